@@ -1,0 +1,148 @@
+import { awscdk, javascript, TextFile } from 'projen';
+
+/**
+ * cdk-proton: AWS CDK L2 constructs for AWS Proton, deployed through Lambda custom resources,
+ * provable offline against the Proton API emulator in `local/`.
+ *
+ * Everything generated (package.json, tsconfigs, tasks, .gitignore, .npmignore) is owned by this
+ * file: edit here and run `npx projen`.
+ */
+
+// The AWS SDK clients are pinned: the Proton client is the last one published (see README), and
+// the S3 client comes from the same monorepo release so both share one set of @smithy packages.
+const AWS_SDK_VERSION = '3.1029.0';
+
+const project = new awscdk.AwsCdkConstructLibrary({
+  name: 'cdk-proton',
+  description:
+    'AWS CDK L2 constructs for every AWS Proton resource, deployed idempotently through Lambda custom resources, with an offline Proton API emulator and local CloudFormation runner.',
+  author: 'cdk-proton maintainers',
+  authorAddress: 'maintainers@cdk-proton.dev',
+  repositoryUrl: 'https://github.com/cdk-proton/cdk-proton.git',
+  keywords: ['aws', 'cdk', 'proton', 'awscdk', 'custom-resource'],
+  defaultReleaseBranch: 'main',
+  packageManager: javascript.NodePackageManager.NPM,
+  projenrcTs: true,
+
+  // aws-cdk-lib >= 2.270.0: granular cdk-nag acknowledgements (Validations.of(...).acknowledge)
+  cdkVersion: '2.270.0',
+  constructsVersion: '10.5.1',
+  jsiiVersion: '~6.0.0',
+
+  // No GitHub workflows: CI is .ci/run on a clean clone.
+  github: false,
+  release: false,
+  depsUpgrade: false,
+
+  // jsii targets: bindings must generate (`jsii-pacmak --code-only` in .ci/run).
+  publishToPypi: { distName: 'cdk-proton', module: 'cdk_proton' },
+  publishToMaven: {
+    javaPackage: 'dev.cdkproton',
+    mavenGroupId: 'dev.cdk-proton',
+    mavenArtifactId: 'cdk-proton',
+  },
+  publishToNuget: { dotNetNamespace: 'CdkProton', packageId: 'CdkProton' },
+  publishToGo: { moduleName: 'github.com/cdk-proton/cdk-proton-go' },
+
+  // Synth-time dependencies of the library (bundled, as jsii requires for non-jsii modules):
+  // YAML for specs/manifests/schemas, ajv for spec validation, tar for deterministic bundles.
+  bundledDeps: ['yaml@^2.8.0', 'ajv@^8.17.1', 'tar@^7.4.3'],
+  devDeps: [
+    `@aws-sdk/client-proton@${AWS_SDK_VERSION}`,
+    `@aws-sdk/client-s3@${AWS_SDK_VERSION}`,
+    '@types/aws-lambda@^8.10.150',
+    'esbuild@^0.25.0',
+    'cdk-nag@^3.0.0',
+    '@aws-cdk/cdk-assets-lib@^1.5.0',
+  ],
+
+  // Handlers live in lambda/ (bundled below), not auto-discovered from src/.
+  lambdaAutoDiscover: false,
+
+  jestOptions: {
+    // CI never writes snapshots; `npx projen test:update` does, on purpose.
+    updateSnapshot: javascript.UpdateSnapshot.NEVER,
+    passWithNoTests: false,
+    jestConfig: {
+      testTimeout: 120_000,
+      testMatch: ['<rootDir>/test/**/*.test.ts'],
+    },
+  },
+  tsconfigDev: {
+    include: ['../lambda/**/*.ts', '../local/**/*.ts', '../examples/**/*.ts', '../bench/**/*.ts'],
+    compilerOptions: {},
+  },
+
+  gitignore: ['/cdk.out/', '/examples/cdk.out/', '/.proton-local/', '/bench/out/'],
+});
+
+// ---------------------------------------------------------------------------------------------
+// Lambda handler bundle: one bundle for onEvent and isComplete (two exports, one asset), with the
+// AWS SDK bundled in so the client version we test is the one that ships.
+const handlerBundle = project.bundler.addBundle('lambda/index.ts', {
+  platform: 'node',
+  // The bundle also runs under the local runner on Node.js 20.
+  target: 'node20',
+  externals: [],
+  minify: true,
+  sourcemap: false,
+  tsconfigPath: 'test/tsconfig.json',
+  watchTask: false,
+});
+
+// Type-check everything that is not compiled by jsii (lambda/, local/, examples/, bench/, test/).
+const typecheck = project.addTask('typecheck', {
+  description: 'Type-check lambda/, local/, examples/, bench/ and test/ (jsii compiles src/).',
+  exec: 'tsc --noEmit -p test/tsconfig.json',
+});
+project.preCompileTask.spawn(typecheck);
+
+// eslint's project service uses the nearest tsconfig.json: give each tooling folder one that
+// extends the dev config (which is also what `typecheck` checks).
+for (const dir of ['lambda', 'local', 'examples', 'bench']) {
+  project.eslint?.addLintPattern(dir);
+  new javascript.TypescriptConfig(project, {
+    fileName: `${dir}/tsconfig.json`,
+    extends: javascript.TypescriptConfigExtends.fromPaths(['../test/tsconfig.json']),
+    include: ['**/*.ts'],
+    compilerOptions: {},
+  });
+}
+
+// `npm test` works on a fresh clone: the runner tests execute the real bundled handler.
+project.testTask.prependSpawn(handlerBundle.bundleTask);
+
+// ---------------------------------------------------------------------------------------------
+// Offline tooling
+const tsNode = 'ts-node --transpile-only -P test/tsconfig.json';
+
+project.addTask('emulator', {
+  description: 'Start the offline Proton API emulator (prints its endpoint, serves until stopped).',
+  exec: `${tsNode} local/emulator/cli.ts`,
+  receiveArgs: true,
+});
+
+project.addTask('local', {
+  description: 'Local CloudFormation runner: deploy|destroy --app <cdk.out or command> [--endpoint <url>].',
+  exec: `${tsNode} local/runner/cli.ts`,
+  receiveArgs: true,
+}).prependSpawn(handlerBundle.bundleTask);
+
+project.addTask('demo', {
+  description: 'Synthesize examples/, deploy it to the embedded emulator, show the Proton state, update it, destroy it.',
+  exec: `${tsNode} examples/demo.ts`,
+  receiveArgs: true,
+}).prependSpawn(handlerBundle.bundleTask);
+
+project.addTask('gen:model', {
+  description: "Regenerate local/emulator/model/proton-model.json from botocore's Proton service model.",
+  exec: `${tsNode} local/emulator/model/generate.ts`,
+});
+
+for (const pattern of ['/lambda/', '/local/', '/examples/', '/bench/', '/.ci/', '/cdk.out/']) {
+  project.addPackageIgnore(pattern);
+}
+
+new TextFile(project, '.nvmrc', { lines: ['20'] });
+
+project.synth();
