@@ -17,7 +17,7 @@ import * as zlib from 'zlib';
 import type { ModelShape, ProtonModel } from '../core/model';
 
 const SERVICE_MODEL = path.join('proton', '2020-07-20', 'service-2.json.gz');
-const OUTPUT = path.join(__dirname, 'proton-model.json');
+export const MODEL_FILE = path.join(__dirname, 'proton-model.json');
 
 function botocoreDataDir(): string {
   if (process.env.BOTOCORE_DATA_DIR) return process.env.BOTOCORE_DATA_DIR;
@@ -118,15 +118,21 @@ export function serialize(model: ProtonModel): string {
   ].join('\n');
 }
 
-function main(): void {
+/** The model derived from the installed botocore, and its file text. */
+export function generateModel(): { model: ProtonModel; text: string } {
   const file = path.join(botocoreDataDir(), SERVICE_MODEL);
   const raw = JSON.parse(zlib.gunzipSync(fs.readFileSync(file)).toString('utf-8')) as BotocoreModel;
   if (raw.metadata.protocol !== 'json' || raw.metadata.jsonVersion !== '1.0') {
     throw new Error(`Expected an awsJson1_0 model in ${file}, found protocol ${raw.metadata.protocol} ${raw.metadata.jsonVersion}.`);
   }
   const model = reduceModel(raw, botocoreVersion());
-  fs.writeFileSync(OUTPUT, serialize(model));
-  process.stdout.write(`${OUTPUT}: ${Object.keys(model.operations).length} operations, ${Object.keys(model.shapes).length} shapes\n`);
+  return { model, text: serialize(model) };
+}
+
+function main(): void {
+  const { model, text } = generateModel();
+  fs.writeFileSync(MODEL_FILE, text);
+  process.stdout.write(`${MODEL_FILE}: ${Object.keys(model.operations).length} operations, ${Object.keys(model.shapes).length} shapes\n`);
 }
 
 if (require.main === module) main();

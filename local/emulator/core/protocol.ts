@@ -1,0 +1,155 @@
+/**
+ * Proton's wire protocol, awsJson1_0 (proton-api.md §1).
+ *
+ * From the model: target prefix `AwsProton20200720`, the operation names, input/output shapes.
+ * From documentation / SDK behaviour (proton-api.md §1, Smithy awsJson1_0 spec): `POST /` with
+ * `X-Amz-Target: AwsProton20200720.<Op>`, `Content-Type: application/x-amz-json-1.0`, JSON bodies,
+ * error body `{"__type", "message"}` plus the `x-amzn-ErrorType` header, `x-amzn-RequestId` on
+ * every response, Smithy HTTP statuses (errors.ts), SerializationException for unparsable JSON.
+ * Inferred (documented decisions):
+ * - an unknown or missing target answers UnknownOperationException (400), the generic error of
+ *   AWS JSON services for an unknown target;
+ * - a request without a SigV4 `Authorization` header answers AccessDeniedException (403); any
+ *   signature is accepted (nothing is verified);
+ * - the account is the access key id when it is 12 digits, else the emulator's default account;
+ *   the region is the credential scope's region (default region when absent);
+ * - order of checks: auth, target, call count, injected fault / rate limit, JSON, due transitions,
+ *   input validation, operation, output validation (strict mode);
+ * - operations without an implementation (partial mode only) answer 501 NotImplemented, a status
+ *   the SDKs do not retry.
+ */
+import type * as http from 'http';
+import type { EmulatorState } from './emulator';
+import { ProtonError, accessDenied, internal, throttling } from './errors';
+import { MODEL } from './model';
+import { ProtocolError, invalidOutput, serialization, unknownOperation } from './protocol-errors';
+import type { OperationTable, RequestContext } from './runtime';
+import { validateInput, validateOutput } from './validate';
+
+export const JSON_CONTENT_TYPE = 'application/x-amz-json-1.0';
+
+export interface ProtonEndpoint {
+  readonly state: EmulatorState;
+  readonly operations: OperationTable;
+  readonly defaultAccountId: string;
+  readonly defaultRegion: string;
+  /** Check every output against the model; a mismatch answers 500. */
+  readonly strict: boolean;
+  /** Requests kept open by a 'hang' fault, answered never (closed on stop). */
+  readonly hanging: Set<http.ServerResponse>;
+}
+
+interface Caller {
+  readonly accountId: string;
+  readonly region: string;
+}
+
+/** `AWS4-HMAC-SHA256 Credential=<akid>/<date>/<region>/<service>/aws4_request, ...` */
+export function callerOf(authorization: string | undefined, endpoint: Pick<ProtonEndpoint, 'defaultAccountId' | 'defaultRegion'>): Caller {
+  if (!authorization) {
+    throw accessDenied('Missing Authentication Token: the request has no AWS Signature Version 4 Authorization header.');
+  }
+  const scope = /Credential=([^/,\s]+)\/[^/,\s]+\/([^/,\s]+)\//.exec(authorization);
+  const accessKeyId = scope?.[1];
+  return {
+    accountId: accessKeyId && /^\d{12}$/.test(accessKeyId) ? accessKeyId : endpoint.defaultAccountId,
+    region: scope?.[2] ?? endpoint.defaultRegion,
+  };
+}
+
+function operationOf(target: string | string[] | undefined): string {
+  const value = Array.isArray(target) ? target[0] : target;
+  if (!value) throw unknownOperation('The request has no X-Amz-Target header.');
+  const prefix = `${MODEL.targetPrefix}.`;
+  const operation = value.startsWith(prefix) ? value.slice(prefix.length) : undefined;
+  if (!operation || !Object.prototype.hasOwnProperty.call(MODEL.operations, operation)) {
+    throw unknownOperation(`The operation '${value}' is not supported by this service; expected ${prefix}<Operation>.`);
+  }
+  return operation;
+}
+
+function parseBody(body: Buffer): unknown {
+  const text = body.toString('utf-8');
+  if (text.trim() === '') return {};
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw serialization(`The request body is not valid JSON: ${(e as Error).message}`);
+  }
+}
+
+function send(res: http.ServerResponse, status: number, payload: unknown, errorType?: string): void {
+  const body = Buffer.from(JSON.stringify(payload));
+  res.statusCode = status;
+  res.setHeader('Content-Type', JSON_CONTENT_TYPE);
+  res.setHeader('Content-Length', body.length);
+  if (errorType) res.setHeader('x-amzn-ErrorType', errorType);
+  res.end(body);
+}
+
+function sendError(res: http.ServerResponse, type: string, status: number, message: string): void {
+  send(res, status, { __type: type, message }, type);
+}
+
+/** Handles one Proton request whose body has been read. */
+export async function handleProtonRequest(
+  endpoint: ProtonEndpoint,
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+  body: Buffer,
+  requestId: string,
+): Promise<void> {
+  res.setHeader('x-amzn-RequestId', requestId);
+  let operation: string | undefined;
+  try {
+    const caller = callerOf(req.headers.authorization, endpoint);
+    operation = operationOf(req.headers['x-amz-target']);
+    const { state } = endpoint;
+    state.countCall(operation);
+
+    const fault = state.faults.take(operation);
+    if (fault === 'hang') {
+      endpoint.hanging.add(res);
+      res.on('close', () => endpoint.hanging.delete(res));
+      return;
+    }
+    if (fault === 'reset') {
+      req.socket.destroy();
+      return;
+    }
+    if (fault === 'throttle' || !state.admit()) throw throttling('Rate exceeded');
+    if (fault === 'internal') throw internal('An internal error occurred (injected fault).');
+
+    const raw = parseBody(body);
+    state.scheduler.runDue();
+    const input = validateInput(operation, raw);
+    const handler = endpoint.operations[operation];
+    if (!handler) {
+      sendError(res, 'NotImplemented', 501, `${operation} is not implemented by this emulator (started in partial mode).`);
+      return;
+    }
+    const ctx: RequestContext = {
+      operation,
+      requestId,
+      accountId: caller.accountId,
+      region: caller.region,
+      account: state.accountState(caller.accountId, caller.region),
+      runtime: state,
+      nowSeconds: () => state.clock.nowMs() / 1000,
+    };
+    const output = (await handler(input, ctx)) ?? {};
+    if (endpoint.strict) {
+      const mismatch = validateOutput(operation, output);
+      if (mismatch) throw invalidOutput(`Strict mode: the emulator's ${operation} output does not match ${MODEL.operations[operation].output}: ${mismatch}`);
+    }
+    send(res, 200, output);
+  } catch (e) {
+    if (e instanceof ProtonError || e instanceof ProtocolError) {
+      sendError(res, e.type, e.status, e.message);
+    } else {
+      const message = e instanceof Error ? e.message : String(e);
+      process.stderr.write(`proton emulator: ${operation ?? 'request'} failed: ${e instanceof Error ? e.stack : message}\n`);
+      sendError(res, 'InternalServerException', 500, `The emulator failed while running ${operation ?? 'the request'}: ${message}`);
+    }
+  }
+}
