@@ -1,0 +1,102 @@
+/**
+ * Shared by the template tests: a fresh emulator per test (manual clock, strict), and
+ * valid environment/service bundles to derive broken ones from.
+ */
+import { ProtonClient } from '@aws-sdk/client-proton';
+import { protonClient } from './helpers';
+import { startEmulator, type Emulator } from '../../local/emulator';
+
+export const REGISTRATION_MS = 4_000;
+export const BUCKET = 'bundles';
+
+/** A fresh emulator (manual clock, strict) and a client without retries, per test. */
+export function templateEmulatorFixture(): { readonly emu: Emulator; readonly proton: ProtonClient } {
+  let emu: Emulator | undefined;
+  let proton: ProtonClient | undefined;
+  beforeEach(async () => {
+    emu = await startEmulator({ clock: 'manual', strict: true, durations: { registrationMs: REGISTRATION_MS } });
+    proton = protonClient(emu, { maxAttempts: 1 });
+  });
+  afterEach(async () => {
+    proton?.destroy();
+    await emu?.stop();
+  });
+  return {
+    get emu() { return emu!; },
+    get proton() { return proton!; },
+  };
+}
+
+export const ENV_SCHEMA = `schema:
+  format:
+    openapi: "3.0.0"
+  environment_input_type: "EnvInput"
+  types:
+    EnvInput:
+      type: object
+      properties:
+        bucket_prefix:
+          type: string
+          default: "demo"
+          pattern: "^[a-z0-9-]{1,20}$"
+`;
+
+export const CFN_MANIFEST = `infrastructure:
+  templates:
+    - file: "cloudformation.yaml"
+      rendering_engine: jinja
+      template_language: cloudformation
+`;
+
+export const ENV_BUNDLE: Record<string, string> = {
+  'schema/schema.yaml': ENV_SCHEMA,
+  'infrastructure/manifest.yaml': CFN_MANIFEST,
+  'infrastructure/cloudformation.yaml': `Resources:
+  Bucket:
+    Type: AWS::S3::Bucket
+    Properties:
+      BucketName: '{{ environment.inputs.bucket_prefix }}-{{ environment.name }}'
+Outputs:
+  BucketName:
+    Value: !Ref Bucket
+`,
+};
+
+export const SVC_SCHEMA = `schema:
+  format:
+    openapi: "3.0.0"
+  service_input_type: "SvcInput"
+  types:
+    SvcInput:
+      type: object
+      properties:
+        message:
+          type: string
+          minLength: 1
+          maxLength: 100
+      required: [message]
+`;
+
+/** A service bundle without pipeline (for templates with pipelineProvisioning CUSTOMER_MANAGED). */
+export const SVC_BUNDLE: Record<string, string> = {
+  'schema/schema.yaml': SVC_SCHEMA,
+  'instance_infrastructure/manifest.yaml': CFN_MANIFEST,
+  'instance_infrastructure/cloudformation.yaml': `Resources:
+  Param:
+    Type: AWS::SSM::Parameter
+    Properties:
+      Type: String
+      Name: '/{{ service.name }}/{{ service_instance.name }}'
+      Value: '{{ service_instance.inputs.message }} in {{ environment.outputs.BucketName }}'
+`,
+};
+
+/** `bundle` with some files replaced (string) or removed (undefined). */
+export function changed(bundle: Record<string, string>, changes: Record<string, string | undefined>): Record<string, string> {
+  const out: Record<string, string> = { ...bundle };
+  for (const [path, content] of Object.entries(changes)) {
+    if (content === undefined) delete out[path];
+    else out[path] = content;
+  }
+  return out;
+}
