@@ -1,0 +1,71 @@
+/**
+ * The one parser of CloudFormation `ResourceProperties`.
+ *
+ * CloudFormation hands every scalar to the handler as a string ("true", "42"), whatever the
+ * template said, and drops nothing else: each reader checks the shape and converts back, and
+ * names the resource type and property when a value is malformed.
+ */
+export class PropertyReader {
+  constructor(private readonly resourceType: string, private readonly raw: Record<string, unknown>) {}
+
+  public requiredString(key: string): string {
+    const value = this.optionalString(key);
+    if (value === undefined || value === '') {
+      throw this.malformed(key, 'is required');
+    }
+    return value;
+  }
+
+  public optionalString(key: string): string | undefined {
+    const value = this.raw[key];
+    if (value === undefined || value === null) {
+      return undefined;
+    }
+    if (typeof value === 'string') {
+      return value;
+    }
+    if (typeof value === 'number' || typeof value === 'boolean') {
+      return String(value);
+    }
+    throw this.malformed(key, `must be a string, got ${typeof value}`);
+  }
+
+  public optionalBoolean(key: string): boolean | undefined {
+    const value = this.optionalString(key);
+    if (value === undefined) {
+      return undefined;
+    }
+    if (value === 'true' || value === 'false') {
+      return value === 'true';
+    }
+    throw this.malformed(key, `must be "true" or "false", got "${value}"`);
+  }
+
+  public optionalNumber(key: string): number | undefined {
+    const value = this.optionalString(key);
+    if (value === undefined) {
+      return undefined;
+    }
+    const parsed = Number(value);
+    if (value.trim() === '' || !Number.isFinite(parsed)) {
+      throw this.malformed(key, `must be a number, got "${value}"`);
+    }
+    return parsed;
+  }
+
+  public optionalStringMap(key: string): Record<string, string> | undefined {
+    const value = this.raw[key];
+    if (value === undefined || value === null) {
+      return undefined;
+    }
+    if (typeof value !== 'object' || Array.isArray(value)) {
+      throw this.malformed(key, 'must be a map of strings');
+    }
+    const nested = new PropertyReader(`${this.resourceType}.${key}`, value as Record<string, unknown>);
+    return Object.fromEntries(Object.keys(value).map((k) => [k, nested.optionalString(k) ?? '']));
+  }
+
+  private malformed(key: string, problem: string): Error {
+    return new Error(`${this.resourceType} property ${key} ${problem}.`);
+  }
+}

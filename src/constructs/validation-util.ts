@@ -1,0 +1,39 @@
+import { Token } from 'aws-cdk-lib';
+
+/** Proton's `ResourceName`: 1..100 characters, alphanumeric first, then alphanumerics, `_` and `-`. */
+const RESOURCE_NAME_PATTERN = /^[0-9A-Za-z]+[0-9A-Za-z_\-]*$/;
+const RESOURCE_NAME_MAX_LENGTH = 100;
+
+/**
+ * Checks a Proton resource name known at synth time (tokens are checked by Proton at deploy time).
+ * @param prop the construct property, e.g. `environmentTemplateName`
+ */
+export function validateResourceName(prop: string, value: string | undefined): void {
+  if (value === undefined || Token.isUnresolved(value)) {
+    return;
+  }
+  if (value.length < 1 || value.length > RESOURCE_NAME_MAX_LENGTH || !RESOURCE_NAME_PATTERN.test(value)) {
+    throw new Error(`${prop} '${value}' is not a valid Proton name: it must be 1 to ${RESOURCE_NAME_MAX_LENGTH} characters, `
+      + 'start with a letter or digit and contain only letters, digits, "_" and "-" '
+      + `(pattern ${RESOURCE_NAME_PATTERN.source}). Rename it, e.g. '${suggestName(value)}'.`);
+  }
+}
+
+/**
+ * Checks the length of a string known at synth time.
+ * @param prop the construct property, e.g. `description`
+ */
+export function validateLength(prop: string, value: string | undefined, min: number, max: number): void {
+  if (value === undefined || Token.isUnresolved(value)) {
+    return;
+  }
+  if (value.length < min || value.length > max) {
+    throw new Error(`${prop} must be ${min} to ${max} characters long, got ${value.length} characters. `
+      + (value.length > max ? `Shorten it to ${max} characters.` : `Give at least ${min} character(s) or omit ${prop}.`));
+  }
+}
+
+function suggestName(value: string): string {
+  const cleaned = value.replace(/[^0-9A-Za-z_\-]/g, '-').replace(/^[^0-9A-Za-z]+/, '').slice(0, RESOURCE_NAME_MAX_LENGTH);
+  return cleaned.length > 0 ? cleaned : 'my-template';
+}

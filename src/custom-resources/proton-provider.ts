@@ -1,0 +1,168 @@
+import * as path from 'path';
+import { Duration, Lazy, Stack, Validations } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import * as cr from 'aws-cdk-lib/custom-resources';
+import { Construct } from 'constructs';
+
+/** The one bundle of both handlers, built by `npx projen bundle` from `lambda/index.ts`. */
+const HANDLER_ASSET_DIR = path.join(__dirname, '..', '..', 'assets', 'lambda', 'index');
+
+/** Namespaced id of the provider on its stack: `getOrCreate` finds it there. */
+const PROVIDER_ID = 'cdk-proton.ProtonProvider';
+
+/**
+ * The Lambda-backed Provider (onEvent + isComplete) that carries out every cdk-proton custom
+ * resource of a stack. There is exactly one per stack, found by its id on the stack (never cached
+ * outside the construct tree), so a stack pays once for the framework's functions and state
+ * machine however many Proton resources it declares.
+ *
+ * Timing (failure modes 1–3): Proton's template create/update/delete are synchronous, so their
+ * `isComplete` succeeds on the first call, made right after `onEvent`, and costs no wait. What
+ * does wait is template-version registration (seconds; the AWS waiter polls every 2 s) and
+ * deployments of environments, services, instances, pipelines and components (minutes; the AWS
+ * waiters poll every 5–10 s). One provider has one interval, so {@link ProtonProvider.QUERY_INTERVAL}
+ * is 10 s: a registration is seen one interval after it finishes, and a 10-minute deployment
+ * costs 60 polls rather than 120. {@link ProtonProvider.TOTAL_TIMEOUT} is 35 min (210 polls; it
+ * must be a multiple of the interval): longer than Proton deployments of ordinary stacks, and short
+ * enough that the worst case — a 3-minute `onEvent`, 35 minutes of polls, up to 210 s spent
+ * inside the polls themselves, a 3-minute final `isComplete` — ends (≈ 45 min) well before
+ * {@link ProtonProvider.SERVICE_TIMEOUT} of 50 min set on every custom resource, itself inside
+ * CloudFormation's one-hour limit. So a request always ends with SUCCESS or FAILED sent by the
+ * framework, never with CloudFormation giving up on a silent resource.
+ * {@link ProtonProvider.HANDLER_TIMEOUT} (3 min) bounds one handler call: a handful of Proton calls,
+ * each with up to 10 SDK attempts whose backoff is capped at 20 s.
+ */
+export class ProtonProvider extends Construct {
+  /** Interval between two `isComplete` calls of one request. */
+  public static readonly QUERY_INTERVAL = Duration.seconds(10);
+  /** Polling budget of one request (a multiple of `QUERY_INTERVAL`). */
+  public static readonly TOTAL_TIMEOUT = Duration.minutes(35);
+  /** `ServiceTimeout` of every cdk-proton custom resource. */
+  public static readonly SERVICE_TIMEOUT = Duration.minutes(50);
+  /** Timeout of each handler Lambda function (`onEvent`, `isComplete`). */
+  public static readonly HANDLER_TIMEOUT = Duration.minutes(3);
+  /** Runtime of the handler functions: the latest Node.js runtime of this aws-cdk-lib. */
+  public static readonly HANDLER_RUNTIME = lambda.Runtime.NODEJS_24_X;
+
+  /** The provider of `scope`'s stack, created on first use. */
+  public static getOrCreate(scope: Construct): ProtonProvider {
+    const stack = Stack.of(scope);
+    const existing = stack.node.tryFindChild(PROVIDER_ID);
+    return existing instanceof ProtonProvider ? existing : new ProtonProvider(stack, PROVIDER_ID);
+  }
+
+  /** The `ServiceToken` of the custom resources. */
+  public readonly serviceToken: string;
+
+  /** The role both handler functions run with; Proton permissions are granted per resource ARN. */
+  private readonly role: iam.Role;
+  /** ARNs per set of actions, rendered lazily: constructs register after the provider exists. */
+  private readonly resourcesByActions = new Map<string, string[]>();
+
+  private constructor(scope: Construct, id: string) {
+    super(scope, id);
+
+    const logGroup = new logs.LogGroup(this, 'HandlerLogs', { retention: logs.RetentionDays.ONE_YEAR });
+    this.role = new iam.Role(this, 'HandlerRole', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: 'cdk-proton custom-resource handler: manages the Proton resources declared in this stack',
+    });
+    // Logs go to one known log group: no AWSLambdaBasicExecutionRole (which allows every group).
+    logGroup.grantWrite(this.role);
+
+    const code = lambda.Code.fromAsset(HANDLER_ASSET_DIR);
+    const handler = (handlerId: string, entry: 'onEvent' | 'isComplete') => new lambda.Function(this, handlerId, {
+      code,
+      handler: `index.${entry}`,
+      runtime: ProtonProvider.HANDLER_RUNTIME,
+      timeout: ProtonProvider.HANDLER_TIMEOUT,
+      memorySize: 256,
+      role: this.role,
+      logGroup,
+      description: `cdk-proton ${entry} handler for the Proton custom resources of this stack`,
+    });
+
+    const onEventHandler = handler('OnEventHandler', 'onEvent');
+    const isCompleteHandler = handler('IsCompleteHandler', 'isComplete');
+    const provider = new cr.Provider(this, 'Provider', {
+      onEventHandler,
+      isCompleteHandler,
+      queryInterval: ProtonProvider.QUERY_INTERVAL,
+      totalTimeout: ProtonProvider.TOTAL_TIMEOUT,
+      // The framework functions log whole requests (ResourceProperties: descriptions, specs): keep them silent.
+      frameworkLambdaLoggingLevel: lambda.ApplicationLogLevel.FATAL,
+      disableWaiterStateMachineLogging: false,
+      // Execution data would contain the CloudFormation request, ResponseURL included: never log it.
+      waiterStateMachineLogOptions: { level: sfn.LogLevel.ALL, includeExecutionData: false },
+    });
+    this.serviceToken = provider.serviceToken;
+    this.acknowledgeFrameworkFindings(provider, [onEventHandler, isCompleteHandler]);
+  }
+
+  /**
+   * Allows the handler `actions` on `resourceArns` (exact ARNs of resources declared in the stack;
+   * name-based ARNs are known at synth).
+   */
+  public allowManage(resourceArns: string[], actions: string[]): void {
+    const key = [...new Set(actions)].sort().join(',');
+    let resources = this.resourcesByActions.get(key);
+    if (resources === undefined) {
+      const collected: string[] = [];
+      resources = collected;
+      this.resourcesByActions.set(key, collected);
+      this.role.addToPrincipalPolicy(new iam.PolicyStatement({
+        actions: key.split(','),
+        resources: Lazy.list({ produce: () => collected }),
+      }));
+    }
+    resources.push(...resourceArns);
+  }
+
+  /**
+   * Allows the handler to hand a customer managed key to Proton, as AWSProtonFullAccess does:
+   * describe it, and create grants only through Proton.
+   */
+  public allowKeyUse(key: kms.IKey): void {
+    this.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['kms:DescribeKey'], resources: [key.keyArn] }));
+    this.role.addToPrincipalPolicy(new iam.PolicyStatement({
+      actions: ['kms:CreateGrant'],
+      resources: [key.keyArn],
+      conditions: { StringLike: { 'kms:ViaService': `proton.${Stack.of(this).region}.amazonaws.com` } },
+    }));
+  }
+
+  /**
+   * cdk-nag findings on the Provider framework's own resources, which cdk-proton cannot change.
+   * The ids are granular (the exact policy or resource), so nothing else is acknowledged with them.
+   */
+  private acknowledgeFrameworkFindings(provider: cr.Provider, handlers: lambda.Function[]): void {
+    const stack = Stack.of(this);
+    const invokedByArn = (fn: Construct) => {
+      const logicalId = stack.getLogicalId(fn.node.defaultChild as lambda.CfnFunction);
+      return `AwsSolutions-IAM5[Resource::<${logicalId}.Arn>:*]`;
+    };
+    const frameworkFunctions = ['framework-isComplete', 'framework-onTimeout'].map((id) => provider.node.findChild(id));
+    Validations.of(provider).acknowledge(
+      {
+        id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+        reason: 'The Provider framework creates the roles of its own functions (onEvent, isComplete, onTimeout) with AWSLambdaBasicExecutionRole; it offers no way to scope their logging permissions.',
+      },
+      ...[...handlers, ...frameworkFunctions].map((fn) => ({
+        id: invokedByArn(fn),
+        reason: `The Provider framework invokes ${fn.node.id} through lambda:InvokeFunction on its ARN and on \`<arn>:*\` (its versions and aliases): the wildcard covers only that one function.`,
+      })),
+      {
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason: 'The waiter state machine logs at level ALL (AwsSolutions-SF1); Step Functions log delivery actions (logs:CreateLogDelivery, logs:PutResourcePolicy, ...) only support Resource "*".',
+      },
+      {
+        id: 'AwsSolutions-SF2',
+        reason: 'The Provider framework does not expose X-Ray tracing for its waiter state machine; each poll is logged at level ALL instead.',
+      },
+    );
+  }
+}
