@@ -1,1 +1,2 @@
-export {};
+export * from './constructs/environment-template';
+export * from './constructs/template-bundle';
