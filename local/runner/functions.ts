@@ -1,0 +1,127 @@
+/**
+ * The deployed Lambda functions: a stand-in `AWS::Lambda::Function` becomes runnable code, loaded
+ * the way Lambda loads it — the S3 object its Code names (which must have been published), the
+ * asset directory it came from in the cloud assembly, its Handler, Timeout, MemorySize and
+ * Environment, plus the runtime's own variables, the local endpoint and dummy credentials.
+ */
+import { createHash } from 'crypto';
+import { HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { PublishedAsset } from './assets';
+import { LambdaContainer, LogSink } from './lambda-container';
+import { AwsTarget } from './target';
+
+/** The `AWS::Lambda::Function` properties the runner reads (resolved). */
+export interface LambdaFunctionProperties {
+  readonly Code?: { readonly S3Bucket?: string; readonly S3Key?: string };
+  readonly Handler?: string;
+  readonly Runtime?: string;
+  readonly Timeout?: number;
+  readonly MemorySize?: number;
+  readonly Environment?: { readonly Variables?: Record<string, unknown> };
+}
+
+export interface LambdaFunctionRecord {
+  readonly physicalId: string;
+  readonly arn: string;
+  readonly properties: LambdaFunctionProperties;
+}
+
+export class FunctionRegistry {
+  private readonly assets = new Map<string, PublishedAsset>();
+  private readonly containers = new Map<string, { fingerprint: string; container: LambdaContainer }>();
+
+  constructor(private readonly target: AwsTarget, private readonly s3: S3Client, private readonly log: LogSink) {}
+
+  /** Makes published assets known as function code. */
+  public addAssets(assets: readonly PublishedAsset[]): void {
+    for (const asset of assets) this.assets.set(`${asset.bucket}/${asset.key}`, asset);
+  }
+
+  /**
+   * Checks that the function's code can be loaded, as Lambda's CreateFunction/UpdateFunctionCode
+   * does (the S3 object exists). Throws with Lambda's message otherwise.
+   */
+  public async validateCode(fn: LambdaFunctionRecord): Promise<void> {
+    const code = fn.properties.Code ?? {};
+    if (code.S3Bucket === undefined) return;
+    try {
+      await this.s3.send(new HeadObjectCommand({ Bucket: code.S3Bucket, Key: code.S3Key }));
+    } catch (e) {
+      throw new Error(
+        `Error occurred while GetObject. S3 Error Code: ${(e as Error).name}. S3 Error Message: s3://${code.S3Bucket}/${code.S3Key} could not be read.`,
+      );
+    }
+  }
+
+  /** The (warm) container of a deployed function; a changed configuration gets a fresh one. */
+  public container(fn: LambdaFunctionRecord): LambdaContainer {
+    const fingerprint = createHash('sha256').update(JSON.stringify(fn.properties)).digest('hex');
+    const existing = this.containers.get(fn.arn);
+    if (existing?.fingerprint === fingerprint) return existing.container;
+    existing?.container.stop();
+    const container = new LambdaContainer(
+      {
+        functionName: fn.physicalId,
+        functionArn: fn.arn,
+        codeDirectory: this.codeDirectory(fn),
+        handler: String(fn.properties.Handler),
+        timeoutSeconds: Number(fn.properties.Timeout ?? 3),
+        memorySize: Number(fn.properties.MemorySize ?? 128),
+        environment: this.environment(fn),
+      },
+      this.log,
+    );
+    this.containers.set(fn.arn, { fingerprint, container });
+    return container;
+  }
+
+  /** Stops the container of a deleted function. */
+  public remove(arn: string): void {
+    this.containers.get(arn)?.container.stop();
+    this.containers.delete(arn);
+  }
+
+  public stopAll(): void {
+    for (const { container } of this.containers.values()) container.stop();
+    this.containers.clear();
+  }
+
+  private codeDirectory(fn: LambdaFunctionRecord): string {
+    const code = fn.properties.Code ?? {};
+    const asset = this.assets.get(`${code.S3Bucket}/${code.S3Key}`);
+    if (!asset) {
+      throw new Error(
+        `Function ${fn.physicalId}: its code s3://${code.S3Bucket}/${code.S3Key} is not a file asset of the deployed assembly (inline ZipFile code is not supported by the local runner).`,
+      );
+    }
+    if (asset.packaging !== 'zip') {
+      throw new Error(`Function ${fn.physicalId}: its code asset ${asset.sourcePath} is a single file; the local runner runs directory (zip) assets.`);
+    }
+    return asset.sourcePath;
+  }
+
+  private environment(fn: LambdaFunctionRecord): Record<string, string> {
+    const variables = fn.properties.Environment?.Variables ?? {};
+    const name = fn.physicalId;
+    return {
+      ...Object.fromEntries(Object.entries(variables).map(([k, v]) => [k, String(v)])),
+      PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin',
+      TZ: 'UTC',
+      LANG: 'en_US.UTF-8',
+      _HANDLER: String(fn.properties.Handler),
+      LAMBDA_TASK_ROOT: this.codeDirectory(fn),
+      AWS_EXECUTION_ENV: `AWS_Lambda_${fn.properties.Runtime ?? 'nodejs'}`,
+      AWS_LAMBDA_FUNCTION_NAME: name,
+      AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
+      AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(fn.properties.MemorySize ?? 128),
+      AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${name}`,
+      AWS_LAMBDA_LOG_STREAM_NAME: `local/[$LATEST]${createHash('sha256').update(name).digest('hex').slice(0, 32)}`,
+      AWS_REGION: this.target.region,
+      AWS_DEFAULT_REGION: this.target.region,
+      AWS_ACCESS_KEY_ID: this.target.credentials.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: this.target.credentials.secretAccessKey,
+      AWS_ENDPOINT_URL_PROTON: this.target.endpoint,
+      AWS_ENDPOINT_URL_S3: this.target.endpoint,
+    };
+  }
+}

@@ -1,0 +1,35 @@
+/**
+ * What a stack operation works with: the deployed state it reads and produces, and the context
+ * it reports events to and finds resources (by ARN) and exports in.
+ */
+import { ResourceRecord } from './custom-resource';
+import { ResourceStatus, StackStatus } from './events';
+import { ProvisioningContext } from './provisioning';
+
+/** A deployed stack, as kept in memory and in the state file. */
+export interface StackState {
+  readonly stackName: string;
+  readonly stackId: string;
+  readonly status: StackStatus;
+  readonly resources: Record<string, ResourceRecord>;
+  readonly outputs: Record<string, unknown>;
+  readonly exports: Record<string, string>;
+}
+
+export interface OperationContext extends ProvisioningContext {
+  /** Reports a resource or stack event. */
+  event(logicalId: string, resourceType: string, status: ResourceStatus | StackStatus, reason?: string, physicalId?: string): void;
+  importValue(name: string): string;
+}
+
+export const STACK_TYPE = 'AWS::CloudFormation::Stack';
+
+/** A resource of `resources` by the ARN (or physical id) other resources reference it with. */
+export function findResourceByArn(resources: Record<string, ResourceRecord>, arn: string): ResourceRecord | undefined {
+  return Object.values(resources).find((r) => r.attributes.Arn === arn || r.physicalId === arn);
+}
+
+/** The context with the stack's own resources searched first (a ServiceToken names its provider's function). */
+export function withResources(ctx: OperationContext, resources: () => Record<string, ResourceRecord>): OperationContext {
+  return { ...ctx, findByArn: (arn) => findResourceByArn(resources(), arn) ?? ctx.findByArn(arn) };
+}
