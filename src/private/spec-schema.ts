@@ -23,7 +23,8 @@ const VALIDATED_KEYWORDS = [
 const ANNOTATION_KEYWORDS = ['description', 'title', 'example', 'format'] as const;
 const PROPERTY_TYPES = ['string', 'number', 'integer', 'boolean', 'array', 'object'];
 
-type JsonObject = { [key: string]: unknown };
+/** A parsed YAML mapping. */
+export type JsonObject = { [key: string]: unknown };
 
 /** One input type of a template schema (a `schema.types` entry referenced by an input type key). */
 export interface InputType {
@@ -56,10 +57,14 @@ export function formatSpecErrors(errors: readonly SpecError[]): string {
   return errors.map((e) => (e.path ? `${e.path} ${e.message}` : e.message)).join('; ');
 }
 
-/** Parses YAML text; returns the value or the first syntax error with its position. */
+/**
+ * Parses YAML text; returns the value or the first syntax error with its position. Silent: a
+ * collection used as a mapping key (unquoted Jinja such as `Key: {{ x }}`) becomes its string form
+ * without the `yaml` package's process warning; errors are returned, never logged.
+ */
 export function parseYaml(text: string): { value?: unknown; error?: string } {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { prettyErrors: false, lineCounter });
+  const doc = parseDocument(text, { prettyErrors: false, lineCounter, logLevel: 'error' });
   if (doc.errors.length > 0) {
     const e = doc.errors[0];
     const { line, col } = lineCounter.linePos(e.pos[0]);
@@ -68,7 +73,8 @@ export function parseYaml(text: string): { value?: unknown; error?: string } {
   return { value: doc.toJS() };
 }
 
-function isObject(value: unknown): value is JsonObject {
+/** Whether a parsed YAML value is a mapping (not a list, not a scalar, not null). */
+export function isObject(value: unknown): value is JsonObject {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 

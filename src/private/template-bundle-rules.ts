@@ -5,7 +5,7 @@
  * so it depends only on `yaml`, `ajv`, `tar` and node builtins.
  */
 import { Parser, ReadEntry } from 'tar';
-import { INPUT_TYPE_KEYS, InputTypeKey, parseTemplateSchema, parseYaml } from './spec-schema';
+import { INPUT_TYPE_KEYS, InputTypeKey, isObject, parseTemplateSchema, parseYaml } from './spec-schema';
 
 /** Bundle archive size limit (ag-limits). */
 export const MAX_BUNDLE_BYTES = 10 * 1024 * 1024;
@@ -338,12 +338,6 @@ function forbiddenReason(key: InputTypeKey, kind: TemplateBundleKind): string {
     return 'because the service template has pipelineProvisioning CUSTOMER_MANAGED (no Proton pipeline); remove it';
   }
   return `in ${kind.templateType === 'ENVIRONMENT' ? 'an environment' : 'a service'} template schema; remove it`;
-}
-
-type JsonObject = { [key: string]: unknown };
-
-function isObject(value: unknown): value is JsonObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function isStringList(value: unknown): boolean {

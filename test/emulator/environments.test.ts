@@ -131,7 +131,7 @@ describe('create', () => {
       name: 'ValidationException', message: expect.stringContaining('spec.colour is not an input of EnvInput'),
     });
     await expect(create({ spec: 'proton: ServiceSpec\n' })).rejects.toMatchObject({
-      name: 'ValidationException', message: "The spec is invalid: proton must be 'EnvironmentSpec' (a YAML document starting with 'proton: EnvironmentSpec').",
+      name: 'ValidationException', message: 'The spec is invalid: proton must be \'EnvironmentSpec\' (found string "ServiceSpec").',
     });
     await expect(create({ spec: 'proton: [' })).rejects.toMatchObject({
       name: 'ValidationException', message: expect.stringMatching(/^The spec is not valid YAML: /),

@@ -1,9 +1,12 @@
 import {
   CreateEnvironmentTemplateCommand,
   CreateRepositoryCommand,
+  CreateServiceInstanceCommand,
   CreateServiceSyncConfigCommand,
   CreateTemplateSyncConfigCommand,
+  DeleteEnvironmentTemplateCommand,
   DeleteRepositoryCommand,
+  DeleteServiceCommand,
   DeleteServiceSyncConfigCommand,
   DeleteTemplateSyncConfigCommand,
   GetRepositoryCommand,
@@ -16,6 +19,8 @@ import {
   ListRepositoriesCommand,
   ListRepositorySyncDefinitionsCommand,
   ProtonClient,
+  UpdateServiceCommand,
+  UpdateServiceInstanceCommand,
   UpdateServiceSyncBlockerCommand,
   UpdateServiceSyncConfigCommand,
   UpdateTemplateSyncConfigCommand,
@@ -114,6 +119,16 @@ describe('TemplateSyncConfig', () => {
   beforeEach(async () => {
     await link('acme/templates');
     await proton.send(new CreateEnvironmentTemplateCommand({ name: 'env-tmpl' }));
+  });
+
+  test('deleting a template deletes its sync configuration; a new template of that name is not synced', async () => {
+    await templateSync('env-tmpl');
+    await proton.send(new DeleteEnvironmentTemplateCommand({ name: 'env-tmpl' }));
+    await proton.send(new CreateEnvironmentTemplateCommand({ name: 'env-tmpl' }));
+    await expect(proton.send(new GetTemplateSyncConfigCommand({ templateName: 'env-tmpl', templateType: 'ENVIRONMENT' }))).rejects.toMatchObject({
+      name: 'ResourceNotFoundException', message: "The environment template 'env-tmpl' has no template sync configuration.",
+    });
+    await expect(proton.send(new DeleteRepositoryCommand({ provider: 'GITHUB', name: 'acme/templates' }))).resolves.toBeDefined();
   });
 
   test('creates, reads, updates and deletes the configuration of a template', async () => {
@@ -249,6 +264,91 @@ describe('ServiceSyncConfig', () => {
     await expect(proton.send(new CreateServiceSyncConfigCommand({ ...config, serviceName: 'nope' }))).rejects.toMatchObject({
       name: 'ValidationException', message: "The service 'nope' does not exist: create the service before its service sync configuration.",
     });
+  });
+
+  const specOf = (...instances: string[]) => ['proton: ServiceSpec', 'instances:', ...instances.flatMap((name) => [
+    `  - name: ${name}`, '    environment: dev', '    spec:', '      message: hi',
+  ])].join('\n');
+  const blockers = async (serviceInstanceName?: string) =>
+    (await proton.send(new GetServiceSyncBlockerSummaryCommand({ serviceName: 'web', serviceInstanceName }))).serviceSyncBlockerSummary!.latestBlockers!;
+
+  test('a manual instance update blocks that instance until the blocker is resolved', async () => {
+    await proton.send(new CreateServiceSyncConfigCommand(config));
+    const { serviceInstance } = await proton.send(new UpdateServiceInstanceCommand({
+      serviceName: 'web', name: 'one', deploymentType: 'CURRENT_VERSION', spec: specOf('one'),
+    }));
+    const blocker = {
+      id: expect.any(String),
+      type: 'AUTOMATED',
+      status: 'ACTIVE',
+      createdReason: 'Service instance one of service web was updated manually (UpdateServiceInstance).',
+      createdAt: serviceInstance!.lastDeploymentAttemptedAt,
+      contexts: [{ key: 'serviceName', value: 'web' }, { key: 'serviceInstanceName', value: 'one' }],
+    };
+    const [active, ...others] = await blockers('one');
+    expect(active).toEqual(blocker);
+    expect(others).toEqual([]);
+    expect(await blockers()).toEqual([]);
+
+    emu.control.advance(120_000);
+    await proton.send(new UpdateServiceInstanceCommand({ serviceName: 'web', name: 'one', deploymentType: 'NONE' }));
+    expect(await blockers('one')).toEqual([blocker]);
+
+    const resolved = await proton.send(new UpdateServiceSyncBlockerCommand({ id: active.id, resolvedReason: 'Spec committed to Git' }));
+    expect(resolved).toMatchObject({
+      serviceName: 'web',
+      serviceInstanceName: 'one',
+      serviceSyncBlocker: { ...blocker, id: active.id, status: 'RESOLVED', resolvedReason: 'Spec committed to Git', resolvedAt: new Date(blocker.createdAt!.getTime() + 120_000) },
+    });
+    expect((await blockers('one')).map((b) => b.status)).toEqual(['RESOLVED']);
+  });
+
+  test('manual changes of a service without a sync configuration create no blockers', async () => {
+    await proton.send(new UpdateServiceInstanceCommand({ serviceName: 'web', name: 'one', deploymentType: 'CURRENT_VERSION', spec: specOf('one') }));
+    emu.control.advance(120_000);
+    await proton.send(new UpdateServiceCommand({ name: 'web', spec: specOf('one', 'two') }));
+    emu.control.advance(120_000);
+    expect(await blockers('one')).toEqual([]);
+    expect(await blockers()).toEqual([]);
+  });
+
+  test('creating an instance blocks it; removing instances or deleting the service blocks the service', async () => {
+    await proton.send(new CreateServiceSyncConfigCommand(config));
+    await proton.send(new CreateServiceInstanceCommand({ serviceName: 'web', name: 'two', spec: specOf('one', 'two') }));
+    expect((await blockers('two')).map((b) => [b.status, b.createdReason])).toEqual([
+      ['ACTIVE', 'Service instance two of service web was created manually (CreateServiceInstance).'],
+    ]);
+    emu.control.advance(120_000);
+
+    await proton.send(new UpdateServiceCommand({ name: 'web', spec: specOf('one') }));
+    const [onService] = await blockers();
+    expect(onService).toMatchObject({
+      status: 'ACTIVE', createdReason: 'Service instances two of service web were deleted manually (UpdateService).', contexts: [{ key: 'serviceName', value: 'web' }],
+    });
+    await proton.send(new UpdateServiceSyncBlockerCommand({ id: onService.id!, resolvedReason: 'proton-ops.yaml updated' }));
+    emu.control.advance(120_000);
+
+    await proton.send(new DeleteServiceCommand({ name: 'web' }));
+    expect((await blockers()).map((b) => [b.status, b.createdReason])).toEqual([
+      ['ACTIVE', 'Service web and its instances are being deleted manually (DeleteService).'],
+      ['RESOLVED', 'Service instances two of service web were deleted manually (UpdateService).'],
+    ]);
+  });
+
+  test('a deleted service takes its sync configuration and blockers with it', async () => {
+    await proton.send(new CreateServiceSyncConfigCommand(config));
+    await proton.send(new UpdateServiceInstanceCommand({ serviceName: 'web', name: 'one', deploymentType: 'CURRENT_VERSION', spec: specOf('one') }));
+    emu.control.advance(120_000);
+    await proton.send(new DeleteServiceCommand({ name: 'web' }));
+    emu.control.advance(120_000);
+
+    await createService(proton, emu, 'web', 'svc-tmpl', [{ name: 'one', environment: 'dev' }]);
+    await expect(proton.send(new GetServiceSyncConfigCommand({ serviceName: 'web' }))).rejects.toMatchObject({
+      name: 'ResourceNotFoundException', message: "The service 'web' has no service sync configuration.",
+    });
+    expect(await blockers('one')).toEqual([]);
+    expect(await blockers()).toEqual([]);
+    await expect(proton.send(new DeleteRepositoryCommand({ provider: 'GITHUB', name: 'acme/services' }))).resolves.toBeDefined();
   });
 
   test('sync status and blocker summaries of a synced service start empty', async () => {

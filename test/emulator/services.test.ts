@@ -132,7 +132,12 @@ describe('CreateService', () => {
       name: 'ValidationException', message: 'The spec is invalid: instances must list at least one service instance ({name, environment, spec}).',
     });
     await refused({ spec: serviceSpec([ONE, ONE]) }).toMatchObject({
-      name: 'ValidationException', message: "The spec is invalid: instances[1].name 'one' is listed twice; instance names must be unique.",
+      name: 'ValidationException', message: "The spec is invalid: instances[1].name 'one' is already used by instances[0].",
+    });
+    await refused({ spec: 'proton: ServiceSpec\ninstances:\n  - {name: one, environment: dev, region: eu}\nextra: 1\n' }).toMatchObject({
+      name: 'ValidationException',
+      message: 'The spec is invalid: extra is not allowed in a ServiceSpec (allowed keys: proton, instances, pipeline); '
+        + 'instances[0].region is not allowed (allowed keys: name, environment, spec).',
     });
     await refused({ spec: serviceSpec([ONE], {}) }).toMatchObject({
       name: 'ValidationException', message: "The spec is invalid: Service template web version 1.0 has no pipeline; remove the 'pipeline:' section.",

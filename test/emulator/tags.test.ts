@@ -1,6 +1,14 @@
 import {
+  CreateComponentCommand,
+  CreateEnvironmentCommand,
   CreateRepositoryCommand,
+  CreateServiceCommand,
+  CreateServiceInstanceCommand,
   DeleteRepositoryCommand,
+  GetComponentCommand,
+  GetEnvironmentCommand,
+  GetServiceCommand,
+  GetServiceInstanceCommand,
   ListTagsForResourceCommand,
   ProtonClient,
   TagResourceCommand,
@@ -60,6 +68,52 @@ describe('the aws: prefix is reserved', () => {
       message: "The tag key 'aws:owner' is not allowed: keys starting with 'aws:' are reserved for AWS. Use a key without that prefix.",
     });
     await expect(listTags()).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
+  });
+
+  test('on create of environments, services, service instances and components, and nothing is created', async () => {
+    const tags = [{ key: 'team', value: 'platform' }, { key: 'aws:owner', value: 'me' }];
+    const refused = {
+      name: 'ValidationException',
+      message: "The tag key 'aws:owner' is not allowed: keys starting with 'aws:' are reserved for AWS. Use a key without that prefix.",
+    };
+    const notFound = { name: 'ResourceNotFoundException' };
+    const instanceSpec = (...names: string[]) => ['proton: ServiceSpec', 'instances:', ...names.flatMap((name) => [
+      `  - name: ${name}`, '    environment: dev', '    spec:', '      message: hi',
+    ])].join('\n');
+    await createEnvironmentTemplate(proton, emu, 'env-tmpl');
+    await createEnvironment(proton, emu, 'dev', 'env-tmpl', {
+      protonServiceRoleArn: `arn:aws:iam::${ACCOUNT}:role/proton`, componentRoleArn: `arn:aws:iam::${ACCOUNT}:role/components`,
+    });
+    await createServiceTemplate(proton, emu, 'svc-tmpl', 'env-tmpl');
+
+    await expect(proton.send(new CreateEnvironmentCommand({
+      name: 'qa',
+      templateName: 'env-tmpl',
+      templateMajorVersion: '1',
+      spec: 'proton: EnvironmentSpec\n',
+      protonServiceRoleArn: `arn:aws:iam::${ACCOUNT}:role/proton`,
+      tags,
+    }))).rejects.toMatchObject(refused);
+    await expect(proton.send(new GetEnvironmentCommand({ name: 'qa' }))).rejects.toMatchObject(notFound);
+
+    await expect(proton.send(new CreateServiceCommand({
+      name: 'web', templateName: 'svc-tmpl', templateMajorVersion: '1', spec: instanceSpec('one'), tags,
+    }))).rejects.toMatchObject(refused);
+    await expect(proton.send(new GetServiceCommand({ name: 'web' }))).rejects.toMatchObject(notFound);
+
+    await createService(proton, emu, 'web', 'svc-tmpl', [{ name: 'one', environment: 'dev' }]);
+    await expect(proton.send(new CreateServiceInstanceCommand({ serviceName: 'web', name: 'two', spec: instanceSpec('one', 'two'), tags })))
+      .rejects.toMatchObject(refused);
+    await expect(proton.send(new GetServiceInstanceCommand({ serviceName: 'web', name: 'two' }))).rejects.toMatchObject(notFound);
+
+    await expect(proton.send(new CreateComponentCommand({
+      name: 'queue',
+      environmentName: 'dev',
+      tags,
+      manifest: 'infrastructure:\n  templates:\n    - file: "cloudformation.yaml"\n      rendering_engine: jinja\n      template_language: cloudformation\n',
+      templateFile: 'Resources:\n  Queue:\n    Type: AWS::SQS::Queue\n',
+    }))).rejects.toMatchObject(refused);
+    await expect(proton.send(new GetComponentCommand({ name: 'queue' }))).rejects.toMatchObject(notFound);
   });
 
   test('on TagResource, whatever the case', async () => {

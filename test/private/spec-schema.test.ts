@@ -1,5 +1,5 @@
 import {
-  formatSpecErrors, isBackwardCompatible, parseEnvironmentSpec, parseServiceSpec, parseTemplateSchema, validateSpec,
+  formatSpecErrors, isBackwardCompatible, parseEnvironmentSpec, parseServiceSpec, parseTemplateSchema, parseYaml, validateSpec,
 } from '../../src/private/spec-schema';
 
 const SERVICE_SCHEMA = `
@@ -154,6 +154,22 @@ describe('validateSpec', () => {
 
   test('an invalid schema is a programming error', () => {
     expect(() => validateSpec('foo: 1', 'service_input_type', {})).toThrow(/^The template schema is invalid: must have a top-level 'schema' mapping/);
+  });
+});
+
+describe('parseYaml', () => {
+  afterEach(() => jest.restoreAllMocks());
+
+  test('stringifies collection keys (unquoted Jinja) without a process warning or console output', () => {
+    const emitWarning = jest.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
+    const warn = jest.spyOn(console, 'warn').mockImplementation(() => undefined);
+    expect(parseYaml('Key: {{ x }}\nOther: [{{ y }}]\n')).toEqual({ value: { Key: { '{ x }': null }, Other: [{ '{ y }': null }] } });
+    expect(emitWarning).not.toHaveBeenCalled();
+    expect(warn).not.toHaveBeenCalled();
+  });
+
+  test('still returns syntax errors with their position', () => {
+    expect(parseYaml('a: b: c')).toEqual({ error: 'Nested mappings are not allowed in compact mappings (line 1, column 4)' });
   });
 });
 

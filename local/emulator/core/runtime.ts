@@ -7,11 +7,11 @@ import type { AccountState, GlobalState } from './store';
 
 /** Virtual clock. `nowMs()` is what every timestamp, duration and token expiry is measured on. */
 export interface Clock {
+  /** 'manual': time moves only by advance(); 'real': wall clock plus any advance() offset. */
+  readonly mode: 'manual' | 'real';
   nowMs(): number;
   /** Moves time forward and runs every scheduled transition that became due, in order. */
   advance(ms: number): void;
-  /** 'manual': time moves only by advance(); 'real': wall clock plus any advance() offset. */
-  readonly mode: 'manual' | 'real';
 }
 
 /** Time-ordered asynchronous transitions (registration done, deployment finished, ...). */

@@ -220,7 +220,17 @@ export interface AccountSettingsRecord {
 
 export type DeploymentState =
   | { environment: { spec?: string; templateName: string; templateMajorVersion: string; templateMinorVersion: string } }
-  | { serviceInstance: { spec: string; templateName: string; templateMajorVersion: string; templateMinorVersion: string; lastSuccessfulEnvironmentDeploymentId?: string; lastSuccessfulServicePipelineDeploymentId?: string; lastSuccessfulComponentDeploymentIds?: string[] } }
+  | {
+    serviceInstance: {
+      spec: string;
+      templateName: string;
+      templateMajorVersion: string;
+      templateMinorVersion: string;
+      lastSuccessfulEnvironmentDeploymentId?: string;
+      lastSuccessfulServicePipelineDeploymentId?: string;
+      lastSuccessfulComponentDeploymentIds?: string[];
+    };
+  }
   | { servicePipeline: { spec?: string; templateName: string; templateMajorVersion: string; templateMinorVersion: string } }
   | { component: { serviceName?: string; serviceInstanceName?: string; serviceSpec?: string; templateFile?: string } };
 

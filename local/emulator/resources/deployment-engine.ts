@@ -66,6 +66,30 @@ const IN_FLIGHT: ReadonlySet<string> = new Set(['IN_PROGRESS', 'CANCELLING', 'DE
 /** How each open deployment is settled (by its scheduled completion, a cancel or a notification). */
 const pending = new WeakMap<DeploymentRecord, (outcome: Outcome) => void>();
 
+/** A resource deployed from a template version: an environment, a service instance or a pipeline. */
+type TemplatedDeployable = Deployable & { templateName: string; templateMajorVersion: string; templateMinorVersion: string };
+
+/**
+ * The deployment members the API returns for an environment, a service instance or a pipeline.
+ * The model requires both timestamps; until a deployment is attempted or succeeds they carry the
+ * creation time (inferred).
+ */
+export function describeDeploymentState(record: TemplatedDeployable) {
+  return {
+    arn: record.arn,
+    createdAt: record.createdAt,
+    deploymentStatus: record.deploymentStatus,
+    deploymentStatusMessage: record.deploymentStatusMessage,
+    templateName: record.templateName,
+    templateMajorVersion: record.templateMajorVersion,
+    templateMinorVersion: record.templateMinorVersion,
+    lastAttemptedDeploymentId: record.lastAttemptedDeploymentId,
+    lastSucceededDeploymentId: record.lastSucceededDeploymentId,
+    lastDeploymentAttemptedAt: record.lastDeploymentAttemptedAt ?? record.createdAt,
+    lastDeploymentSucceededAt: record.lastDeploymentSucceededAt ?? record.createdAt,
+  };
+}
+
 /** Whether a deployment status means something is still happening to the resource. */
 export function isInFlight(status: string): boolean {
   return IN_FLIGHT.has(status);

@@ -1,7 +1,7 @@
 import {
-  assertNotInFlight, cancel, deploy, DeploymentTarget, listOutputs, undeploy, wasDeleted,
+  assertNotInFlight, cancel, deploy, DeploymentTarget, describeDeploymentState, listOutputs, undeploy, wasDeleted,
 } from './deployment-engine';
-import { parseEnvironmentSpec } from './deployment-spec';
+import { requireEnvironmentSpec } from './deployment-spec';
 import { resolveVersionUpdate } from './deployment-type';
 import { paginate } from './pagination';
 import { repositoryKey } from './repository';
@@ -65,25 +65,14 @@ export function describeEnvironment(env: EnvironmentRecord) {
 
 function summarizeEnvironment(env: EnvironmentRecord) {
   return {
-    arn: env.arn,
+    ...describeDeploymentState(env),
     name: env.name,
     description: env.description,
-    createdAt: env.createdAt,
-    deploymentStatus: env.deploymentStatus,
-    deploymentStatusMessage: env.deploymentStatusMessage,
-    templateName: env.templateName,
-    templateMajorVersion: env.templateMajorVersion,
-    templateMinorVersion: env.templateMinorVersion,
     protonServiceRoleArn: env.protonServiceRoleArn,
     environmentAccountConnectionId: env.environmentAccountConnectionId,
     environmentAccountId: env.environmentAccountId,
     componentRoleArn: env.componentRoleArn,
     provisioning: env.provisioning,
-    lastAttemptedDeploymentId: env.lastAttemptedDeploymentId,
-    lastSucceededDeploymentId: env.lastSucceededDeploymentId,
-    lastDeploymentAttemptedAt: env.lastDeploymentAttemptedAt ?? env.createdAt,
-    // Required by the model; until a deployment succeeds it carries the creation time (inferred).
-    lastDeploymentSucceededAt: env.lastDeploymentSucceededAt ?? env.createdAt,
   };
 }
 
@@ -103,7 +92,7 @@ function createEnvironment(input: any, ctx: RequestContext) {
     validateCustomerTags(input.tags);
     const template = getTemplate(account, 'ENVIRONMENT', input.templateName);
     const version = resolveTemplateVersion(account, 'ENVIRONMENT', input.templateName, input.templateMajorVersion, input.templateMinorVersion);
-    parseEnvironmentSpec(input.spec, version);
+    requireEnvironmentSpec(input.spec, version);
     const customerManaged = template.provisioning === 'CUSTOMER_MANAGED';
     const given = PROVISIONING_MEMBERS.filter((m) => input[m] !== undefined);
     if (!customerManaged && given.length !== 1) {
@@ -187,7 +176,7 @@ function updateEnvironment(input: any, ctx: RequestContext) {
     throw validation(`Environment ${env.name} is CUSTOMER_MANAGED: don't pass ${given.join(', ')}.`);
   }
   const target = resolveVersionUpdate(account, 'ENVIRONMENT', `Environment ${env.name}`, env, input);
-  if (target) parseEnvironmentSpec(input.spec ?? env.spec ?? '', target);
+  if (target) requireEnvironmentSpec(input.spec ?? env.spec ?? '', target);
 
   applyProvisioning(ctx, env, input);
   if (input.componentRoleArn !== undefined) env.componentRoleArn = input.componentRoleArn;
@@ -233,7 +222,7 @@ function deleteEnvironment(input: any, ctx: RequestContext) {
 }
 
 function customerManagedOutputs(env: EnvironmentRecord, version: TemplateVersionRecord): Output[] {
-  const inputs = parseEnvironmentSpec(env.spec ?? '', version);
+  const inputs = requireEnvironmentSpec(env.spec ?? '', version);
   return Object.entries(inputs).map(([key, value]) => ({ key, valueString: String(value) }));
 }
 

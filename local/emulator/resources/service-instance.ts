@@ -1,11 +1,13 @@
 import {
-  assertNotInFlight, cancel, deploy, DeploymentTarget, isInFlight, listOutputs, SettledHook,
+  assertNotInFlight, cancel, deploy, DeploymentTarget, describeDeploymentState, isInFlight, listOutputs, SettledHook,
 } from './deployment-engine';
-import { checkInstanceInputs, parseServiceSpec, ServiceSpecDocument } from './deployment-spec';
+import { checkInstanceInputs, requireServiceSpec } from './deployment-spec';
 import { resolveVersionUpdate } from './deployment-type';
 import { paginate } from './pagination';
+import { recordSyncBlocker } from './service-sync-config';
 import { setResourceTags, validateCustomerTags } from './tags';
 import { getTemplateVersion, recommendedMinorVersion, recommendedVersion, resolveTemplateVersion } from './template-common';
+import type { ServiceSpec } from '../../../src/private/spec-schema';
 import { conflict, notFound, quotaExceeded, validation } from '../core/errors';
 import { withClientToken } from '../core/idempotency';
 import type { OperationTable, RequestContext } from '../core/runtime';
@@ -76,7 +78,7 @@ export function instanceTarget(account: AccountState, service: ServiceRecord, in
  * its environment: it must exist, have been deployed, and run a template major version the
  * service template version lists in compatibleEnvironmentTemplates.
  */
-export function checkInstance(account: AccountState, spec: ServiceSpecDocument, index: number, version: TemplateVersionRecord): void {
+export function checkInstance(account: AccountState, spec: ServiceSpec, index: number, version: TemplateVersionRecord): void {
   const entry = spec.instances[index];
   const path = `instances[${index}].environment`;
   const env = account.environments.get(entry.environment);
@@ -130,31 +132,27 @@ export function describeInstance(instance: ServiceInstanceRecord) {
 
 function summarizeInstance(instance: ServiceInstanceRecord) {
   return {
-    arn: instance.arn,
+    ...describeDeploymentState(instance),
     name: instance.name,
     serviceName: instance.serviceName,
     environmentName: instance.environmentName,
-    createdAt: instance.createdAt,
-    deploymentStatus: instance.deploymentStatus,
-    deploymentStatusMessage: instance.deploymentStatusMessage,
-    templateName: instance.templateName,
-    templateMajorVersion: instance.templateMajorVersion,
-    templateMinorVersion: instance.templateMinorVersion,
-    lastAttemptedDeploymentId: instance.lastAttemptedDeploymentId,
-    lastSucceededDeploymentId: instance.lastSucceededDeploymentId,
-    lastDeploymentAttemptedAt: instance.lastDeploymentAttemptedAt ?? instance.createdAt,
-    // Required by the model; until a deployment succeeds it carries the creation time (inferred).
-    lastDeploymentSucceededAt: instance.lastDeploymentSucceededAt ?? instance.createdAt,
   };
 }
 
 /** The index of the entry named `name` in a ServiceSpec, or a ValidationException. */
-function entryIndex(spec: ServiceSpecDocument, name: string): number {
+function entryIndex(spec: ServiceSpec, name: string): number {
   const index = spec.instances.findIndex((i) => i.name === name);
   if (index < 0) {
     throw validation(`The spec is invalid: it has no entry for service instance ${name} under instances (${spec.instances.map((i) => i.name).join(', ') || 'none'}).`);
   }
   return index;
+}
+
+/** The output a retried client-token call returns: the instance named by `<service>/<instance>`, as it is now. */
+function rereadInstance(account: AccountState, resourceKey: string) {
+  const [serviceName, name] = resourceKey.split('/');
+  const instance = account.services.get(serviceName)?.instances.get(name);
+  return instance && { serviceInstance: describeInstance(instance) };
 }
 
 function createServiceInstance(input: any, ctx: RequestContext) {
@@ -174,19 +172,16 @@ function createServiceInstance(input: any, ctx: RequestContext) {
     }
     const major = input.templateMajorVersion ?? service.templateMajorVersion;
     const version = resolveTemplateVersion(account, 'SERVICE', service.templateName, major, input.templateMinorVersion);
-    const spec = parseServiceSpec(input.spec);
+    const spec = requireServiceSpec(input.spec);
     const index = entryIndex(spec, input.name);
     checkInstance(account, spec, index, version);
     const instance = launchInstance(ctx, service, spec.instances[index], version, input.spec);
     instance.lastClientRequestToken = clientToken;
     service.modifiedSinceCreate = true;
     setResourceTags(account, instance.arn, input.tags ?? []);
+    recordSyncBlocker(ctx, service.name, instance.name, `Service instance ${instance.name} of service ${service.name} was created manually (CreateServiceInstance).`);
     return { resourceKey: `${service.name}/${instance.name}`, output: { serviceInstance: describeInstance(instance) } };
-  }, (key) => {
-    const [serviceName, name] = key.split('/');
-    const instance = account.services.get(serviceName)?.instances.get(name);
-    return instance && { serviceInstance: describeInstance(instance) };
-  });
+  }, (key) => rereadInstance(account, key));
 }
 
 function updateServiceInstance(input: any, ctx: RequestContext) {
@@ -202,16 +197,19 @@ function updateServiceInstance(input: any, ctx: RequestContext) {
       throw conflict(`${description} can't be updated while its attached component ${component.name} has deploymentStatus ${component.deploymentStatus}.`);
     }
     const version = resolveVersionUpdate(account, 'SERVICE', description, instance, input);
-    instance.lastClientRequestToken = clientToken;
-    service.modifiedSinceCreate = true;
+    const specText: string = input.spec ?? instance.spec ?? service.spec;
     if (version) {
-      const specText: string = input.spec ?? instance.spec ?? service.spec;
-      const spec = parseServiceSpec(specText);
+      const spec = requireServiceSpec(specText);
       const index = entryIndex(spec, instance.name);
       if (spec.instances[index].environment !== instance.environmentName) {
         throw validation(`The spec is invalid: instances[${index}].environment must stay '${instance.environmentName}'; a service instance can't move to another environment.`);
       }
       checkInstanceInputs(spec, index, version);
+    }
+    instance.lastClientRequestToken = clientToken;
+    service.modifiedSinceCreate = true;
+    recordSyncBlocker(ctx, service.name, instance.name, `${description} was updated manually (UpdateServiceInstance).`);
+    if (version) {
       deploy(ctx, instanceTarget(account, service, instance), {
         isNew: false,
         apply: () => {
@@ -222,11 +220,7 @@ function updateServiceInstance(input: any, ctx: RequestContext) {
       });
     }
     return { resourceKey: `${service.name}/${instance.name}`, output: { serviceInstance: describeInstance(instance) } };
-  }, (key) => {
-    const [serviceName, name] = key.split('/');
-    const instance = account.services.get(serviceName)?.instances.get(name);
-    return instance && { serviceInstance: describeInstance(instance) };
-  });
+  }, (key) => rereadInstance(account, key));
 }
 
 type InstanceFilterKey =

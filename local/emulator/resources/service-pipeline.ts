@@ -1,5 +1,7 @@
-import { assertNotInFlight, cancel, deploy, DeploymentTarget, listOutputs, SettledHook } from './deployment-engine';
-import { checkPipelineInputs, parseServiceSpec } from './deployment-spec';
+import {
+  assertNotInFlight, cancel, deploy, DeploymentTarget, describeDeploymentState, listOutputs, SettledHook,
+} from './deployment-engine';
+import { checkPipelineInputs, requireServiceSpec } from './deployment-spec';
 import { resolveVersionUpdate } from './deployment-type';
 import { getServiceRecord } from './service-instance';
 import { getTemplateVersion } from './template-common';
@@ -72,21 +74,7 @@ export function launchPipeline(
 }
 
 export function describePipeline(pipeline: ServicePipelineRecord) {
-  return {
-    arn: pipeline.arn,
-    createdAt: pipeline.createdAt,
-    deploymentStatus: pipeline.deploymentStatus,
-    deploymentStatusMessage: pipeline.deploymentStatusMessage,
-    templateName: pipeline.templateName,
-    templateMajorVersion: pipeline.templateMajorVersion,
-    templateMinorVersion: pipeline.templateMinorVersion,
-    spec: pipeline.spec,
-    lastAttemptedDeploymentId: pipeline.lastAttemptedDeploymentId,
-    lastSucceededDeploymentId: pipeline.lastSucceededDeploymentId,
-    lastDeploymentAttemptedAt: pipeline.lastDeploymentAttemptedAt ?? pipeline.createdAt,
-    // Required by the model; until a deployment succeeds it carries the creation time (inferred).
-    lastDeploymentSucceededAt: pipeline.lastDeploymentSucceededAt ?? pipeline.createdAt,
-  };
+  return { ...describeDeploymentState(pipeline), spec: pipeline.spec };
 }
 
 function updateServicePipeline(input: any, ctx: RequestContext) {
@@ -98,7 +86,7 @@ function updateServicePipeline(input: any, ctx: RequestContext) {
   // The model requires spec even with deploymentType NONE, which deploys nothing: it is ignored then.
   const ignoredSpec = input.deploymentType === 'NONE' ? { spec: undefined } : {};
   const version = resolveVersionUpdate(account, 'SERVICE', description, pipeline, { ...input, ...ignoredSpec });
-  const spec = parseServiceSpec(input.spec);
+  const spec = requireServiceSpec(input.spec);
   service.modifiedSinceCreate = true;
   if (version) {
     checkPipelineInputs(spec, version);

@@ -1,24 +1,26 @@
 import { requireLinkedRepository } from './repository';
 import { conflict, notFound, validation } from '../core/errors';
 import type { OperationTable, RequestContext } from '../core/runtime';
-import type { AccountState, RepositoryProvider, ServiceRecord, ServiceSyncConfigRecord, SyncBlockerRecord } from '../core/store';
+import type { AccountState, ServiceRecord, ServiceSyncConfigRecord, SyncBlockerRecord } from '../core/store';
 
 /**
  * Service sync (proton-api.md §2 ServiceSyncConfig / sync blockers; user guide "Service sync
  * configurations"): one configuration per service, naming the `proton-ops` file in a linked
  * repository. The emulator has no Git, so nothing ever syncs (GetServiceInstanceSyncStatus
  * reports no attempt), but manual changes of a synced service through the API create sync
- * blockers: on the instance for an instance update, on the service for a service update or an
- * instance deletion (`recordSyncBlocker`, called by the service and instance modules).
+ * blockers: on the instance for an instance created or updated through the API, on the service
+ * for a service update (UpdateService with a spec) or an instance deletion (UpdateService removing
+ * instances, DeleteService) (`recordSyncBlocker`, called by the service and instance modules).
+ *
+ * A removed service takes its sync configuration and blockers with it, and a removed instance
+ * its blockers (`forgetServiceSync`): the configuration is named by the service and has no
+ * meaning without it, and a later service or instance of the same name starts unsynced and
+ * unblocked (inferred: the API documents no rule; refusing DeleteService while a configuration
+ * exists would make the service's own teardown depend on a second call).
  */
 
-interface ConfigInput {
-  serviceName: string;
-  repositoryProvider: RepositoryProvider;
-  repositoryName: string;
-  branch: string;
-  filePath: string;
-}
+/** The create/update input has exactly the members of the stored configuration. */
+type ConfigInput = ServiceSyncConfigRecord;
 
 /** Whether the service has a service sync configuration (its manual changes create blockers). */
 export function hasServiceSyncConfig(account: AccountState, serviceName: string): boolean {
@@ -57,6 +59,18 @@ export function recordSyncBlocker(
   };
   ctx.account.syncBlockers.set(blocker.id, blocker);
   return blocker;
+}
+
+/**
+ * Forgets the sync state of a removed service (its configuration and all its blockers) or, with
+ * `serviceInstanceName`, of one removed instance (the blockers on that instance).
+ */
+export function forgetServiceSync(account: AccountState, serviceName: string, serviceInstanceName?: string): void {
+  for (const [id, blocker] of account.syncBlockers) {
+    if (blocker.serviceName !== serviceName) continue;
+    if (serviceInstanceName === undefined || blocker.serviceInstanceName === serviceInstanceName) account.syncBlockers.delete(id);
+  }
+  if (serviceInstanceName === undefined) account.serviceSyncConfigs.delete(serviceName);
 }
 
 /** The blockers on the service (instance undefined) or on one instance, newest first. */

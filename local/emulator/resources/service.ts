@@ -1,13 +1,15 @@
 import { isDeepStrictEqual } from 'util';
 import { deploy, isInFlight, undeploy, wasDeleted } from './deployment-engine';
-import { checkPipelineInputs, Inputs, parseServiceSpec, ServiceSpecDocument } from './deployment-spec';
+import { checkPipelineInputs, Inputs, requireServiceSpec } from './deployment-spec';
 import { paginate } from './pagination';
 import {
   attachedComponent, checkInstance, getServiceRecord, instanceTarget, launchInstance, MAX_INSTANCES_PER_SERVICE,
 } from './service-instance';
 import { describePipeline, launchPipeline, pipelineTarget } from './service-pipeline';
+import { forgetServiceSync, recordSyncBlocker } from './service-sync-config';
 import { deleteResourceTags, setResourceTags, validateCustomerTags } from './tags';
 import { getTemplateVersion, resolveTemplateVersion } from './template-common';
+import type { ServiceSpec } from '../../../src/private/spec-schema';
 import { conflict, notFound, quotaExceeded, validation } from '../core/errors';
 import { nameKeyedCreate } from '../core/idempotency';
 import type { OperationTable, RequestContext } from '../core/runtime';
@@ -25,7 +27,9 @@ import type { AccountState, ServiceRecord, ServiceStatus, TemplateVersionRecord 
  *   `UPDATE_IN_PROGRESS` -> `ACTIVE`; a new instance failed -> `UPDATE_FAILED_CLEANUP_IN_PROGRESS`
  *   -> `UPDATE_FAILED_CLEANUP_COMPLETE` (new instances removed, spec reverted); the pipeline failed
  *   -> `UPDATE_FAILED` (no rollback); only a removal failed -> `UPDATE_COMPLETE_CLEANUP_FAILED`;
- * - delete: `DELETE_IN_PROGRESS` -> gone once every part is deleted, or `DELETE_FAILED`.
+ * - delete: `DELETE_IN_PROGRESS` -> gone once every part is deleted, or `DELETE_FAILED`; the
+ *   service's sync configuration and blockers go with it (service-sync-config.ts).
+ * Spec updates and deletes of a synced service create a sync blocker on the service.
  */
 
 interface PartResult {
@@ -85,6 +89,7 @@ function removeInstancePart(ctx: RequestContext, service: ServiceRecord, name: s
       if (removed) {
         service.instances.delete(name);
         deleteResourceTags(ctx.account, instance.arn);
+        forgetServiceSync(ctx.account, service.name, name);
       }
       done({ part: `instance ${name}`, action: 'delete', ok: removed, message: instance.deploymentStatusMessage });
     });
@@ -102,7 +107,7 @@ function removePipelinePart(ctx: RequestContext, service: ServiceRecord): Launch
 }
 
 /** Checks a ServiceSpec's pipeline section and repository members against the template version. */
-function checkPipeline(spec: ServiceSpecDocument, version: TemplateVersionRecord, input: any): void {
+function checkPipeline(spec: ServiceSpec, version: TemplateVersionRecord, input: any): void {
   const hasPipeline = version.bundle?.hasPipeline ?? false;
   const label = `Service template ${version.templateName} version ${version.majorVersion}.${version.minorVersion}`;
   if (hasPipeline && spec.pipeline === undefined) {
@@ -126,7 +131,7 @@ function createService(input: any, ctx: RequestContext) {
   return nameKeyedCreate(account.services.get(input.name), `Service ${input.name}`, input, (s) => ({ service: describeService(s) }), (createInput) => {
     validateCustomerTags(input.tags);
     const version = resolveTemplateVersion(account, 'SERVICE', input.templateName, input.templateMajorVersion, input.templateMinorVersion);
-    const spec = parseServiceSpec(input.spec);
+    const spec = requireServiceSpec(input.spec);
     if (spec.instances.length === 0) {
       throw validation('The spec is invalid: instances must list at least one service instance ({name, environment, spec}).');
     }
@@ -179,7 +184,7 @@ function createService(input: any, ctx: RequestContext) {
 /** The inputs of instance `name` in a stored ServiceSpec text. */
 function storedInputs(specText: string | undefined, name: string): Inputs | undefined {
   if (specText === undefined) return undefined;
-  return parseServiceSpec(specText).instances.find((i) => i.name === name)?.inputs;
+  return requireServiceSpec(specText).instances.find((i) => i.name === name)?.inputs;
 }
 
 /** `${Proton::CURRENT_VAL}` keeps the current value of an input (doc). */
@@ -207,15 +212,18 @@ function updateService(input: any, ctx: RequestContext) {
   if (service.pipeline && isInFlight(service.pipeline.deploymentStatus)) {
     throw conflict(`Service ${service.name} can't be updated while its pipeline has deploymentStatus ${service.pipeline.deploymentStatus}; wait until it finishes, then retry.`);
   }
-  const spec = parseServiceSpec(input.spec);
+  const spec = requireServiceSpec(input.spec);
   const plan = planInstanceChanges(account, service, spec);
-  const currentPipeline = service.pipeline && parseServiceSpec(service.pipeline.spec ?? service.spec).pipeline;
+  const currentPipeline = service.pipeline && requireServiceSpec(service.pipeline.spec ?? service.spec).pipeline;
   if (service.pipeline && spec.pipeline !== undefined && !sameInputs(spec.pipeline, currentPipeline)) {
     throw validation(`The spec is invalid: UpdateService can't change the pipeline's inputs of service ${service.name}; use UpdateServicePipeline.`);
   }
   if (input.description !== undefined) service.description = input.description;
   service.lastModifiedAt = ctx.nowSeconds();
   service.modifiedSinceCreate = true;
+  recordSyncBlocker(ctx, service.name, undefined, plan.removed.length > 0
+    ? `Service instances ${plan.removed.join(', ')} of service ${service.name} were deleted manually (UpdateService).`
+    : `The spec of service ${service.name} was updated manually (UpdateService).`);
   if (plan.added.length === 0 && plan.removed.length === 0) {
     service.spec = input.spec;
     return { service: describeService(service) };
@@ -267,7 +275,7 @@ function updateService(input: any, ctx: RequestContext) {
  * their environment and inputs (edit them with UpdateServiceInstance, doc); at least one must
  * remain; an instance with an attached component can't be removed.
  */
-function planInstanceChanges(account: AccountState, service: ServiceRecord, spec: ServiceSpecDocument) {
+function planInstanceChanges(account: AccountState, service: ServiceRecord, spec: ServiceSpec) {
   const version = getTemplateVersion(account, 'SERVICE', service.templateName, service.templateMajorVersion, service.templateMinorVersion);
   const added: { name: string; environment: string }[] = [];
   spec.instances.forEach((entry, i) => {
@@ -322,12 +330,14 @@ function deleteService(input: any, ctx: RequestContext) {
   service.status = 'DELETE_IN_PROGRESS';
   service.statusMessage = undefined;
   service.lastModifiedAt = ctx.nowSeconds();
+  recordSyncBlocker(ctx, service.name, undefined, `Service ${service.name} and its instances are being deleted manually (DeleteService).`);
   const parts = [...service.instances.keys()].map((name) => removeInstancePart(ctx, service, name));
   if (service.pipeline) parts.push(removePipelinePart(ctx, service));
   runParts(parts, (results) => {
     if (results.every((r) => r.ok)) {
       account.services.delete(service.name);
       deleteResourceTags(account, service.arn);
+      forgetServiceSync(account, service.name);
     } else {
       service.status = 'DELETE_FAILED';
       service.statusMessage = failures(results);

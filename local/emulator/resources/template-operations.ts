@@ -3,6 +3,7 @@ import { deleteResourceTags, setResourceTags, validateCustomerTags } from './tag
 import {
   clearDeleted, describeTemplateName, getTemplate, KINDS, markDeleted, recommendedVersion, templateKey, versionsOf, wasDeleted,
 } from './template-common';
+import { deleteTemplateSyncConfig } from './template-sync-config';
 import { conflict, notFound, quotaExceeded } from '../core/errors';
 import { nameKeyedCreate } from '../core/idempotency';
 import type { OperationTable, RequestContext } from '../core/runtime';
@@ -11,7 +12,8 @@ import { arn, type AccountState, type Tag, type TemplateKind, type TemplateRecor
 /**
  * Create/Get/List/Update/Delete of environment and service templates (proton-api.md §2):
  * synchronous; name-keyed idempotent create (§6.2); update changes description/displayName
- * only; delete only once no versions remain, idempotent (§6.3).
+ * only; delete only once no versions remain, idempotent (§6.3), and takes the template's sync
+ * configuration with it (see template-sync-config.ts).
  */
 
 /** Registered templates per account, environment and service together (ag-limits). */
@@ -85,6 +87,7 @@ export function templateOperations(kind: TemplateKind): OperationTable {
       const output = wrap(t, ctx.account);
       ctx.account.templates.delete(key);
       deleteResourceTags(ctx.account, t.arn);
+      deleteTemplateSyncConfig(ctx.account, kind, input.name);
       markDeleted(ctx.account, key);
       return output;
     },
