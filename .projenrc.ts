@@ -136,6 +136,13 @@ project.addTask('demo', {
   receiveArgs: true,
 }).prependSpawn(handlerBundle.bundleTask);
 
+project.addTask('bench', {
+  description: 'Benchmarks (ratios measured side by side in one run; see bench/README.md).',
+  steps: ['synth-scale', 'handler-require', 'proton-calls', 'emulator-throughput'].map((script) => ({
+    exec: `${tsNode} bench/${script}.ts`,
+  })),
+}).prependSpawn(handlerBundle.bundleTask);
+
 project.addTask('gen:model', {
   description: "Regenerate local/emulator/model/proton-model.json from botocore's Proton service model.",
   exec: `${tsNode} local/emulator/model/generate.ts`,

@@ -9,7 +9,6 @@
  */
 import { parseArgs } from 'util';
 // bench/ is a development script like test/ (the projen lint rule does not list bench/ yet).
-// eslint-disable-next-line import/no-extraneous-dependencies
 import {
   CreateEnvironmentTemplateCommand,
   GetEnvironmentTemplateCommand,
