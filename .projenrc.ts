@@ -65,7 +65,6 @@ const project = new awscdk.AwsCdkConstructLibrary({
     passWithNoTests: false,
     jestConfig: {
       testTimeout: 120_000,
-      testMatch: ['<rootDir>/test/**/*.test.ts'],
     },
   },
   tsconfigDev: {
@@ -75,6 +74,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
 
   gitignore: ['/cdk.out/', '/examples/cdk.out/', '/.proton-local/', '/bench/out/'],
 });
+
+// Tests live in test/ only: projen's default patterns would also pick up src/**/spec.ts.
+project.package.file.addOverride('jest.testMatch', ['<rootDir>/test/**/*.test.ts']);
 
 // ---------------------------------------------------------------------------------------------
 // Lambda handler bundle: one bundle for onEvent and isComplete (two exports, one asset), with the

@@ -4,16 +4,37 @@
  * CloudFormation `ResourceType` to the handler class of each Proton resource.
  */
 import type { ProtonClient } from '@aws-sdk/client-proton';
+import { AccountSettingsHandler } from './account-settings';
 import { createProtonClient } from './engine/proton-client';
 import type { LifecycleHandler } from './engine/resource-handler';
 import type { IsCompleteRequest, IsCompleteResponse, OnEventRequest, OnEventResponse } from './engine/types';
+import { EnvironmentHandler } from './environment';
+import { EnvironmentAccountConnectionHandler } from './environment-account-connection';
+import { EnvironmentAccountConnectionAcceptanceHandler } from './environment-account-connection-acceptance';
 import { EnvironmentTemplateHandler } from './environment-template';
+import { RepositoryHandler } from './repository';
+import { ServiceHandler } from './service';
+import { ServiceInstanceHandler } from './service-instance';
+import { ServiceTemplateHandler } from './service-template';
+import { TemplateSyncConfigHandler } from './template-sync-config';
+import { EnvironmentTemplateVersionHandler, ServiceTemplateVersionHandler } from './template-version';
 import { ProtonResourceType, ProtonResourceTypeName } from '../src/custom-resources/contract';
 
 type HandlerFactory = (proton: ProtonClient, event: IsCompleteRequest) => LifecycleHandler;
 
 const HANDLERS: Record<ProtonResourceTypeName, HandlerFactory> = {
   [ProtonResourceType.ENVIRONMENT_TEMPLATE]: (proton, event) => new EnvironmentTemplateHandler(proton, event),
+  [ProtonResourceType.ENVIRONMENT]: (proton, event) => new EnvironmentHandler(proton, event),
+  [ProtonResourceType.SERVICE]: (proton, event) => new ServiceHandler(proton, event),
+  [ProtonResourceType.SERVICE_INSTANCE]: (proton, event) => new ServiceInstanceHandler(proton, event),
+  [ProtonResourceType.REPOSITORY]: (proton, event) => new RepositoryHandler(proton, event),
+  [ProtonResourceType.ENVIRONMENT_ACCOUNT_CONNECTION]: (proton, event) => new EnvironmentAccountConnectionHandler(proton, event),
+  [ProtonResourceType.ENVIRONMENT_ACCOUNT_CONNECTION_ACCEPTANCE]: (proton, event) => new EnvironmentAccountConnectionAcceptanceHandler(proton, event),
+  [ProtonResourceType.ACCOUNT_SETTINGS]: (proton, event) => new AccountSettingsHandler(proton, event),
+  [ProtonResourceType.TEMPLATE_SYNC_CONFIG]: (proton, event) => new TemplateSyncConfigHandler(proton, event),
+  [ProtonResourceType.ENVIRONMENT_TEMPLATE_VERSION]: (proton, event) => new EnvironmentTemplateVersionHandler(proton, event),
+  [ProtonResourceType.SERVICE_TEMPLATE]: (proton, event) => new ServiceTemplateHandler(proton, event),
+  [ProtonResourceType.SERVICE_TEMPLATE_VERSION]: (proton, event) => new ServiceTemplateVersionHandler(proton, event),
 };
 
 function handlerFor(event: IsCompleteRequest): LifecycleHandler {

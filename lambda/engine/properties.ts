@@ -16,6 +16,15 @@ export class PropertyReader {
     return value;
   }
 
+  /** A required string that must be one of `allowed` (an enum of Proton's model). */
+  public requiredOneOf<T extends string>(key: string, allowed: readonly T[]): T {
+    const value = this.requiredString(key);
+    if (!(allowed as readonly string[]).includes(value)) {
+      throw this.malformed(key, `must be one of ${allowed.join(', ')}, got "${value}"`);
+    }
+    return value as T;
+  }
+
   public optionalString(key: string): string | undefined {
     const value = this.raw[key];
     if (value === undefined || value === null) {
@@ -51,6 +60,36 @@ export class PropertyReader {
       throw this.malformed(key, `must be a number, got "${value}"`);
     }
     return parsed;
+  }
+
+  public optionalStringList(key: string): string[] | undefined {
+    const value = this.raw[key];
+    if (value === undefined || value === null) {
+      return undefined;
+    }
+    if (!Array.isArray(value)) {
+      throw this.malformed(key, 'must be a list of strings');
+    }
+    return value.map((item, i) => {
+      if (typeof item !== 'string' && typeof item !== 'number' && typeof item !== 'boolean') {
+        throw this.malformed(`${key}[${i}]`, `must be a string, got ${typeof item}`);
+      }
+      return String(item);
+    });
+  }
+
+  /** A list of objects, each read by its own reader (named `<type>.<key>[i]` in errors). */
+  public objectList(key: string): PropertyReader[] {
+    const value = this.raw[key] ?? [];
+    if (!Array.isArray(value)) {
+      throw this.malformed(key, 'must be a list of objects');
+    }
+    return value.map((item, i) => {
+      if (typeof item !== 'object' || item === null || Array.isArray(item)) {
+        throw this.malformed(`${key}[${i}]`, 'must be an object');
+      }
+      return new PropertyReader(`${this.resourceType}.${key}[${i}]`, item as Record<string, unknown>);
+    });
   }
 
   public optionalStringMap(key: string): Record<string, string> | undefined {

@@ -50,6 +50,13 @@ export abstract class ResourceHandler<P extends object, D extends { readonly [K 
   protected readonly props: P;
   protected readonly oldProps?: P;
 
+  /**
+   * What `onEvent` hands to every `isComplete` call of the request (the Provider framework passes
+   * `onEvent`'s `Data` into their events, and merges it into the final `Data`). Handlers whose
+   * completion depends on what `onEvent` did (e.g. a deployment it started) set it there.
+   */
+  protected onEventData?: Record<string, string>;
+
   constructor(protected readonly proton: ProtonClient, protected readonly event: IsCompleteRequest) {
     this.props = this.parseProperties(new PropertyReader(event.ResourceType, event.ResourceProperties));
     if (event.RequestType === 'Update') {
@@ -59,14 +66,19 @@ export abstract class ResourceHandler<P extends object, D extends { readonly [K 
 
   public async onEvent(): Promise<OnEventResponse> {
     this.logEvent('onEvent');
+    const physicalId = await this.onEventPhysicalId();
+    return this.onEventData === undefined ? { PhysicalResourceId: physicalId } : { PhysicalResourceId: physicalId, Data: this.onEventData };
+  }
+
+  private async onEventPhysicalId(): Promise<string> {
     switch (this.event.RequestType) {
       case 'Create':
-        return { PhysicalResourceId: await this.onCreate() };
+        return this.onCreate();
       case 'Update':
-        return { PhysicalResourceId: await this.onUpdate(this.oldProps!, this.event.PhysicalResourceId) };
+        return this.onUpdate(this.oldProps!, this.event.PhysicalResourceId);
       case 'Delete':
         await this.onDelete(this.event.PhysicalResourceId);
-        return { PhysicalResourceId: this.event.PhysicalResourceId };
+        return this.event.PhysicalResourceId;
     }
   }
 

@@ -1,45 +1,36 @@
-import {
-  Arn,
-  ArnFormat,
-  CustomResource,
-  IResource,
-  ITaggable,
-  Lazy,
-  RemovalPolicy,
-  Resource,
-  Stack,
-  TagManager,
-  TagType,
-  Token,
-} from 'aws-cdk-lib';
+import { ArnFormat, IResource, ITaggable, Lazy, RemovalPolicy, Resource, TagManager, TagType } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
+import { EnvironmentTemplateVersion } from './environment-template-version';
 import { generatePhysicalName } from './physical-name-util';
-import { validateLength, validateResourceName } from './validation-util';
+import { TemplateKind, createTemplateResource, importedTemplateIdentity } from './template-base';
+import { recommendedVersionOf } from './template-version-base';
+import { TemplateVersionOptions } from './template-version-options';
+import { validateResourceName } from './validation-util';
 import {
   CUSTOMER_MANAGED_PROVISIONING,
   EnvironmentTemplateProperties,
   ProtonResourceType,
 } from '../custom-resources/contract';
-import { ProtonProvider } from '../custom-resources/proton-provider';
 
-/** ARN resource type of environment templates (`arn:…:proton:…:environment-template/<name>`). */
-const ARN_RESOURCE_TYPE = 'environment-template';
-
-/** Proton actions on an environment template (and on its tags) that the handler performs. */
-const HANDLER_ACTIONS = [
-  'proton:CreateEnvironmentTemplate',
-  'proton:GetEnvironmentTemplate',
-  'proton:UpdateEnvironmentTemplate',
-  'proton:DeleteEnvironmentTemplate',
-  'proton:TagResource',
-  'proton:UntagResource',
-  'proton:ListTagsForResource',
-];
-
-/** Tag key prefixes reserved for AWS and for cdk-proton's ownership tags. */
-const RESERVED_TAG_PREFIXES = ['aws:', 'cdk-proton:'];
+const KIND: TemplateKind = {
+  description: 'environment template',
+  arnResourceType: 'environment-template',
+  nameProperty: 'environmentTemplateName',
+  arnProperty: 'environmentTemplateArn',
+  fromAttributesMethod: 'fromEnvironmentTemplateAttributes',
+  resourceType: ProtonResourceType.ENVIRONMENT_TEMPLATE,
+  handlerActions: [
+    'proton:CreateEnvironmentTemplate',
+    'proton:GetEnvironmentTemplate',
+    'proton:UpdateEnvironmentTemplate',
+    'proton:DeleteEnvironmentTemplate',
+    'proton:TagResource',
+    'proton:UntagResource',
+    'proton:ListTagsForResource',
+  ],
+};
 
 /**
  * How the infrastructure of environments created from a template is provisioned.
@@ -196,32 +187,22 @@ export class EnvironmentTemplate extends EnvironmentTemplateBase implements ITag
 
   /** References an existing environment template by name or ARN. */
   public static fromEnvironmentTemplateAttributes(scope: Construct, id: string, attrs: EnvironmentTemplateAttributes): IEnvironmentTemplate {
-    const stack = Stack.of(scope);
-    let name = attrs.environmentTemplateName;
-    let arn = attrs.environmentTemplateArn;
-    if (arn !== undefined) {
-      const parts = Arn.split(arn, ArnFormat.SLASH_RESOURCE_NAME);
-      if (!Token.isUnresolved(arn) && (parts.service !== 'proton' || parts.resource !== ARN_RESOURCE_TYPE || !parts.resourceName)) {
-        throw new Error(`environmentTemplateArn '${arn}' is not an environment template ARN: expected `
-          + `arn:<partition>:proton:<region>:<account>:${ARN_RESOURCE_TYPE}/<name>.`);
-      }
-      name = name ?? parts.resourceName!;
-    } else if (name !== undefined) {
-      arn = stack.formatArn({ service: 'proton', resource: ARN_RESOURCE_TYPE, resourceName: name, arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
-    } else {
-      throw new Error('fromEnvironmentTemplateAttributes needs environmentTemplateName or environmentTemplateArn: give at least one.');
-    }
-    validateResourceName('environmentTemplateName', name);
-
+    const { name, arn } = importedTemplateIdentity(scope, KIND, attrs.environmentTemplateName, attrs.environmentTemplateArn);
     class Import extends EnvironmentTemplateBase {
-      public readonly environmentTemplateName = name!;
-      public readonly environmentTemplateArn = arn!;
+      public readonly environmentTemplateName = name;
+      public readonly environmentTemplateArn = arn;
     }
     return new Import(scope, id, { environmentFromArn: arn });
   }
 
   public readonly environmentTemplateName: string;
   public readonly environmentTemplateArn: string;
+
+  /** How environments of this template are provisioned (decides the layout of its bundles). */
+  public readonly provisioning: EnvironmentTemplateProvisioning;
+
+  /** @internal */
+  public readonly _nameAtSynth: string;
 
   /** Tags of the template (`Tags.of(...)` works too). Updated in place. */
   public readonly tags: TagManager = new TagManager(TagType.MAP, ProtonResourceType.ENVIRONMENT_TEMPLATE);
@@ -231,22 +212,15 @@ export class EnvironmentTemplate extends EnvironmentTemplateBase implements ITag
       // A generated name needs the construct's path, which exists only once super() has run.
       physicalName: props.environmentTemplateName ?? Lazy.string({ produce: () => generatedName }),
     });
-    validateResourceName('environmentTemplateName', props.environmentTemplateName);
-    validateLength('displayName', props.displayName, 1, 100);
-    validateLength('description', props.description, 0, 500);
+    validateResourceName(KIND.nameProperty, props.environmentTemplateName);
 
-    const provisioning = props.provisioning === EnvironmentTemplateProvisioning.CUSTOMER_MANAGED ? CUSTOMER_MANAGED_PROVISIONING : undefined;
+    this.provisioning = props.provisioning ?? EnvironmentTemplateProvisioning.STANDARD;
+    const provisioning = this.provisioning === EnvironmentTemplateProvisioning.CUSTOMER_MANAGED ? CUSTOMER_MANAGED_PROVISIONING : undefined;
     const encryptionKey = props.encryptionKey?.keyArn;
     const generatedName = generatePhysicalName(this, { encryptionKey, provisioning }, 100);
     const name = props.environmentTemplateName ?? generatedName;
 
-    const provider = ProtonProvider.getOrCreate(this);
-    const arnAtSynth = Stack.of(this).formatArn({ service: 'proton', resource: ARN_RESOURCE_TYPE, resourceName: name, arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
-    provider.allowManage([arnAtSynth], HANDLER_ACTIONS);
-    if (props.encryptionKey) {
-      provider.allowKeyUse(props.encryptionKey);
-    }
-
+    this._nameAtSynth = name;
     const properties: EnvironmentTemplateProperties = {
       Name: name,
       DisplayName: props.displayName,
@@ -256,30 +230,32 @@ export class EnvironmentTemplate extends EnvironmentTemplateBase implements ITag
       // Rendered at synth from the TagManager (a token here); the contract type is what it resolves to.
       Tags: this.tags.renderedTags as unknown as Record<string, string>,
     };
-    const resource = new CustomResource(this, 'Resource', {
-      serviceToken: provider.serviceToken,
-      resourceType: ProtonResourceType.ENVIRONMENT_TEMPLATE,
-      properties: { ...properties },
-      serviceTimeout: ProtonProvider.SERVICE_TIMEOUT,
-      removalPolicy: props.removalPolicy ?? RemovalPolicy.DESTROY,
-    });
+    const resource = createTemplateResource(this, KIND, { ...props, name, properties, tags: this.tags });
 
     this.environmentTemplateName = this.getResourceNameAttribute(resource.getAttString('Name'));
     this.environmentTemplateArn = this.getResourceArnAttribute(resource.getAttString('Arn'), {
       service: 'proton',
-      resource: ARN_RESOURCE_TYPE,
+      resource: KIND.arnResourceType,
       resourceName: this.physicalName,
       arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
     });
-
-    this.node.addValidation({ validate: () => this.validateTags() });
   }
 
-  private validateTags(): string[] {
-    const reserved = Object.keys(this.tags.tagValues()).filter((key) => RESERVED_TAG_PREFIXES.some((prefix) => key.startsWith(prefix)));
-    return reserved.length === 0 ? [] : [
-      `Tag key(s) ${reserved.join(', ')} of environment template '${this.node.path}' use a reserved prefix (${RESERVED_TAG_PREFIXES.join(', ')}): `
-      + 'AWS and cdk-proton\'s ownership tags use them. Rename these tags.',
-    ];
+  /**
+   * The template's recommended version (`major.minor`): the highest published version, as read
+   * when the last version declared for this template was registered and published. It is
+   * refreshed whenever that version is created or replaced, not when versions are only removed.
+   * The template must have at least one version.
+   */
+  public get recommendedVersion(): string {
+    return recommendedVersionOf(this, 'environment template');
+  }
+
+  /**
+   * Adds a version registered from `options.bundle`: a new major version, or the next minor
+   * version of `options.majorVersion`.
+   */
+  public addVersion(id: string, options: TemplateVersionOptions): EnvironmentTemplateVersion {
+    return new EnvironmentTemplateVersion(this, id, { ...options, template: this });
   }
 }

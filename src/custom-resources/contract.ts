@@ -13,6 +13,17 @@
 /** CloudFormation resource types of the custom resources, one per Proton resource. */
 export const ProtonResourceType = {
   ENVIRONMENT_TEMPLATE: 'Custom::ProtonEnvironmentTemplate',
+  ENVIRONMENT: 'Custom::ProtonEnvironment',
+  SERVICE: 'Custom::ProtonService',
+  SERVICE_INSTANCE: 'Custom::ProtonServiceInstance',
+  ENVIRONMENT_TEMPLATE_VERSION: 'Custom::ProtonEnvironmentTemplateVersion',
+  SERVICE_TEMPLATE: 'Custom::ProtonServiceTemplate',
+  SERVICE_TEMPLATE_VERSION: 'Custom::ProtonServiceTemplateVersion',
+  REPOSITORY: 'Custom::ProtonRepository',
+  ENVIRONMENT_ACCOUNT_CONNECTION: 'Custom::ProtonEnvironmentAccountConnection',
+  ENVIRONMENT_ACCOUNT_CONNECTION_ACCEPTANCE: 'Custom::ProtonEnvironmentAccountConnectionAcceptance',
+  ACCOUNT_SETTINGS: 'Custom::ProtonAccountSettings',
+  TEMPLATE_SYNC_CONFIG: 'Custom::ProtonTemplateSyncConfig',
 } as const;
 
 /** Any of the resource types the handler dispatches on. */
@@ -26,6 +37,12 @@ export type ProtonResourceTypeName = typeof ProtonResourceType[keyof typeof Prot
 export const OwnershipTag = {
   STACK_ID: 'cdk-proton:stack-id',
   LOGICAL_ID: 'cdk-proton:logical-id',
+  /**
+   * On a template version whose delete Proton refused only because of its delete order (the
+   * recommended version goes last) while the versions it waits for belong to this stack: the
+   * version is deleted as soon as they are gone.
+   */
+  PENDING_DELETION: 'cdk-proton:pending-deletion',
 } as const;
 
 /** `provisioning` of a template whose infrastructure is provisioned outside Proton. */
@@ -51,4 +68,325 @@ export interface EnvironmentTemplateProperties {
 export interface EnvironmentTemplateData {
   readonly Arn: string;
   readonly Name: string;
+}
+
+/** `ResourceProperties` of `Custom::ProtonServiceTemplate` (besides `ServiceToken`). */
+export interface ServiceTemplateProperties {
+  /** Template name (immutable; the physical id). */
+  readonly Name: string;
+  /** Display name (mutable). */
+  readonly DisplayName?: string;
+  /** Description (mutable; never logged nor returned). */
+  readonly Description?: string;
+  /** Customer managed KMS key ARN (immutable). */
+  readonly EncryptionKey?: string;
+  /** `CUSTOMER_MANAGED` for a template without a Proton service pipeline, or absent (immutable). */
+  readonly PipelineProvisioning?: string;
+  /** Customer tags (mutable: applied with TagResource / UntagResource). */
+  readonly Tags?: Record<string, string>;
+}
+
+/** `Data` of `Custom::ProtonServiceTemplate`: every key is always present. */
+export interface ServiceTemplateData {
+  readonly Arn: string;
+  readonly Name: string;
+}
+
+/** `ResourceProperties` of `Custom::ProtonEnvironmentTemplateVersion` (besides `ServiceToken`). */
+export interface TemplateVersionProperties {
+  /** The template's name (immutable). */
+  readonly TemplateName: string;
+  /**
+   * The existing major version the version is a new minor of (immutable); absent: the first
+   * create makes a new major version, and a replacement a new minor of that major.
+   */
+  readonly MajorVersion?: string;
+  /** Bucket of the template bundle (immutable). */
+  readonly SourceBucket: string;
+  /** Object key of the template bundle; it changes with the bundle's content (immutable). */
+  readonly SourceKey: string;
+  /** Description (mutable; never logged nor returned). */
+  readonly Description?: string;
+  /** Whether to publish the version once registered (false → true publishes in place; true → false replaces). */
+  readonly Publish?: boolean;
+}
+
+/** One `compatibleEnvironmentTemplates` entry of a service template version. */
+export interface CompatibleEnvironmentTemplateProperty {
+  readonly TemplateName: string;
+  readonly MajorVersion: string;
+}
+
+/** `ResourceProperties` of `Custom::ProtonServiceTemplateVersion` (besides `ServiceToken`). */
+export interface ServiceTemplateVersionProperties extends TemplateVersionProperties {
+  /** Environment template major versions the service can run on (1..10; mutable). */
+  readonly CompatibleEnvironmentTemplates: CompatibleEnvironmentTemplateProperty[];
+  /** Component sources (`DIRECTLY_DEFINED`) the version supports (mutable; absent = none). */
+  readonly SupportedComponentSources?: string[];
+}
+
+/** `Data` of a template version: every key is always present. */
+export interface TemplateVersionData {
+  readonly Arn: string;
+  readonly TemplateName: string;
+  readonly MajorVersion: string;
+  readonly MinorVersion: string;
+  /**
+   * The template's recommended version (`M.m`) when this version finished its create or update
+   * (empty while no version of the template is published).
+   */
+  readonly TemplateRecommendedVersion: string;
+}
+
+/** Proton's repository providers (`RepositoryProvider`). */
+export const REPOSITORY_PROVIDERS = ['GITHUB', 'GITHUB_ENTERPRISE', 'BITBUCKET'] as const;
+
+/** `ResourceProperties` of `Custom::ProtonRepository`. Proton has no update: all but tags are immutable. */
+export interface RepositoryProperties {
+  /** `GITHUB` | `GITHUB_ENTERPRISE` | `BITBUCKET`. */
+  readonly Provider: string;
+  /** `owner/name`. */
+  readonly Name: string;
+  /** ARN of the CodeStar connection to the provider. */
+  readonly ConnectionArn: string;
+  /** Customer managed KMS key ARN. */
+  readonly EncryptionKey?: string;
+  /** Customer tags (mutable). */
+  readonly Tags?: Record<string, string>;
+}
+
+/** `Data` of `Custom::ProtonRepository`. */
+export interface RepositoryData {
+  readonly Arn: string;
+  readonly Name: string;
+  readonly Provider: string;
+}
+
+/** `ResourceProperties` of `Custom::ProtonEnvironmentAccountConnection` (environment account side). */
+export interface EnvironmentAccountConnectionProperties {
+  /** The management account that will own the environment (immutable). */
+  readonly ManagementAccountId: string;
+  /** The environment's name in the management account (immutable). */
+  readonly EnvironmentName: string;
+  /** Role Proton assumes to provision the environment (mutable). */
+  readonly RoleArn?: string;
+  /** Role for directly defined components (mutable). */
+  readonly ComponentRoleArn?: string;
+  /** Role for CodeBuild provisioning (mutable). */
+  readonly CodebuildRoleArn?: string;
+  /** Customer tags (mutable). */
+  readonly Tags?: Record<string, string>;
+}
+
+/** `Data` of `Custom::ProtonEnvironmentAccountConnection`. */
+export interface EnvironmentAccountConnectionData {
+  readonly Id: string;
+  readonly Arn: string;
+  readonly Status: string;
+}
+
+/** What the management account decides about a connection. */
+export const CONNECTION_DECISIONS = ['ACCEPT', 'REJECT'] as const;
+
+/** `ResourceProperties` of `Custom::ProtonEnvironmentAccountConnectionAcceptance` (management account side). */
+export interface EnvironmentAccountConnectionAcceptanceProperties {
+  /** The connection's id (a change replaces the acceptance). */
+  readonly ConnectionId: string;
+  /** `ACCEPT` or `REJECT` (rejecting is final). */
+  readonly Decision: string;
+}
+
+/** `Data` of `Custom::ProtonEnvironmentAccountConnectionAcceptance`. */
+export interface EnvironmentAccountConnectionAcceptanceData {
+  readonly Id: string;
+  readonly Arn: string;
+  readonly Status: string;
+  readonly EnvironmentAccountId: string;
+  readonly EnvironmentName: string;
+}
+
+/** A branch of a linked repository, as written in properties. */
+export interface RepositoryBranchProperties {
+  readonly Provider: string;
+  readonly Name: string;
+  readonly Branch: string;
+}
+
+/** `ResourceProperties` of `Custom::ProtonAccountSettings`: only the settings the stack manages are present. */
+export interface AccountSettingsProperties {
+  readonly PipelineServiceRoleArn?: string;
+  readonly PipelineCodebuildRoleArn?: string;
+  readonly PipelineProvisioningRepository?: RepositoryBranchProperties;
+}
+
+/** `Data` of `Custom::ProtonAccountSettings`: the account's values after the change (`""` when unset). */
+export interface AccountSettingsData {
+  readonly PipelineServiceRoleArn: string;
+  readonly PipelineCodebuildRoleArn: string;
+  readonly PipelineProvisioningRepositoryArn: string;
+}
+
+/** Proton's template types (`TemplateType`). */
+export const TEMPLATE_TYPES = ['ENVIRONMENT', 'SERVICE'] as const;
+
+/** `ResourceProperties` of `Custom::ProtonTemplateSyncConfig`. */
+export interface TemplateSyncConfigProperties {
+  /** `ENVIRONMENT` | `SERVICE` (immutable). */
+  readonly TemplateType: string;
+  /** Template name (immutable). */
+  readonly TemplateName: string;
+  readonly RepositoryProvider: string;
+  readonly RepositoryName: string;
+  readonly Branch: string;
+  readonly Subdirectory?: string;
+}
+
+/** `Data` of `Custom::ProtonTemplateSyncConfig`. */
+export interface TemplateSyncConfigData {
+  readonly TemplateType: string;
+  readonly TemplateName: string;
+}
+
+/**
+ * Deployment budget of one CloudFormation request, in seconds, measured on Proton's clock from the
+ * request's first Proton response. A deployment still running past it is cancelled (updates) and
+ * the request fails, so the failure is reported before the Provider's total timeout (35 min)
+ * ends the request with a bare "Operation timed out".
+ */
+export const DEPLOYMENT_BUDGET_SECONDS = 30 * 60;
+
+/** Prefix of the `Data` keys (and so of the `Fn::GetAtt` attributes) that carry requested outputs. */
+export const OUTPUT_ATTRIBUTE_PREFIX = 'Output.';
+
+/**
+ * Keys of the bookkeeping `onEvent` hands to `isComplete` through `Data` (the Provider framework
+ * passes `onEvent`'s response into every `isComplete` event, and merges it into the final `Data`).
+ */
+export const DeploymentBookkeeping = {
+  /** When the request started, in epoch seconds on Proton's clock (its `Date` response header). */
+  STARTED_AT: 'Deployment.StartedAt',
+  /**
+   * The resource's last attempted deployment id before this request deployed (empty when none):
+   * a later id is this request's deployment.
+   */
+  BASELINE: 'Deployment.Baseline',
+  /** The deployment type this request still has to start (`NONE` when it started it, or none is needed). */
+  PENDING: 'Deployment.Pending',
+} as const;
+
+/** `ResourceProperties` of `Custom::ProtonEnvironment` (besides `ServiceToken`). */
+export interface EnvironmentProperties {
+  /** Environment name (immutable; the physical id). */
+  readonly Name: string;
+  /** Environment template name (immutable). */
+  readonly TemplateName: string;
+  /** Template major version (a higher one deploys with MAJOR_VERSION). */
+  readonly TemplateMajorVersion: string;
+  /** Template minor version; absent = the recommended minor of the major (MINOR_VERSION when changed). */
+  readonly TemplateMinorVersion?: string;
+  /** The `proton: EnvironmentSpec` document (CURRENT_VERSION when changed; never logged nor returned). */
+  readonly Spec: string;
+  /** Description (NONE deployment when changed; never logged nor returned). */
+  readonly Description?: string;
+  /** AWS-managed provisioning: the Proton service role. */
+  readonly ProtonServiceRoleArn?: string;
+  /** AWS-managed or CodeBuild provisioning in another account. */
+  readonly EnvironmentAccountConnectionId?: string;
+  /** CodeBuild provisioning: the role CodeBuild runs with. */
+  readonly CodebuildRoleArn?: string;
+  /** Role for directly defined components. */
+  readonly ComponentRoleArn?: string;
+  /** Self-managed provisioning: `{ Provider, Name, Branch }` of the linked repository (immutable kind). */
+  readonly ProvisioningRepository?: { readonly Provider: string; readonly Name: string; readonly Branch: string };
+  /** Customer tags (mutable). */
+  readonly Tags?: Record<string, string>;
+  /** Output keys the app reads (`Output.<key>` in `Data`); each must be produced by the template. */
+  readonly Outputs?: string[];
+}
+
+/**
+ * `Data` of `Custom::ProtonEnvironment`: every key is always present, plus one
+ * `Output.<key>` per requested output.
+ */
+export interface EnvironmentData {
+  readonly Arn: string;
+  readonly Name: string;
+  readonly TemplateMajorVersion: string;
+  readonly TemplateMinorVersion: string;
+}
+
+/** One service instance in `ServiceProperties.Instances`. */
+export interface ServiceInstanceEntry {
+  /** Instance name (unique in the service). */
+  readonly Name: string;
+  /** The environment it runs in (Proton cannot move an instance). */
+  readonly Environment: string;
+  /** Its inputs as a JSON object text (tokens resolved by CloudFormation; never logged). */
+  readonly Inputs: string;
+}
+
+/** `ResourceProperties` of `Custom::ProtonService` (besides `ServiceToken`). */
+export interface ServiceProperties {
+  /** Service name (immutable; the physical id). */
+  readonly Name: string;
+  /** Service template name (immutable). */
+  readonly TemplateName: string;
+  /** Template major version of the instances and the pipeline (a higher one: MAJOR_VERSION). */
+  readonly TemplateMajorVersion: string;
+  /** Template minor version; absent = the recommended minor of the major. */
+  readonly TemplateMinorVersion?: string;
+  /** Description (never logged nor returned). */
+  readonly Description?: string;
+  /** The instances: added/removed with UpdateService, changed with UpdateServiceInstance. */
+  readonly Instances: ServiceInstanceEntry[];
+  /** The pipeline's inputs as a JSON object text, for templates with a pipeline (UpdateServicePipeline). */
+  readonly PipelineInputs?: string;
+  /** Pipeline repository connection ARN (immutable). */
+  readonly RepositoryConnectionArn?: string;
+  /** Pipeline repository id (immutable). */
+  readonly RepositoryId?: string;
+  /** Pipeline branch (immutable). */
+  readonly BranchName?: string;
+  /** Customer tags (mutable). */
+  readonly Tags?: Record<string, string>;
+  /** Instance outputs the app reads, as `<instance>.<key>` (`Output.<instance>.<key>` in `Data`). */
+  readonly InstanceOutputs?: string[];
+  /** Pipeline outputs the app reads (`PipelineOutput.<key>` in `Data`). */
+  readonly PipelineOutputs?: string[];
+}
+
+/** Prefix of the `Data` keys carrying requested pipeline outputs. */
+export const PIPELINE_OUTPUT_ATTRIBUTE_PREFIX = 'PipelineOutput.';
+
+/** `Data` of `Custom::ProtonService`: every key is always present, plus the requested outputs. */
+export interface ServiceData {
+  readonly Arn: string;
+  readonly Name: string;
+}
+
+/** `ResourceProperties` of `Custom::ProtonServiceInstance`: one instance added to an existing service. */
+export interface ServiceInstanceProperties {
+  /** The existing service (immutable). */
+  readonly ServiceName: string;
+  /** Instance name (immutable; the physical id is `<service>/<instance>`). */
+  readonly Name: string;
+  /** The environment it runs in (immutable). */
+  readonly Environment: string;
+  /** Its inputs as a JSON object text (CURRENT_VERSION when changed; never logged). */
+  readonly Inputs: string;
+  /** Template major version; absent = the service's. */
+  readonly TemplateMajorVersion?: string;
+  /** Template minor version; absent = the recommended minor. */
+  readonly TemplateMinorVersion?: string;
+  /** Customer tags (mutable). */
+  readonly Tags?: Record<string, string>;
+  /** Output keys the app reads (`Output.<key>` in `Data`). */
+  readonly Outputs?: string[];
+}
+
+/** `Data` of `Custom::ProtonServiceInstance`: every key is always present, plus the requested outputs. */
+export interface ServiceInstanceData {
+  readonly Arn: string;
+  readonly Name: string;
+  readonly ServiceName: string;
 }

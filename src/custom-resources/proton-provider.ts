@@ -36,7 +36,7 @@ const PROVIDER_ID = 'cdk-proton.ProtonProvider';
  * {@link ProtonProvider.HANDLER_TIMEOUT} (3 min) bounds one handler call: a handful of Proton calls,
  * each with up to 10 SDK attempts whose backoff is capped at 20 s.
  */
-export class ProtonProvider extends Construct {
+export class ProtonProvider extends Construct implements iam.IGrantable {
   /** Interval between two `isComplete` calls of one request. */
   public static readonly QUERY_INTERVAL = Duration.seconds(10);
   /** Polling budget of one request (a multiple of `QUERY_INTERVAL`). */
@@ -57,6 +57,14 @@ export class ProtonProvider extends Construct {
 
   /** The `ServiceToken` of the custom resources. */
   public readonly serviceToken: string;
+
+  /**
+   * The handler functions' principal, for grants on what Proton reads with the caller's
+   * permissions (template bundles in S3).
+   */
+  public get grantPrincipal(): iam.IPrincipal {
+    return this.role;
+  }
 
   /** The role both handler functions run with; Proton permissions are granted per resource ARN. */
   private readonly role: iam.Role;

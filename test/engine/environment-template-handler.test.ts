@@ -257,7 +257,7 @@ test('a Proton error fails the request with Proton\'s message, within the respon
 
 test('an unknown resource type is refused by name', async () => {
   const event = createEvent({ resourceType: 'Custom::ProtonNothing', logicalId: 'X' }, {});
-  await expect(onEvent(event)).rejects.toThrow("Unsupported resource type 'Custom::ProtonNothing': this handler serves Custom::ProtonEnvironmentTemplate.");
+  await expect(onEvent(event)).rejects.toThrow(/^Unsupported resource type 'Custom::ProtonNothing': this handler serves Custom::ProtonEnvironmentTemplate, (Custom::Proton\w+, )*Custom::Proton\w+\.$/);
 });
 
 test('malformed properties are refused naming the property', async () => {

@@ -1,0 +1,134 @@
+import { IResource, Resource } from 'aws-cdk-lib';
+import { Construct } from 'constructs';
+import type { IEnvironmentTemplate } from './environment-template';
+import { TemplateSchema, TemplateType } from './template-bundle';
+import { createTemplateVersionResource, validateVersionPart } from './template-version-base';
+import { TemplateVersionOptions } from './template-version-options';
+import { CUSTOMER_MANAGED_PROVISIONING, ProtonResourceType } from '../custom-resources/contract';
+
+/** Proton actions the handler performs on environment template versions. */
+const HANDLER_ACTIONS = [
+  'proton:CreateEnvironmentTemplateVersion',
+  'proton:GetEnvironmentTemplateVersion',
+  'proton:UpdateEnvironmentTemplateVersion',
+  'proton:DeleteEnvironmentTemplateVersion',
+  'proton:ListEnvironmentTemplateVersions',
+  'proton:GetEnvironmentTemplate',
+  'proton:TagResource',
+  'proton:ListTagsForResource',
+];
+
+/** A version (`major.minor`) of an AWS Proton environment template. */
+export interface IEnvironmentTemplateVersion extends IResource {
+  /** The template the version belongs to. */
+  readonly template: IEnvironmentTemplate;
+
+  /**
+   * The major version number, e.g. `1`.
+   * @attribute
+   */
+  readonly majorVersion: string;
+
+  /**
+   * The minor version number, e.g. `0`.
+   * @attribute
+   */
+  readonly minorVersion: string;
+
+  /**
+   * The ARN of the version (`…:environment-template/<name>:<major>.<minor>`).
+   * @attribute
+   */
+  readonly environmentTemplateVersionArn: string;
+}
+
+/** Properties of an {@link EnvironmentTemplateVersion}. */
+export interface EnvironmentTemplateVersionProps extends TemplateVersionOptions {
+  /** The environment template to add the version to. */
+  readonly template: IEnvironmentTemplate;
+}
+
+/** Attributes of an existing environment template version. */
+export interface EnvironmentTemplateVersionAttributes {
+  /** The template the version belongs to. */
+  readonly template: IEnvironmentTemplate;
+  /** The major version number, e.g. `1`. */
+  readonly majorVersion: string;
+  /** The minor version number, e.g. `0`. */
+  readonly minorVersion: string;
+}
+
+/**
+ * A version of an AWS Proton environment template, registered from a template bundle and
+ * published once registered.
+ *
+ * Proton assigns the number: a new major version, or the next minor of `majorVersion`. Versions
+ * of one template declared in one stack are registered in declaration order. A new bundle (or
+ * another `majorVersion`) registers a new version and CloudFormation deletes the old one after
+ * the deployment has moved everything to the new one; the description is updated in place.
+ *
+ * Deletion follows Proton's order: a template's recommended version (and a major version's
+ * recommended minor) goes after the other versions. CloudFormation deletes the versions of a
+ * template newest first, so when Proton refuses the recommended version only because older
+ * versions of the same stack still exist, the version is tagged `cdk-proton:pending-deletion`
+ * and deleted right after the last of them. (Removing only the newest version from a stack
+ * therefore leaves it in Proton, tagged, until its older versions are deleted.) A version still
+ * used by environments fails the delete with Proton's reason and how to fix it.
+ *
+ * @resource Custom::ProtonEnvironmentTemplateVersion
+ * @see https://docs.aws.amazon.com/proton/latest/userguide/ag-template-versions.html
+ */
+export class EnvironmentTemplateVersion extends Resource implements IEnvironmentTemplateVersion {
+  /** References an existing version of an environment template. */
+  public static fromEnvironmentTemplateVersionAttributes(
+    scope: Construct, id: string, attrs: EnvironmentTemplateVersionAttributes): IEnvironmentTemplateVersion {
+    validateVersionPart('majorVersion', attrs.majorVersion);
+    validateVersionPart('minorVersion', attrs.minorVersion);
+    class Import extends Resource implements IEnvironmentTemplateVersion {
+      public readonly template = attrs.template;
+      public readonly majorVersion = attrs.majorVersion;
+      public readonly minorVersion = attrs.minorVersion;
+      public readonly environmentTemplateVersionArn = `${attrs.template.environmentTemplateArn}:${attrs.majorVersion}.${attrs.minorVersion}`;
+    }
+    return new Import(scope, id);
+  }
+
+  public readonly template: IEnvironmentTemplate;
+  public readonly majorVersion: string;
+  public readonly minorVersion: string;
+  public readonly environmentTemplateVersionArn: string;
+
+  /**
+   * The template's recommended version (`major.minor`) right after this version was registered
+   * and published (it is this version when it is the template's highest published version).
+   * @attribute
+   */
+  public readonly templateRecommendedVersion: string;
+
+  /**
+   * The bundle's schema, checked at synth time.
+   * @default - unknown (a bundle from S3)
+   */
+  public readonly schema?: TemplateSchema;
+
+  constructor(scope: Construct, id: string, props: EnvironmentTemplateVersionProps) {
+    super(scope, id);
+    this.template = props.template;
+    // An EnvironmentTemplate declares its provisioning; an imported template is taken as standard.
+    const provisioning = (props.template as { readonly provisioning?: string }).provisioning;
+    const { resource, bundle } = createTemplateVersionResource(this, {
+      resourceType: ProtonResourceType.ENVIRONMENT_TEMPLATE_VERSION,
+      template: props.template,
+      templateName: props.template.environmentTemplateName,
+      templateArnType: 'environment-template',
+      actions: HANDLER_ACTIONS,
+      bind: { templateType: TemplateType.ENVIRONMENT, customerManaged: provisioning === CUSTOMER_MANAGED_PROVISIONING },
+      options: props,
+    });
+    this.schema = bundle.schema;
+    this.majorVersion = resource.getAttString('MajorVersion');
+    this.minorVersion = resource.getAttString('MinorVersion');
+    this.environmentTemplateVersionArn = resource.getAttString('Arn');
+    this.templateRecommendedVersion = resource.getAttString('TemplateRecommendedVersion');
+  }
+}

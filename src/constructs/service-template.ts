@@ -1,0 +1,251 @@
+import { ArnFormat, IResource, ITaggable, Lazy, RemovalPolicy, Resource, TagManager, TagType } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import { Construct } from 'constructs';
+import { generatePhysicalName } from './physical-name-util';
+import { ServiceTemplateVersion, ServiceTemplateVersionOptions } from './service-template-version';
+import { TemplateKind, createTemplateResource, importedTemplateIdentity } from './template-base';
+import { recommendedVersionOf } from './template-version-base';
+import { validateResourceName } from './validation-util';
+import { CUSTOMER_MANAGED_PROVISIONING, ProtonResourceType, ServiceTemplateProperties } from '../custom-resources/contract';
+
+const KIND: TemplateKind = {
+  description: 'service template',
+  arnResourceType: 'service-template',
+  nameProperty: 'serviceTemplateName',
+  arnProperty: 'serviceTemplateArn',
+  fromAttributesMethod: 'fromServiceTemplateAttributes',
+  resourceType: ProtonResourceType.SERVICE_TEMPLATE,
+  handlerActions: [
+    'proton:CreateServiceTemplate',
+    'proton:GetServiceTemplate',
+    'proton:UpdateServiceTemplate',
+    'proton:DeleteServiceTemplate',
+    'proton:TagResource',
+    'proton:UntagResource',
+    'proton:ListTagsForResource',
+  ],
+};
+
+/**
+ * Who provisions the service pipeline of services created from a template.
+ *
+ * @see https://docs.aws.amazon.com/proton/latest/APIReference/API_CreateServiceTemplate.html#proton-CreateServiceTemplate-request-pipelineProvisioning
+ */
+export enum ServiceTemplatePipelineProvisioning {
+  /** Proton provisions a service pipeline from the bundle's `pipeline_infrastructure/`. */
+  STANDARD = 'STANDARD',
+  /** No Proton pipeline: the bundles have no `pipeline_infrastructure/` nor `pipeline_input_type`. */
+  CUSTOMER_MANAGED = 'CUSTOMER_MANAGED',
+}
+
+/** An AWS Proton service template. */
+export interface IServiceTemplate extends IResource {
+  /**
+   * The name of the service template.
+   * @attribute
+   */
+  readonly serviceTemplateName: string;
+
+  /**
+   * The ARN of the service template.
+   * @attribute
+   */
+  readonly serviceTemplateArn: string;
+
+  /** Grants `actions` on this template to `grantee`. */
+  grant(grantee: iam.IGrantable, ...actions: string[]): iam.Grant;
+
+  /** Grants reading this template, its versions and its tags. */
+  grantRead(grantee: iam.IGrantable): iam.Grant;
+}
+
+/** Attributes of an existing service template: give its name or its ARN. */
+export interface ServiceTemplateAttributes {
+  /**
+   * The template's name.
+   * @default - taken from `serviceTemplateArn`
+   */
+  readonly serviceTemplateName?: string;
+
+  /**
+   * The template's ARN.
+   * @default - built from `serviceTemplateName` in the stack's account and region
+   */
+  readonly serviceTemplateArn?: string;
+
+  /**
+   * Whether the template has a Proton service pipeline (decides the layout of its bundles).
+   * @default ServiceTemplatePipelineProvisioning.STANDARD
+   */
+  readonly pipelineProvisioning?: ServiceTemplatePipelineProvisioning;
+}
+
+/** Properties of a {@link ServiceTemplate}. */
+export interface ServiceTemplateProps {
+  /**
+   * The template's name: 1 to 100 letters, digits, `_` and `-`, starting with a letter or digit.
+   * Proton cannot rename a template: changing it replaces the template.
+   *
+   * @default - a name generated from the construct path and a hash of the properties Proton cannot
+   * update (`encryptionKey`, `pipelineProvisioning`), so that a replacement gets a new name
+   * @see https://docs.aws.amazon.com/proton/latest/APIReference/API_CreateServiceTemplate.html#proton-CreateServiceTemplate-request-name
+   */
+  readonly serviceTemplateName?: string;
+
+  /**
+   * The name shown in the Proton console (1 to 100 characters). Updated in place; removing it
+   * later sets the display name to the template name (Proton cannot clear a display name).
+   *
+   * @default - no display name
+   */
+  readonly displayName?: string;
+
+  /**
+   * A description (up to 500 characters). Updated in place.
+   *
+   * @default - no description
+   */
+  readonly description?: string;
+
+  /**
+   * A customer managed KMS key Proton encrypts the template's data with. Changing it replaces
+   * the template.
+   *
+   * @default - an AWS owned key
+   */
+  readonly encryptionKey?: kms.IKey;
+
+  /**
+   * Whether services of this template get a Proton service pipeline. Changing it replaces the
+   * template.
+   *
+   * @default ServiceTemplatePipelineProvisioning.STANDARD
+   * @see https://docs.aws.amazon.com/proton/latest/APIReference/API_CreateServiceTemplate.html#proton-CreateServiceTemplate-request-pipelineProvisioning
+   */
+  readonly pipelineProvisioning?: ServiceTemplatePipelineProvisioning;
+
+  /**
+   * What happens to the Proton template when it is removed from the stack (or the stack is
+   * deleted). `RETAIN` leaves it in Proton (with its versions).
+   *
+   * @default RemovalPolicy.DESTROY
+   */
+  readonly removalPolicy?: RemovalPolicy;
+}
+
+abstract class ServiceTemplateBase extends Resource implements IServiceTemplate {
+  public abstract readonly serviceTemplateName: string;
+  public abstract readonly serviceTemplateArn: string;
+  /** Whether the template has a Proton service pipeline. */
+  public abstract readonly pipelineProvisioning: ServiceTemplatePipelineProvisioning;
+
+  public grant(grantee: iam.IGrantable, ...actions: string[]): iam.Grant {
+    return iam.Grant.addToPrincipal({ grantee, actions, resourceArns: [this.serviceTemplateArn] });
+  }
+
+  public grantRead(grantee: iam.IGrantable): iam.Grant {
+    return iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['proton:GetServiceTemplate', 'proton:ListServiceTemplateVersions', 'proton:GetServiceTemplateVersion', 'proton:ListTagsForResource'],
+      // Versions have ARNs `<template arn>:<major>.<minor>`.
+      resourceArns: [this.serviceTemplateArn, `${this.serviceTemplateArn}:*`],
+    });
+  }
+}
+
+/**
+ * An AWS Proton service template, created through a cdk-proton custom resource.
+ *
+ * Display name, description and tags are updated in place; the name, the encryption key and the
+ * pipeline provisioning cannot change in Proton and replace the template. Versions are added
+ * with {@link ServiceTemplate.addVersion}.
+ *
+ * @resource Custom::ProtonServiceTemplate
+ * @see https://docs.aws.amazon.com/proton/latest/userguide/ag-templates.html
+ */
+export class ServiceTemplate extends ServiceTemplateBase implements ITaggable {
+  /** References an existing service template by name, in the stack's account and region. */
+  public static fromServiceTemplateName(scope: Construct, id: string, serviceTemplateName: string): IServiceTemplate {
+    return ServiceTemplate.fromServiceTemplateAttributes(scope, id, { serviceTemplateName });
+  }
+
+  /** References an existing service template by ARN. */
+  public static fromServiceTemplateArn(scope: Construct, id: string, serviceTemplateArn: string): IServiceTemplate {
+    return ServiceTemplate.fromServiceTemplateAttributes(scope, id, { serviceTemplateArn });
+  }
+
+  /** References an existing service template by name or ARN. */
+  public static fromServiceTemplateAttributes(scope: Construct, id: string, attrs: ServiceTemplateAttributes): IServiceTemplate {
+    const { name, arn } = importedTemplateIdentity(scope, KIND, attrs.serviceTemplateName, attrs.serviceTemplateArn);
+    class Import extends ServiceTemplateBase {
+      public readonly serviceTemplateName = name;
+      public readonly serviceTemplateArn = arn;
+      public readonly pipelineProvisioning = attrs.pipelineProvisioning ?? ServiceTemplatePipelineProvisioning.STANDARD;
+    }
+    return new Import(scope, id, { environmentFromArn: arn });
+  }
+
+  public readonly serviceTemplateName: string;
+  public readonly serviceTemplateArn: string;
+  public readonly pipelineProvisioning: ServiceTemplatePipelineProvisioning;
+
+  /** @internal */
+  public readonly _nameAtSynth: string;
+
+  /** Tags of the template (`Tags.of(...)` works too). Updated in place. */
+  public readonly tags: TagManager = new TagManager(TagType.MAP, ProtonResourceType.SERVICE_TEMPLATE);
+
+  constructor(scope: Construct, id: string, props: ServiceTemplateProps = {}) {
+    super(scope, id, {
+      // A generated name needs the construct's path, which exists only once super() has run.
+      physicalName: props.serviceTemplateName ?? Lazy.string({ produce: () => generatedName }),
+    });
+    validateResourceName(KIND.nameProperty, props.serviceTemplateName);
+
+    this.pipelineProvisioning = props.pipelineProvisioning ?? ServiceTemplatePipelineProvisioning.STANDARD;
+    const customerManaged = this.pipelineProvisioning === ServiceTemplatePipelineProvisioning.CUSTOMER_MANAGED;
+    const pipelineProvisioning = customerManaged ? CUSTOMER_MANAGED_PROVISIONING : undefined;
+    const encryptionKey = props.encryptionKey?.keyArn;
+    const generatedName = generatePhysicalName(this, { encryptionKey, pipelineProvisioning }, 100);
+    const name = props.serviceTemplateName ?? generatedName;
+
+    this._nameAtSynth = name;
+    const properties: ServiceTemplateProperties = {
+      Name: name,
+      DisplayName: props.displayName,
+      Description: props.description,
+      EncryptionKey: encryptionKey,
+      PipelineProvisioning: pipelineProvisioning,
+      // Rendered at synth from the TagManager (a token here); the contract type is what it resolves to.
+      Tags: this.tags.renderedTags as unknown as Record<string, string>,
+    };
+    const resource = createTemplateResource(this, KIND, { ...props, name, properties, tags: this.tags });
+
+    this.serviceTemplateName = this.getResourceNameAttribute(resource.getAttString('Name'));
+    this.serviceTemplateArn = this.getResourceArnAttribute(resource.getAttString('Arn'), {
+      service: 'proton',
+      resource: KIND.arnResourceType,
+      resourceName: this.physicalName,
+      arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+    });
+  }
+
+  /**
+   * The template's recommended version (`major.minor`): the highest published version, as read
+   * when the last version declared for this template was registered and published. It is
+   * refreshed whenever that version is created or replaced, not when versions are only removed.
+   * The template must have at least one version.
+   */
+  public get recommendedVersion(): string {
+    return recommendedVersionOf(this, 'service template');
+  }
+
+  /**
+   * Adds a version registered from `options.bundle`: a new major version, or the next minor
+   * version of `options.majorVersion`.
+   */
+  public addVersion(id: string, options: ServiceTemplateVersionOptions): ServiceTemplateVersion {
+    return new ServiceTemplateVersion(this, id, { ...options, template: this });
+  }
+}
