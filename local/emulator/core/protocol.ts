@@ -44,6 +44,9 @@ interface Caller {
   readonly region: string;
 }
 
+
+/** Response header carrying the emulator's clock, epoch milliseconds. */
+export const EMULATOR_CLOCK_HEADER = 'x-emulator-clock';
 /** `AWS4-HMAC-SHA256 Credential=<akid>/<date>/<region>/<service>/aws4_request, ...` */
 export function callerOf(authorization: string | undefined, endpoint: Pick<ProtonEndpoint, 'defaultAccountId' | 'defaultRegion'>): Caller {
   if (!authorization) {
@@ -100,6 +103,10 @@ export async function handleProtonRequest(
   requestId: string,
 ): Promise<void> {
   res.setHeader('x-amzn-RequestId', requestId);
+  // The server's time (Date) stays the wall clock: a virtual Date would trip the SDKs' clock-skew retries.
+  // The emulator's own (possibly virtual) time travels in this header, which clients measuring
+  // elapsed time on the server's clock read in place of Date (lambda/engine/deployment.ts).
+  res.setHeader(EMULATOR_CLOCK_HEADER, String(endpoint.state.clock.nowMs()));
   let operation: string | undefined;
   try {
     const caller = callerOf(req.headers.authorization, endpoint);

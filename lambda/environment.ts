@@ -1,0 +1,322 @@
+import {
+  CancelEnvironmentDeploymentCommand,
+  CreateEnvironmentCommand,
+  DeleteEnvironmentCommand,
+  Environment,
+  GetEnvironmentCommand,
+  ListEnvironmentOutputsCommand,
+  UpdateEnvironmentCommand,
+} from '@aws-sdk/client-proton';
+import type { ProtonClient } from '@aws-sdk/client-proton';
+import {
+  DeployedVersion, DeploymentDriver, DeploymentPlan, DeploymentType, ProtonClock,
+  assertWithinBudget, awaitDeployment, bookkeepingData, deploymentPhase, deploymentTypeFor, readBookkeeping, selectOutputs, startOrDefer,
+} from './engine/deployment';
+import { failure, isProtonError } from './engine/errors';
+import { log } from './engine/log';
+import { createOrAdopt, foreignResourceMessage, getOrUndefined } from './engine/name-keyed-create';
+import { PropertyReader } from './engine/properties';
+import { ResourceHandler, UpdatePlan, planUpdate } from './engine/resource-handler';
+import { assertCustomerTags, isOwnedBy, listTags, syncCustomerTags, toProtonTags } from './engine/tags';
+import type { IsCompleteRequest } from './engine/types';
+import { EnvironmentData, EnvironmentProperties } from '../src/custom-resources/contract';
+
+const KIND = 'environment';
+
+/** Properties Proton cannot update: changing one replaces the environment. */
+const IMMUTABLE: ReadonlyArray<keyof EnvironmentProperties> = ['Name', 'TemplateName'];
+
+/** The provisioning members of Create/UpdateEnvironment. */
+type ProvisioningKey = 'ProtonServiceRoleArn' | 'EnvironmentAccountConnectionId' | 'CodebuildRoleArn';
+const PROVISIONING_KEYS: readonly ProvisioningKey[] = ['ProtonServiceRoleArn', 'EnvironmentAccountConnectionId', 'CodebuildRoleArn'];
+
+/**
+ * `Custom::ProtonEnvironment`: a name-keyed create, updates whose deployment type follows what
+ * changed, deployments waited for on Proton's clock within the request budget (cancelled past
+ * it), a rollback that cancels the failed update still in flight, and asynchronous deletes.
+ *
+ * Self-managed environments (a provisioning repository) complete as soon as Proton accepted the
+ * deployment: Proton then waits for a human to merge a pull request, which CloudFormation must not
+ * wait for. Their outputs are therefore never read.
+ */
+export class EnvironmentHandler extends ResourceHandler<EnvironmentProperties, EnvironmentData & Record<string, string>> {
+  private readonly clock: ProtonClock;
+
+  constructor(proton: ProtonClient, event: IsCompleteRequest) {
+    super(proton, event);
+    this.clock = ProtonClock.attach(proton);
+  }
+
+  protected parseProperties(reader: PropertyReader): EnvironmentProperties {
+    const repository = reader.optionalStringMap('ProvisioningRepository');
+    const outputs = reader.optionalStringList('Outputs') ?? [];
+    const props: EnvironmentProperties = {
+      Name: reader.requiredString('Name'),
+      TemplateName: reader.requiredString('TemplateName'),
+      TemplateMajorVersion: reader.requiredString('TemplateMajorVersion'),
+      TemplateMinorVersion: reader.optionalString('TemplateMinorVersion'),
+      Spec: reader.requiredString('Spec'),
+      Description: reader.optionalString('Description'),
+      ProtonServiceRoleArn: reader.optionalString('ProtonServiceRoleArn'),
+      EnvironmentAccountConnectionId: reader.optionalString('EnvironmentAccountConnectionId'),
+      CodebuildRoleArn: reader.optionalString('CodebuildRoleArn'),
+      ComponentRoleArn: reader.optionalString('ComponentRoleArn'),
+      ProvisioningRepository: repository && {
+        Provider: requiredIn(repository, 'Provider'),
+        Name: requiredIn(repository, 'Name'),
+        Branch: requiredIn(repository, 'Branch'),
+      },
+      Tags: reader.optionalStringMap('Tags'),
+      Outputs: outputs,
+    };
+    if (props.ProvisioningRepository && outputs.length > 0) {
+      throw failure(`Environment '${props.Name}' is self-managed (ProvisioningRepository): cdk-proton does not wait for the pull request Proton opens, `
+        + `so its outputs are never available; remove the requested outputs ${outputs.join(', ')}.`);
+    }
+    return props;
+  }
+
+  protected identity(props: EnvironmentProperties): string {
+    return props.Name;
+  }
+
+  protected analyzeUpdate(oldProps: EnvironmentProperties, newProps: EnvironmentProperties): UpdatePlan {
+    const plan = planUpdate(oldProps, newProps, IMMUTABLE);
+    if ((oldProps.ProvisioningRepository === undefined) !== (newProps.ProvisioningRepository === undefined)) {
+      // Proton cannot turn a self-managed environment into a managed one, or back.
+      const reasons = plan.kind === 'replacement' ? plan.reasons : [];
+      return { kind: 'replacement', reasons: [...reasons, 'ProvisioningRepository'] };
+    }
+    return plan;
+  }
+
+  protected sameIdentityReplacementMessage(name: string, reasons: readonly string[]): string {
+    return `Cannot replace Proton environment '${name}': ${reasons.join(', ')} changed, which Proton cannot update in place, `
+      + `and the replacement would reuse the name '${name}' (CloudFormation creates the replacement before deleting the original, `
+      + 'and Proton names are unique). Fix: also change environmentName, or omit it so that cdk-proton generates a new name '
+      + 'for every replacement; or revert the change.';
+  }
+
+  protected async onCreate(): Promise<string> {
+    const props = this.props;
+    assertCustomerTags(props.Tags ?? {});
+    let plan: DeploymentPlan = { kind: 'started', baseline: '' };
+    const env = await createOrAdopt(this.proton, this.event, {
+      kind: KIND,
+      name: props.Name,
+      importHint: `Environment.fromEnvironmentName(scope, id, '${props.Name}')`,
+      get: () => this.get(props.Name),
+      create: async (ownership) => {
+        const response = await this.proton.send(new CreateEnvironmentCommand({
+          name: props.Name,
+          templateName: props.TemplateName,
+          templateMajorVersion: props.TemplateMajorVersion,
+          templateMinorVersion: props.TemplateMinorVersion,
+          spec: props.Spec,
+          description: props.Description,
+          protonServiceRoleArn: props.ProtonServiceRoleArn,
+          environmentAccountConnectionId: props.EnvironmentAccountConnectionId,
+          codebuildRoleArn: props.CodebuildRoleArn,
+          componentRoleArn: props.ComponentRoleArn,
+          provisioningRepository: repositoryInput(props),
+          tags: toProtonTags({ ...props.Tags, ...ownership }),
+        }));
+        return response.environment!;
+      },
+      adopt: async (existing, tags) => {
+        plan = await this.adopt(existing, tags);
+      },
+    });
+    this.onEventData = bookkeepingData(this.clock.nowSeconds(), plan);
+    return env.name!;
+  }
+
+  protected async onUpdateInPlace(oldProps: EnvironmentProperties, name: string): Promise<void> {
+    const existing = await this.ownedOrFail(name);
+    const type = deploymentTypeFor(deployedVersion(oldProps), deployedVersion(this.props), describeEnvironment(name));
+    const metadata: ReadonlyArray<keyof EnvironmentProperties> = ['Description', 'ComponentRoleArn', 'ProvisioningRepository', ...PROVISIONING_KEYS];
+    const metadataChanged = metadata.some((key) => JSON.stringify(oldProps[key]) !== JSON.stringify(this.props[key]));
+    await syncCustomerTags(this.proton, existing.arn!, await listTags(this.proton, existing.arn!), this.props.Tags ?? {});
+    if (type === 'NONE' && !metadataChanged) {
+      // Only tags or the requested outputs changed: nothing to tell Proton.
+      this.onEventData = bookkeepingData(this.clock.nowSeconds(), { kind: 'none' });
+      return;
+    }
+    const stale = existing.spec === oldProps.Spec && existing.templateMajorVersion === oldProps.TemplateMajorVersion;
+    const plan = await startOrDefer(this.driver(name, oldProps), existing, type, stale);
+    this.onEventData = bookkeepingData(this.clock.nowSeconds(), plan);
+  }
+
+  protected async onDeleteOwned(name: string): Promise<void> {
+    const existing = await this.get(name);
+    this.onEventData = bookkeepingData(this.clock.nowSeconds(), { kind: 'none' });
+    if (existing === undefined) {
+      log('environment already gone', { name });
+      return;
+    }
+    if (!isOwnedBy(await listTags(this.proton, existing.arn!), this.event)) {
+      log('delete skipped: environment not created by this resource', { name, arn: existing.arn });
+      return;
+    }
+    await this.deleteWhenSettled(existing);
+  }
+
+  protected async isCreateComplete(name: string): Promise<(EnvironmentData & Record<string, string>) | undefined> {
+    const env = await this.get(name);
+    if (env === undefined) {
+      throw failure(`Proton environment '${name}' no longer exists: it was deleted outside CloudFormation while it deployed.`);
+    }
+    const { startedAt, plan } = readBookkeeping(this.event.Data);
+    const done = await awaitDeployment(this.driver(name, this.oldProps), {
+      view: env,
+      plan,
+      startedAt,
+      clock: this.clock,
+      completeWhenAccepted: env.provisioningRepository !== undefined,
+      cancellable: this.event.RequestType === 'Update',
+    });
+    if (!done) return undefined;
+    return {
+      ...await this.outputs(name),
+      Arn: env.arn!,
+      Name: env.name!,
+      TemplateMajorVersion: env.templateMajorVersion!,
+      TemplateMinorVersion: env.templateMinorVersion!,
+    };
+  }
+
+  protected async isDeleteComplete(name: string): Promise<boolean> {
+    if (!this.isOurPhysicalId(name)) return true;
+    const env = await this.get(name);
+    if (env === undefined) return true;
+    if (!isOwnedBy(await listTags(this.proton, env.arn!), this.event)) return true;
+    if (env.deploymentStatus === 'DELETE_FAILED') {
+      throw failure(`Could not delete Proton environment '${name}': DELETE_FAILED: ${env.deploymentStatusMessage ?? 'Proton gave no message'}`);
+    }
+    assertWithinBudget({ what: describeEnvironment(name) }, { startedAt: readBookkeeping(this.event.Data).startedAt, clock: this.clock },
+      `it is still ${env.deploymentStatus}`);
+    await this.deleteWhenSettled(env);
+    return false;
+  }
+
+  /** Starts the delete unless a deployment (or the delete itself) is still running. */
+  private async deleteWhenSettled(env: Environment): Promise<void> {
+    if (deploymentPhase(env.deploymentStatus, describeEnvironment(env.name!)) === 'in-progress') {
+      log('delete waits for the running deployment', { name: env.name, status: env.deploymentStatus });
+      return;
+    }
+    try {
+      await this.proton.send(new DeleteEnvironmentCommand({ name: env.name! }));
+      log('deleting environment', { name: env.name });
+    } catch (error) {
+      if (isProtonError(error, 'ResourceNotFoundException')) return;
+      if (isProtonError(error, 'ConflictException') && deploymentPhase((await this.get(env.name!))?.deploymentStatus ?? 'SUCCEEDED', describeEnvironment(env.name!)) === 'in-progress') {
+        return;
+      }
+      throw failure(`Could not delete Proton environment '${env.name}' (services with instances in it and components must be deleted first)`, error);
+    }
+  }
+
+  /** A replayed create found the environment this resource created: bring it to the asked state. */
+  private async adopt(existing: Environment, tags: Record<string, string>): Promise<DeploymentPlan> {
+    if (existing.templateName !== this.props.TemplateName) {
+      throw failure(`Proton environment '${existing.name}' was created by an earlier failed deployment of this resource from template '${existing.templateName}', `
+        + 'which Proton cannot change. Delete it (aws proton delete-environment) or change environmentName, then deploy again.');
+    }
+    await syncCustomerTags(this.proton, existing.arn!, tags, this.props.Tags ?? {});
+    const current: DeployedVersion = {
+      spec: existing.spec ?? '',
+      majorVersion: existing.templateMajorVersion!,
+      minorVersion: this.props.TemplateMinorVersion === undefined ? undefined : existing.templateMinorVersion,
+    };
+    const type = deploymentTypeFor(current, deployedVersion(this.props), describeEnvironment(existing.name!));
+    if (type === 'NONE') {
+      return { kind: 'started', baseline: '' };
+    }
+    return startOrDefer(this.driver(existing.name!, undefined), existing, type, false);
+  }
+
+  /** The requested outputs of the last successful deployment. */
+  private async outputs(name: string): Promise<Record<string, string>> {
+    const requested = this.props.Outputs ?? [];
+    if (requested.length === 0) return {};
+    const response = await this.proton.send(new ListEnvironmentOutputsCommand({ environmentName: name }));
+    return selectOutputs(describeEnvironment(name), requested, response.outputs ?? []);
+  }
+
+  private driver(name: string, oldProps: EnvironmentProperties | undefined): DeploymentDriver {
+    return {
+      what: describeEnvironment(name),
+      start: (type) => this.update(name, type, oldProps),
+      cancel: async () => {
+        await this.proton.send(new CancelEnvironmentDeploymentCommand({ environmentName: name }));
+      },
+    };
+  }
+
+  /** UpdateEnvironment with `type`, passing only what this type may carry and what changed. */
+  private async update(name: string, type: DeploymentType, oldProps: EnvironmentProperties | undefined): Promise<void> {
+    const props = this.props;
+    const changed = (key: ProvisioningKey) => props[key] !== undefined && props[key] !== oldProps?.[key];
+    const provisioning = Object.fromEntries(PROVISIONING_KEYS.filter(changed).map((key) => [lowerFirst(key), props[key]]));
+    const repositoryChanged = props.ProvisioningRepository !== undefined
+      && JSON.stringify(props.ProvisioningRepository) !== JSON.stringify(oldProps?.ProvisioningRepository);
+    await this.proton.send(new UpdateEnvironmentCommand({
+      name,
+      deploymentType: type,
+      description: props.Description ?? '',
+      spec: type === 'NONE' ? undefined : props.Spec,
+      templateMajorVersion: type === 'MAJOR_VERSION' ? props.TemplateMajorVersion : undefined,
+      templateMinorVersion: type === 'MAJOR_VERSION' || type === 'MINOR_VERSION' ? props.TemplateMinorVersion : undefined,
+      componentRoleArn: props.ComponentRoleArn !== oldProps?.ComponentRoleArn ? props.ComponentRoleArn : undefined,
+      provisioningRepository: repositoryChanged ? repositoryInput(props) : undefined,
+      ...provisioning,
+    }));
+    log('updating environment', { name, operation: `UpdateEnvironment ${type}` });
+  }
+
+  private async ownedOrFail(name: string): Promise<Environment> {
+    const existing = await this.get(name);
+    if (existing === undefined) {
+      throw failure(`Proton environment '${name}' no longer exists; it was deleted outside CloudFormation. `
+        + 'Remove the resource from the stack and add it again (or change environmentName) to recreate it.');
+    }
+    if (!isOwnedBy(await listTags(this.proton, existing.arn!), this.event)) {
+      throw failure(foreignResourceMessage(KIND, name, `Environment.fromEnvironmentName(scope, id, '${name}')`, this.event));
+    }
+    return existing;
+  }
+
+  private get(name: string): Promise<Environment | undefined> {
+    return getOrUndefined(async () => (await this.proton.send(new GetEnvironmentCommand({ name }))).environment!);
+  }
+}
+
+function describeEnvironment(name: string): string {
+  return `Proton environment '${name}'`;
+}
+
+function deployedVersion(props: EnvironmentProperties): DeployedVersion {
+  return { spec: props.Spec, majorVersion: props.TemplateMajorVersion, minorVersion: props.TemplateMinorVersion };
+}
+
+function repositoryInput(props: EnvironmentProperties) {
+  const repository = props.ProvisioningRepository;
+  return repository && {
+    provider: repository.Provider as 'GITHUB' | 'GITHUB_ENTERPRISE' | 'BITBUCKET',
+    name: repository.Name,
+    branch: repository.Branch,
+  };
+}
+
+function requiredIn(map: Record<string, string>, key: string): string {
+  const value = map[key];
+  if (!value) {
+    throw failure(`Custom::ProtonEnvironment property ProvisioningRepository.${key} is required.`);
+  }
+  return value;
+}
+
+function lowerFirst(key: string): string {
+  return key.charAt(0).toLowerCase() + key.slice(1);
+}

@@ -1,0 +1,226 @@
+import {
+  CancelServiceInstanceDeploymentCommand,
+  CreateServiceInstanceCommand,
+  GetServiceInstanceCommand,
+  ListServiceInstanceOutputsCommand,
+  paginateListServiceInstances,
+  ServiceInstance,
+  UpdateServiceCommand,
+  UpdateServiceInstanceCommand,
+} from '@aws-sdk/client-proton';
+import type { ProtonClient } from '@aws-sdk/client-proton';
+import { clientToken } from './engine/client-token';
+import {
+  DeploymentDriver, ProtonClock, assertWithinBudget, awaitDeployment, bookkeepingData, deploymentPhase, deploymentTypeFor, readBookkeeping,
+  selectOutputs, startOrDefer,
+} from './engine/deployment';
+import { failure, isProtonError } from './engine/errors';
+import { log } from './engine/log';
+import { foreignResourceMessage, getOrUndefined } from './engine/name-keyed-create';
+import { PropertyReader } from './engine/properties';
+import { ResourceHandler, UpdatePlan, planUpdate } from './engine/resource-handler';
+import { Inputs, canonical, instanceInputsIn, parseInputs, specDocument } from './engine/service-spec';
+import { assertCustomerTags, isOwnedBy, listTags, ownershipTags, syncCustomerTags, toProtonTags } from './engine/tags';
+import type { IsCompleteRequest } from './engine/types';
+import { ServiceInstanceData, ServiceInstanceProperties } from '../src/custom-resources/contract';
+
+/** Properties Proton cannot update: changing one replaces the instance. */
+const IMMUTABLE: ReadonlyArray<keyof ServiceInstanceProperties> = ['ServiceName', 'Name', 'Environment'];
+
+/**
+ * `Custom::ProtonServiceInstance`: one instance added to an existing service with
+ * CreateServiceInstance (a client token per request, ownership tags for replays), updated with
+ * UpdateServiceInstance, and removed — Proton has no DeleteServiceInstance — by UpdateService
+ * with the service's other instances as deployed.
+ */
+export class ServiceInstanceHandler extends ResourceHandler<ServiceInstanceProperties, ServiceInstanceData & Record<string, string>> {
+  private readonly clock: ProtonClock;
+
+  constructor(proton: ProtonClient, event: IsCompleteRequest) {
+    super(proton, event);
+    this.clock = ProtonClock.attach(proton);
+  }
+
+  protected parseProperties(reader: PropertyReader): ServiceInstanceProperties {
+    return {
+      ServiceName: reader.requiredString('ServiceName'),
+      Name: reader.requiredString('Name'),
+      Environment: reader.requiredString('Environment'),
+      Inputs: reader.optionalString('Inputs') ?? '{}',
+      TemplateMajorVersion: reader.optionalString('TemplateMajorVersion'),
+      TemplateMinorVersion: reader.optionalString('TemplateMinorVersion'),
+      Tags: reader.optionalStringMap('Tags'),
+      Outputs: reader.optionalStringList('Outputs') ?? [],
+    };
+  }
+
+  protected identity(props: ServiceInstanceProperties): string {
+    return `${props.ServiceName}/${props.Name}`;
+  }
+
+  protected analyzeUpdate(oldProps: ServiceInstanceProperties, newProps: ServiceInstanceProperties): UpdatePlan {
+    return planUpdate(oldProps, newProps, IMMUTABLE);
+  }
+
+  protected sameIdentityReplacementMessage(identity: string, reasons: readonly string[]): string {
+    return `Cannot replace Proton service instance '${identity}': ${reasons.join(', ')} changed, which Proton cannot update in place, `
+      + 'and the replacement would reuse the same instance name. Fix: also change the instance name, or revert the change.';
+  }
+
+  protected async onCreate(): Promise<string> {
+    const props = this.props;
+    assertCustomerTags(props.Tags ?? {});
+    const existing = await this.get(props.ServiceName, props.Name);
+    if (existing !== undefined) {
+      if (!isOwnedBy(await listTags(this.proton, existing.arn!), this.event)) {
+        throw failure(foreignResourceMessage('service instance', this.identity(props), 'the Service construct of the service that owns it', this.event));
+      }
+      log('adopting service instance created earlier by this resource', { name: this.identity(props) });
+    } else {
+      try {
+        await this.proton.send(new CreateServiceInstanceCommand({
+          serviceName: props.ServiceName,
+          name: props.Name,
+          spec: this.document(),
+          templateMajorVersion: props.TemplateMajorVersion,
+          templateMinorVersion: props.TemplateMinorVersion,
+          tags: toProtonTags({ ...props.Tags, ...ownershipTags(this.event) }),
+          clientToken: clientToken(this.event, 'create'),
+        }));
+      } catch (error) {
+        throw failure(`Could not add instance '${props.Name}' to Proton service '${props.ServiceName}'`, error);
+      }
+      log('created service instance', { name: this.identity(props) });
+    }
+    this.onEventData = bookkeepingData(this.clock.nowSeconds(), { kind: 'started', baseline: '' });
+    return this.identity(props);
+  }
+
+  protected async onUpdateInPlace(oldProps: ServiceInstanceProperties): Promise<void> {
+    const props = this.props;
+    const instance = await this.get(props.ServiceName, props.Name);
+    if (instance === undefined) {
+      throw failure(`Proton service instance '${this.identity(props)}' no longer exists; it was removed outside CloudFormation.`);
+    }
+    const tags = await listTags(this.proton, instance.arn!);
+    if (!isOwnedBy(tags, this.event)) {
+      throw failure(foreignResourceMessage('service instance', this.identity(props), 'the Service construct of the service that owns it', this.event));
+    }
+    await syncCustomerTags(this.proton, instance.arn!, tags, props.Tags ?? {});
+    const type = deploymentTypeFor(this.deployed(oldProps, instance), this.deployed(props, instance), describeInstance(this.identity(props)));
+    const plan = type === 'NONE' ? { kind: 'none' as const } : await startOrDefer(this.driver(), instance, type, false);
+    this.onEventData = bookkeepingData(this.clock.nowSeconds(), plan);
+  }
+
+  protected async onDeleteOwned(): Promise<void> {
+    this.onEventData = bookkeepingData(this.clock.nowSeconds(), { kind: 'none' });
+    await this.removeWhenSettled();
+  }
+
+  protected async isCreateComplete(): Promise<(ServiceInstanceData & Record<string, string>) | undefined> {
+    const props = this.props;
+    const instance = await this.get(props.ServiceName, props.Name);
+    if (instance === undefined) {
+      throw failure(`Proton service instance '${this.identity(props)}' no longer exists: it was removed outside CloudFormation while it deployed.`);
+    }
+    const { startedAt, plan } = readBookkeeping(this.event.Data);
+    const cancellable = this.event.RequestType === 'Update';
+    if (!await awaitDeployment(this.driver(), { view: instance, plan, startedAt, clock: this.clock, cancellable })) return undefined;
+    const requested = props.Outputs ?? [];
+    let outputs = {};
+    if (requested.length > 0) {
+      const input = { serviceName: props.ServiceName, serviceInstanceName: props.Name };
+      const listed = await this.proton.send(new ListServiceInstanceOutputsCommand(input));
+      outputs = selectOutputs(describeInstance(this.identity(props)), requested, listed.outputs ?? []);
+    }
+    return { ...outputs, Arn: instance.arn!, Name: instance.name!, ServiceName: instance.serviceName! };
+  }
+
+  protected async isDeleteComplete(physicalId: string): Promise<boolean> {
+    if (!this.isOurPhysicalId(physicalId)) return true;
+    const instance = await this.get(this.props.ServiceName, this.props.Name);
+    if (instance === undefined) return true;
+    if (instance.deploymentStatus === 'DELETE_FAILED') {
+      throw failure(`Could not remove Proton service instance '${physicalId}': DELETE_FAILED: ${instance.deploymentStatusMessage ?? 'Proton gave no message'}`);
+    }
+    assertWithinBudget({ what: describeInstance(physicalId) }, { startedAt: readBookkeeping(this.event.Data).startedAt, clock: this.clock },
+      `it is still ${instance.deploymentStatus}`);
+    await this.removeWhenSettled();
+    return false;
+  }
+
+  /** UpdateService with every other instance as deployed, unless something is still running. */
+  private async removeWhenSettled(): Promise<void> {
+    const { ServiceName: serviceName, Name: name } = this.props;
+    const instance = await this.get(serviceName, name);
+    if (instance === undefined) return;
+    if (!isOwnedBy(await listTags(this.proton, instance.arn!), this.event)) {
+      log('delete skipped: service instance not created by this resource', { name: this.identity(this.props) });
+      return;
+    }
+    if (deploymentPhase(instance.deploymentStatus, describeInstance(this.identity(this.props))) === 'in-progress') return;
+    const others: Array<{ Name: string; Environment: string; inputs: Inputs }> = [];
+    for await (const page of paginateListServiceInstances({ client: this.proton }, { serviceName })) {
+      for (const summary of page.serviceInstances ?? []) {
+        if (summary.name === name) continue;
+        const other = (await this.get(serviceName, summary.name!))!;
+        others.push({ Name: other.name!, Environment: other.environmentName!, inputs: instanceInputsIn(other.spec, other.name!) ?? {} });
+      }
+    }
+    if (others.length === 0) {
+      throw failure(`Cannot remove instance '${name}' of Proton service '${serviceName}': it is the service's last instance, and a service keeps at least one. `
+        + 'Delete the service instead, or add another instance first.');
+    }
+    try {
+      await this.proton.send(new UpdateServiceCommand({ name: serviceName, spec: specDocument(others, undefined) }));
+      log('removing service instance', { name: this.identity(this.props), operation: 'UpdateService' });
+    } catch (error) {
+      if (isProtonError(error, 'ConflictException', 'ResourceNotFoundException')) return;
+      throw failure(`Could not remove instance '${name}' of Proton service '${serviceName}'`, error);
+    }
+  }
+
+  private driver(): DeploymentDriver {
+    const { ServiceName: serviceName, Name: name } = this.props;
+    return {
+      what: describeInstance(this.identity(this.props)),
+      start: async (type) => {
+        const current = await this.get(serviceName, name);
+        await this.proton.send(new UpdateServiceInstanceCommand({
+          serviceName,
+          name,
+          deploymentType: type,
+          spec: type === 'NONE' ? undefined : this.document(),
+          templateMajorVersion: type === 'MAJOR_VERSION' ? this.props.TemplateMajorVersion : undefined,
+          templateMinorVersion: type === 'MAJOR_VERSION' || type === 'MINOR_VERSION' ? this.props.TemplateMinorVersion : undefined,
+          clientToken: clientToken(this.event, `update:${type}:${current?.lastAttemptedDeploymentId ?? ''}`),
+        }));
+      },
+      cancel: async () => {
+        await this.proton.send(new CancelServiceInstanceDeploymentCommand({ serviceName, serviceInstanceName: name }));
+      },
+    };
+  }
+
+  /** What `props` ask of the instance, versions defaulting to what it runs. */
+  private deployed(props: ServiceInstanceProperties, instance: ServiceInstance) {
+    return {
+      spec: canonical(parseInputs(props.Inputs, 'Custom::ProtonServiceInstance property Inputs')),
+      majorVersion: props.TemplateMajorVersion ?? instance.templateMajorVersion!,
+      minorVersion: props.TemplateMinorVersion,
+    };
+  }
+
+  private document(): string {
+    const props = this.props;
+    return specDocument([{ Name: props.Name, Environment: props.Environment, inputs: parseInputs(props.Inputs, 'Custom::ProtonServiceInstance property Inputs') }], undefined);
+  }
+
+  private get(serviceName: string, name: string): Promise<ServiceInstance | undefined> {
+    return getOrUndefined(async () => (await this.proton.send(new GetServiceInstanceCommand({ serviceName, name }))).serviceInstance!);
+  }
+}
+
+function describeInstance(identity: string): string {
+  return `Proton service instance '${identity}'`;
+}

@@ -1,0 +1,430 @@
+import {
+  Arn,
+  ArnFormat,
+  CustomResource,
+  IResource,
+  ITaggable,
+  Lazy,
+  RemovalPolicy,
+  Resource,
+  Stack,
+  TagManager,
+  TagType,
+  Token,
+} from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { Construct } from 'constructs';
+import { IEnvironmentAccountConnection } from './environment-account-connection';
+import { IEnvironmentTemplate } from './environment-template';
+import { EnvironmentTemplateVersion, IEnvironmentTemplateVersion } from './environment-template-version';
+import { generatePhysicalName } from './physical-name-util';
+import { IRepository } from './repository';
+import { EnvironmentSpec } from './spec';
+import { TemplateSchema } from './template-bundle';
+import { validateLength, validateResourceName } from './validation-util';
+import { EnvironmentProperties, OUTPUT_ATTRIBUTE_PREFIX, ProtonResourceType } from '../custom-resources/contract';
+import { ProtonProvider } from '../custom-resources/proton-provider';
+import { checkSpecInputs, renderSpecDocument } from '../private/spec-rendering';
+import { formatSpecErrors } from '../private/spec-schema';
+
+/** ARN resource type of environments (`arn:…:proton:…:environment/<name>`). */
+const ARN_RESOURCE_TYPE = 'environment';
+
+/** Proton actions on an environment (and on its tags) that the handler performs. */
+const HANDLER_ACTIONS = [
+  'proton:CreateEnvironment',
+  'proton:GetEnvironment',
+  'proton:UpdateEnvironment',
+  'proton:DeleteEnvironment',
+  'proton:CancelEnvironmentDeployment',
+  'proton:ListEnvironmentOutputs',
+  'proton:TagResource',
+  'proton:UntagResource',
+  'proton:ListTagsForResource',
+];
+
+/** Tag key prefixes reserved for AWS and for cdk-proton's ownership tags. */
+const RESERVED_TAG_PREFIXES = ['aws:', 'cdk-proton:'];
+
+/** Options of {@link EnvironmentProvisioning.awsManaged}. */
+export interface AwsManagedProvisioningOptions {
+  /**
+   * The role Proton provisions the environment's infrastructure with (CloudFormation). The
+   * handler is allowed to pass it to Proton (`iam:PassRole` on this role only).
+   */
+  readonly protonServiceRole: iam.IRole;
+}
+
+/** Options of {@link EnvironmentProvisioning.crossAccount}. */
+export interface CrossAccountProvisioningOptions {
+  /**
+   * The CONNECTED environment account connection, made in the environment account for this
+   * environment's name. Its roles decide how the environment is provisioned there.
+   */
+  readonly connection: IEnvironmentAccountConnection;
+}
+
+/** Options of {@link EnvironmentProvisioning.codeBuild}. */
+export interface CodeBuildProvisioningOptions {
+  /**
+   * The role CodeBuild runs the template's provisioning commands with. The handler is allowed to
+   * pass it to Proton (`iam:PassRole` on this role only).
+   */
+  readonly role: iam.IRole;
+}
+
+/** Options of {@link EnvironmentProvisioning.selfManaged}. */
+export interface SelfManagedProvisioningOptions {
+  /** The repository, linked to Proton, that Proton opens pull requests in. */
+  readonly repository: IRepository;
+
+  /** The branch Proton opens pull requests against. */
+  readonly branch: string;
+}
+
+/** The provisioning members of Create/UpdateEnvironment. */
+interface ProvisioningMembers {
+  readonly protonServiceRoleArn?: string;
+  readonly environmentAccountConnectionId?: string;
+  readonly codebuildRoleArn?: string;
+  readonly provisioningRepository?: { readonly provider: string; readonly name: string; readonly branch: string };
+}
+
+/**
+ * How Proton provisions an environment's infrastructure: each mode takes what it needs and
+ * nothing else. None creates a role: administrator-level roles are never made for you.
+ *
+ * @see https://docs.aws.amazon.com/proton/latest/userguide/ag-works-prov-methods.html
+ */
+export class EnvironmentProvisioning {
+  /** AWS-managed: Proton deploys CloudFormation with `protonServiceRole`. */
+  public static awsManaged(options: AwsManagedProvisioningOptions): EnvironmentProvisioning {
+    return new EnvironmentProvisioning({ protonServiceRoleArn: options.protonServiceRole.roleArn }, [options.protonServiceRole]);
+  }
+
+  /** In another account, through an environment account connection. */
+  public static crossAccount(options: CrossAccountProvisioningOptions): EnvironmentProvisioning {
+    return new EnvironmentProvisioning({ environmentAccountConnectionId: options.connection.environmentAccountConnectionId }, []);
+  }
+
+  /** CodeBuild: Proton runs the template's commands in CodeBuild with `role`. */
+  public static codeBuild(options: CodeBuildProvisioningOptions): EnvironmentProvisioning {
+    return new EnvironmentProvisioning({ codebuildRoleArn: options.role.roleArn }, [options.role]);
+  }
+
+  /**
+   * Self-managed: Proton renders the infrastructure (e.g. Terraform) into a pull request on
+   * `branch` and waits until your pipeline reports the result.
+   *
+   * CloudFormation never waits for a human to merge: the deployment completes as soon as Proton
+   * accepted it, so the environment's outputs are not available to the app (`getOutput` throws).
+   */
+  public static selfManaged(options: SelfManagedProvisioningOptions): EnvironmentProvisioning {
+    validateLength('branch', options.branch, 1, 200);
+    return new EnvironmentProvisioning({
+      provisioningRepository: { provider: options.repository.repositoryProvider, name: options.repository.repositoryName, branch: options.branch },
+    }, []);
+  }
+
+  /**
+   * Customer-managed: for templates created with `EnvironmentTemplateProvisioning.CUSTOMER_MANAGED`.
+   * Nothing is provisioned; the spec's inputs are the environment's outputs.
+   */
+  public static customerManaged(): EnvironmentProvisioning {
+    return new EnvironmentProvisioning({}, []);
+  }
+
+  /** @internal The Create/UpdateEnvironment members of this mode. */
+  public readonly _members: ProvisioningMembers;
+  /** @internal The roles the handler passes to Proton. */
+  public readonly _passedRoles: iam.IRole[];
+
+  private constructor(members: ProvisioningMembers, passedRoles: iam.IRole[]) {
+    this._members = members;
+    this._passedRoles = passedRoles;
+  }
+}
+
+/** An AWS Proton environment. */
+export interface IEnvironment extends IResource {
+  /**
+   * The name of the environment.
+   * @attribute
+   */
+  readonly environmentName: string;
+
+  /**
+   * The ARN of the environment.
+   * @attribute
+   */
+  readonly environmentArn: string;
+}
+
+/** Properties of an {@link Environment}. */
+export interface EnvironmentProps {
+  /**
+   * The environment's name: 1 to 100 letters, digits, `_` and `-`, starting with a letter or
+   * digit. Proton cannot rename an environment: changing it replaces the environment.
+   *
+   * @default - a name generated from the construct path and a hash of what Proton cannot update
+   * (the template name and whether provisioning is self-managed), so a replacement gets a new name
+   */
+  readonly environmentName?: string;
+
+  /**
+   * The template version to deploy. Give it, or `template` with `templateMajorVersion`. When it
+   * is an `EnvironmentTemplateVersion` of this app, the spec is checked against its schema at
+   * synth, and the environment is deleted before the version.
+   *
+   * @default - `template`, `templateMajorVersion` and `templateMinorVersion` name the version
+   */
+  readonly templateVersion?: IEnvironmentTemplateVersion;
+
+  /**
+   * The environment template (when `templateVersion` is not given). Proton cannot change it:
+   * changing it replaces the environment.
+   *
+   * @default - the template of `templateVersion`
+   */
+  readonly template?: IEnvironmentTemplate;
+
+  /**
+   * The template's major version, e.g. `'1'` (when `templateVersion` is not given). A higher one
+   * upgrades the environment in place (deployment type MAJOR_VERSION); Proton cannot go back to a
+   * lower one.
+   *
+   * @default - the major version of `templateVersion`
+   * @see https://docs.aws.amazon.com/proton/latest/APIReference/API_UpdateEnvironment.html#proton-UpdateEnvironment-request-deploymentType
+   */
+  readonly templateMajorVersion?: string;
+
+  /**
+   * The template's minor version, e.g. `'2'` (when `templateVersion` is not given). Changing it
+   * deploys with MINOR_VERSION.
+   *
+   * @default - the minor version of `templateVersion`; without it, the recommended minor version
+   * of the major version when the environment is created
+   */
+  readonly templateMinorVersion?: string;
+
+  /**
+   * The environment's inputs. Changing them redeploys the environment (CURRENT_VERSION).
+   *
+   * @default - no inputs (the schema's defaults apply)
+   */
+  readonly spec?: EnvironmentSpec;
+
+  /** How Proton provisions the environment's infrastructure. */
+  readonly provisioning: EnvironmentProvisioning;
+
+  /**
+   * The role Proton provisions directly defined components of this environment with; without it
+   * the environment accepts no directly defined components. The handler may pass it to Proton.
+   *
+   * @default - no component role
+   */
+  readonly componentRole?: iam.IRole;
+
+  /**
+   * A description (up to 500 characters). Updated without a deployment.
+   *
+   * @default - no description
+   */
+  readonly description?: string;
+
+  /**
+   * What happens to the Proton environment when it is removed from the stack.
+   *
+   * @default RemovalPolicy.DESTROY
+   */
+  readonly removalPolicy?: RemovalPolicy;
+}
+
+abstract class EnvironmentBase extends Resource implements IEnvironment {
+  public abstract readonly environmentName: string;
+  public abstract readonly environmentArn: string;
+}
+
+/**
+ * An AWS Proton environment, deployed from an environment template version through a cdk-proton
+ * custom resource.
+ *
+ * Updates deploy what changed: a higher template major version (MAJOR_VERSION), another minor
+ * version (MINOR_VERSION), new inputs (CURRENT_VERSION), or only metadata (NONE). Each deployment
+ * is waited for; a failed one fails the stack update with Proton's message, and a deployment
+ * still running after 30 minutes is cancelled. A rollback redeploys the previous inputs.
+ *
+ * @resource Custom::ProtonEnvironment
+ * @see https://docs.aws.amazon.com/proton/latest/userguide/ag-environments.html
+ */
+export class Environment extends EnvironmentBase implements ITaggable {
+  /** References an existing environment by name, in the stack's account and region. */
+  public static fromEnvironmentName(scope: Construct, id: string, environmentName: string): IEnvironment {
+    validateResourceName('environmentName', environmentName);
+    const arn = Stack.of(scope).formatArn({ service: 'proton', resource: ARN_RESOURCE_TYPE, resourceName: environmentName, arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
+    return Environment.imported(scope, id, environmentName, arn);
+  }
+
+  /** References an existing environment by ARN. */
+  public static fromEnvironmentArn(scope: Construct, id: string, environmentArn: string): IEnvironment {
+    const parts = Arn.split(environmentArn, ArnFormat.SLASH_RESOURCE_NAME);
+    if (!Token.isUnresolved(environmentArn) && (parts.service !== 'proton' || parts.resource !== ARN_RESOURCE_TYPE || !parts.resourceName)) {
+      throw new Error(`environmentArn '${environmentArn}' is not an environment ARN: expected arn:<partition>:proton:<region>:<account>:${ARN_RESOURCE_TYPE}/<name>.`);
+    }
+    return Environment.imported(scope, id, parts.resourceName!, environmentArn);
+  }
+
+  private static imported(scope: Construct, id: string, name: string, arn: string): IEnvironment {
+    class Import extends EnvironmentBase {
+      public readonly environmentName = name;
+      public readonly environmentArn = arn;
+    }
+    return new Import(scope, id, { environmentFromArn: arn });
+  }
+
+  public readonly environmentName: string;
+  public readonly environmentArn: string;
+
+  /** Tags of the environment (`Tags.of(...)` works too). Updated without a deployment. */
+  public readonly tags: TagManager = new TagManager(TagType.MAP, ProtonResourceType.ENVIRONMENT);
+
+  private readonly resource: CustomResource;
+  private readonly selfManaged: boolean;
+  /** Output keys read by the app: only these travel back through the custom resource. */
+  private readonly requestedOutputs = new Set<string>();
+
+  constructor(scope: Construct, id: string, props: EnvironmentProps) {
+    super(scope, id, {
+      physicalName: props.environmentName ?? Lazy.string({ produce: () => generatedName }),
+    });
+    validateResourceName('environmentName', props.environmentName);
+    validateLength('description', props.description, 0, 500);
+    const version = resolveTemplateVersion(props);
+    const inputs = props.spec?.inputs ?? {};
+    if (version.schema) {
+      this.checkSpec(version.schema, inputs);
+    }
+    const members = props.provisioning._members;
+    this.selfManaged = members.provisioningRepository !== undefined;
+    const templateName = version.template.environmentTemplateName;
+    const generatedName = generatePhysicalName(this, { templateName, selfManaged: this.selfManaged }, 100);
+    const name = props.environmentName ?? generatedName;
+
+    const provider = ProtonProvider.getOrCreate(this);
+    const arnAtSynth = Stack.of(this).formatArn({ service: 'proton', resource: ARN_RESOURCE_TYPE, resourceName: name, arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
+    provider.allowManage([arnAtSynth], HANDLER_ACTIONS);
+    const passed = [...props.provisioning._passedRoles, ...(props.componentRole ? [props.componentRole] : [])];
+    if (passed.length > 0) {
+      provider.allowManage(passed.map((role) => role.roleArn), ['iam:PassRole']);
+    }
+
+    const repository = members.provisioningRepository;
+    const properties: EnvironmentProperties = {
+      Name: name,
+      TemplateName: templateName,
+      TemplateMajorVersion: version.majorVersion,
+      TemplateMinorVersion: version.minorVersion,
+      Spec: renderSpecDocument(this, { proton: 'EnvironmentSpec', spec: inputs }),
+      Description: props.description,
+      ProtonServiceRoleArn: members.protonServiceRoleArn,
+      EnvironmentAccountConnectionId: members.environmentAccountConnectionId,
+      CodebuildRoleArn: members.codebuildRoleArn,
+      ComponentRoleArn: props.componentRole?.roleArn,
+      ProvisioningRepository: repository && { Provider: repository.provider, Name: repository.name, Branch: repository.branch },
+      // Rendered at synth from the TagManager (a token here); the contract type is what it resolves to.
+      Tags: this.tags.renderedTags as unknown as Record<string, string>,
+      // Lazy: getOutput() may be called after construction.
+      Outputs: Lazy.list({ produce: () => [...this.requestedOutputs].sort() }, { omitEmpty: true }),
+    };
+    this.resource = new CustomResource(this, 'Resource', {
+      serviceToken: provider.serviceToken,
+      resourceType: ProtonResourceType.ENVIRONMENT,
+      properties: { ...properties },
+      serviceTimeout: ProtonProvider.SERVICE_TIMEOUT,
+      removalPolicy: props.removalPolicy ?? RemovalPolicy.DESTROY,
+    });
+    // Deleted before the version (or template) it runs on.
+    this.resource.node.addDependency(props.templateVersion ?? version.template);
+
+    this.environmentName = this.getResourceNameAttribute(this.resource.getAttString('Name'));
+    this.environmentArn = this.getResourceArnAttribute(this.resource.getAttString('Arn'), {
+      service: 'proton',
+      resource: ARN_RESOURCE_TYPE,
+      resourceName: this.physicalName,
+      arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+    });
+    this.node.addValidation({ validate: () => this.validateTags() });
+  }
+
+  /**
+   * An output of the environment's infrastructure (a CloudFormation `Outputs` entry of the
+   * template), as a token resolved at deploy time. Only the outputs the app reads travel back
+   * through the custom resource; an output the template does not produce fails the deployment.
+   *
+   * @param key the output's name, e.g. `VpcId`
+   */
+  public getOutput(key: string): string {
+    if (this.selfManaged) {
+      throw new Error(`Environment '${this.node.path}' is self-managed (EnvironmentProvisioning.selfManaged): CloudFormation does not wait `
+        + `for the pull request Proton opens, so output '${key}' is never available to the app. Read it from your provisioning pipeline instead.`);
+    }
+    if (Token.isUnresolved(key) || !/^[A-Za-z0-9_.-]{1,1024}$/.test(key)) {
+      throw new Error(`getOutput: '${key}' is not an output name: give the literal name of an output of the template (letters, digits, '_', '.', '-'), e.g. 'VpcId'.`);
+    }
+    this.requestedOutputs.add(key);
+    return this.resource.getAttString(`${OUTPUT_ATTRIBUTE_PREFIX}${key}`);
+  }
+
+  /** As {@link getOutput}, for an output holding a number. */
+  public getOutputAsNumber(key: string): number {
+    return Token.asNumber(this.getOutput(key));
+  }
+
+  private checkSpec(schema: TemplateSchema, inputs: { [name: string]: unknown }): void {
+    const errors = checkSpecInputs(schema.yaml, 'environment_input_type', inputs, 'spec');
+    if (errors.length > 0) {
+      throw new Error(`Environment '${this.node.path}': the spec does not match the template version's schema `
+        + `(${schema.environmentInputType?.name ?? 'no environment_input_type'}): ${formatSpecErrors(errors)}. Fix these inputs.`);
+    }
+  }
+
+  private validateTags(): string[] {
+    const reserved = Object.keys(this.tags.tagValues()).filter((key) => RESERVED_TAG_PREFIXES.some((prefix) => key.startsWith(prefix)));
+    return reserved.length === 0 ? [] : [
+      `Tag key(s) ${reserved.join(', ')} of environment '${this.node.path}' use a reserved prefix (${RESERVED_TAG_PREFIXES.join(', ')}): `
+      + 'AWS and cdk-proton\'s ownership tags use them. Rename these tags.',
+    ];
+  }
+}
+
+/** The template version an environment's props designate, and its schema when known. */
+function resolveTemplateVersion(props: EnvironmentProps) {
+  if (props.templateVersion) {
+    const given = (['template', 'templateMajorVersion', 'templateMinorVersion'] as const).filter((key) => props[key] !== undefined);
+    if (given.length > 0) {
+      throw new Error(`Give either templateVersion or template with templateMajorVersion, not both: remove ${given.join(', ')}.`);
+    }
+    const version = props.templateVersion;
+    return {
+      template: version.template,
+      majorVersion: version.majorVersion,
+      minorVersion: version.minorVersion as string | undefined,
+      schema: version instanceof EnvironmentTemplateVersion ? version.schema : undefined,
+    };
+  }
+  if (!props.template || props.templateMajorVersion === undefined) {
+    throw new Error('An environment needs the template version it runs: give templateVersion (e.g. template.addVersion(...)), '
+      + 'or template with templateMajorVersion (and optionally templateMinorVersion).');
+  }
+  validateVersionPart('templateMajorVersion', props.templateMajorVersion);
+  validateVersionPart('templateMinorVersion', props.templateMinorVersion);
+  return { template: props.template, majorVersion: props.templateMajorVersion, minorVersion: props.templateMinorVersion, schema: undefined };
+}
+
+/** Checks a template version number part known at synth (`'1'`, `'0'`: no sign, no leading zero). */
+function validateVersionPart(prop: string, value: string | undefined): void {
+  if (value === undefined || Token.isUnresolved(value)) return;
+  if (!/^(0|[1-9]\d*)$/.test(value) || value.length > 20) {
+    throw new Error(`${prop} '${value}' is not a template version number: give a whole number without leading zeros as a string, e.g. '1'.`);
+  }
+}

@@ -1,0 +1,129 @@
+import { CustomResource, ITaggable, Lazy, RemovalPolicy, Resource, Stack, TagManager, TagType, Token } from 'aws-cdk-lib';
+import { Construct } from 'constructs';
+import { IEnvironment } from './environment';
+import { IService } from './service';
+import { validateResourceName } from './validation-util';
+import { OUTPUT_ATTRIBUTE_PREFIX, ProtonResourceType, ServiceInstanceProperties } from '../custom-resources/contract';
+import { ProtonProvider } from '../custom-resources/proton-provider';
+
+/** Proton actions of the handler on the instance and, to remove it, on its service. */
+const HANDLER_ACTIONS = [
+  'proton:CreateServiceInstance',
+  'proton:GetServiceInstance',
+  'proton:UpdateServiceInstance',
+  'proton:CancelServiceInstanceDeployment',
+  'proton:ListServiceInstanceOutputs',
+  'proton:ListServiceInstances',
+  'proton:UpdateService',
+  'proton:TagResource',
+  'proton:UntagResource',
+  'proton:ListTagsForResource',
+];
+
+/** Properties of a {@link ServiceInstance}. */
+export interface ServiceInstanceProps {
+  /**
+   * The existing service to add the instance to, typically imported (`Service.fromServiceName`).
+   * A service declared with the `Service` construct manages its own instances: use its
+   * `addInstance` instead, or that construct removes instances it does not declare.
+   */
+  readonly service: IService;
+
+  /** The instance's name, unique in the service. Changing it replaces the instance. */
+  readonly instanceName: string;
+
+  /** The environment the instance runs in. Changing it replaces the instance. */
+  readonly environment: IEnvironment;
+
+  /**
+   * The instance's inputs (`service_input_type`). Changing them redeploys it (CURRENT_VERSION).
+   * @default - no inputs
+   */
+  readonly inputs?: { [name: string]: any };
+
+  /**
+   * The template major version. A higher one upgrades the instance (MAJOR_VERSION).
+   * @default - the service's major version
+   */
+  readonly templateMajorVersion?: string;
+
+  /**
+   * The template minor version. Changing it upgrades the instance (MINOR_VERSION).
+   * @default - the recommended minor version
+   */
+  readonly templateMinorVersion?: string;
+
+  /**
+   * What happens to the Proton instance when it is removed from the stack. Removing uses
+   * UpdateService (Proton has no DeleteServiceInstance) and fails for a service's last instance.
+   * @default RemovalPolicy.DESTROY
+   */
+  readonly removalPolicy?: RemovalPolicy;
+}
+
+/**
+ * An instance added to an existing AWS Proton service (CreateServiceInstance with a client token
+ * derived from the CloudFormation request, so a retried request never adds it twice).
+ *
+ * @resource Custom::ProtonServiceInstance
+ * @see https://docs.aws.amazon.com/proton/latest/APIReference/API_CreateServiceInstance.html
+ */
+export class ServiceInstance extends Resource implements ITaggable {
+  /** The instance's name. */
+  public readonly serviceInstanceName: string;
+
+  /**
+   * The instance's ARN.
+   * @attribute
+   */
+  public readonly serviceInstanceArn: string;
+
+  /** Tags of the instance. */
+  public readonly tags: TagManager = new TagManager(TagType.MAP, ProtonResourceType.SERVICE_INSTANCE);
+
+  private readonly resource: CustomResource;
+  private readonly requestedOutputs = new Set<string>();
+
+  constructor(scope: Construct, id: string, props: ServiceInstanceProps) {
+    super(scope, id, { physicalName: props.instanceName });
+    validateResourceName('instanceName', props.instanceName);
+    const provider = ProtonProvider.getOrCreate(this);
+    const serviceArn = props.service.serviceArn;
+    provider.allowManage([serviceArn, `${serviceArn}/service-instance/${props.instanceName}`], HANDLER_ACTIONS);
+
+    const properties: ServiceInstanceProperties = {
+      ServiceName: props.service.serviceName,
+      Name: props.instanceName,
+      Environment: props.environment.environmentName,
+      Inputs: Stack.of(this).toJsonString(props.inputs ?? {}),
+      TemplateMajorVersion: props.templateMajorVersion,
+      TemplateMinorVersion: props.templateMinorVersion,
+      Tags: this.tags.renderedTags as unknown as Record<string, string>,
+      // Lazy: getOutput() may be called after construction.
+      Outputs: Lazy.list({ produce: () => [...this.requestedOutputs].sort() }, { omitEmpty: true }),
+    };
+    this.resource = new CustomResource(this, 'Resource', {
+      serviceToken: provider.serviceToken,
+      resourceType: ProtonResourceType.SERVICE_INSTANCE,
+      properties: { ...properties },
+      serviceTimeout: ProtonProvider.SERVICE_TIMEOUT,
+      removalPolicy: props.removalPolicy ?? RemovalPolicy.DESTROY,
+    });
+    // Removed before the environment it runs in, and before (or with) its service.
+    this.resource.node.addDependency(props.environment, props.service);
+    this.serviceInstanceName = this.resource.getAttString('Name');
+    this.serviceInstanceArn = this.resource.getAttString('Arn');
+  }
+
+  /**
+   * An output of the instance's infrastructure, as a token resolved at deploy time. Only the
+   * outputs the app reads travel back; one the template does not produce fails the deployment.
+   */
+  public getOutput(key: string): string {
+    if (Token.isUnresolved(key) || !/^[A-Za-z0-9_.-]{1,1024}$/.test(key)) {
+      throw new Error(`getOutput: '${key}' is not an output name: give the literal name of an output of the template (letters, digits, '_', '.', '-'), e.g. 'ServiceUrl'.`);
+    }
+    this.requestedOutputs.add(key);
+    return this.resource.getAttString(`${OUTPUT_ATTRIBUTE_PREFIX}${key}`);
+  }
+}

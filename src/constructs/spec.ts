@@ -1,0 +1,39 @@
+import { formatSpecErrors, parseEnvironmentSpec } from '../private/spec-schema';
+
+/**
+ * The inputs of an environment: what Proton receives as the `spec:` of a
+ * `proton: EnvironmentSpec` document.
+ *
+ * @see https://docs.aws.amazon.com/proton/latest/userguide/ag-spec.html
+ */
+export abstract class EnvironmentSpec {
+  /**
+   * Inputs as an object, e.g. `{ vpc_cidr: '10.0.0.0/16' }`. Values may be tokens (they are
+   * resolved at deploy time and not checked at synth).
+   */
+  public static fromInputs(inputs: { [name: string]: any }): EnvironmentSpec {
+    return new InputsSpec({ ...inputs });
+  }
+
+  /**
+   * A whole spec document as YAML text (`proton: EnvironmentSpec` with the inputs under `spec:`),
+   * e.g. a spec file of your repository.
+   */
+  public static fromYaml(document: string): EnvironmentSpec {
+    const parsed = parseEnvironmentSpec(document);
+    if (!parsed.value) {
+      throw new Error(`EnvironmentSpec.fromYaml: the document is not an environment spec: ${formatSpecErrors(parsed.errors)}. `
+        + "Give a YAML document with 'proton: EnvironmentSpec' and the inputs under 'spec:'.");
+    }
+    return new InputsSpec({ ...parsed.value.inputs });
+  }
+
+  /** The inputs (the `spec:` mapping of the document). */
+  public abstract readonly inputs: { [name: string]: any };
+}
+
+class InputsSpec extends EnvironmentSpec {
+  constructor(public readonly inputs: { [name: string]: any }) {
+    super();
+  }
+}
