@@ -1,4 +1,4 @@
-import { ArnFormat, Resource, Stack } from 'aws-cdk-lib';
+import { ArnFormat, Stack } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 
 /** ARN resource type of connections (`…:<environment account>:environment-account-connection/<id>`). */
@@ -31,9 +31,14 @@ export function repositoryArnOf(scope: IConstruct, provider: string, repositoryN
 /**
  * The name of a resource as known at synth time, for IAM policies of the stack's handler: the
  * resource's `Name` attribute would make the handler's policy depend on the resource, which
- * itself needs the policy (a dependency cycle). A construct of this library carries its name as
- * `physicalName`; an import carries it as `name`.
+ * itself needs the policy (a dependency cycle). A construct of this library carries it as
+ * `_nameAtSynth`; an import's name attribute is the name itself.
  */
 export function nameAtSynth(resource: IConstruct, name: string): string {
-  return (resource instanceof Resource && resource.physicalName) || name;
+  return (resource as Partial<{ readonly _nameAtSynth: string }>)._nameAtSynth ?? name;
+}
+
+/** The ARN of a repository link as known at synth time, for the handler's IAM policy. */
+export function repositoryArnForPolicy(repository: IConstruct & { readonly repositoryProvider: string; readonly repositoryName: string }): string {
+  return repositoryArnOf(repository, repository.repositoryProvider, nameAtSynth(repository, repository.repositoryName));
 }

@@ -1,0 +1,152 @@
+import {
+  CreateRepositoryCommand,
+  DeleteRepositoryCommand,
+  GetRepositoryCommand,
+  Repository,
+  RepositoryProvider,
+} from '@aws-sdk/client-proton';
+import { failure, isProtonError } from './engine/errors';
+import { log } from './engine/log';
+import { createOrAdopt, foreignResourceMessage, getOrUndefined } from './engine/name-keyed-create';
+import { PropertyReader } from './engine/properties';
+import { ResourceHandler, UpdatePlan, planUpdate } from './engine/resource-handler';
+import { assertCustomerTags, isOwnedBy, listTags, syncCustomerTags, toProtonTags } from './engine/tags';
+import { REPOSITORY_PROVIDERS, RepositoryData, RepositoryProperties } from '../src/custom-resources/contract';
+
+const KIND = 'repository';
+
+/** Proton has no UpdateRepository: everything but the tags replaces the link. */
+const IMMUTABLE: ReadonlyArray<keyof RepositoryProperties> = ['Provider', 'Name', 'ConnectionArn', 'EncryptionKey'];
+
+/** Physical id of a repository link: `<provider>:<owner/name>` (Proton's key). */
+export function repositoryId(provider: string, name: string): string {
+  return `${provider}:${name}`;
+}
+
+/**
+ * `Custom::ProtonRepository`: a link to a Git repository through a CodeStar connection.
+ * Proton's create and delete are synchronous; a link is adopted on a replay only when it carries
+ * this resource's ownership tags, and a link still in use cannot be deleted (Proton refuses).
+ */
+export class RepositoryHandler extends ResourceHandler<RepositoryProperties, RepositoryData> {
+  protected parseProperties(reader: PropertyReader): RepositoryProperties {
+    return {
+      Provider: reader.requiredOneOf('Provider', REPOSITORY_PROVIDERS),
+      Name: reader.requiredString('Name'),
+      ConnectionArn: reader.requiredString('ConnectionArn'),
+      EncryptionKey: reader.optionalString('EncryptionKey'),
+      Tags: reader.optionalStringMap('Tags'),
+    };
+  }
+
+  protected identity(props: RepositoryProperties): string {
+    return repositoryId(props.Provider, props.Name);
+  }
+
+  protected analyzeUpdate(oldProps: RepositoryProperties, newProps: RepositoryProperties): UpdatePlan {
+    return planUpdate(oldProps, newProps, IMMUTABLE);
+  }
+
+  protected sameIdentityReplacementMessage(id: string, reasons: readonly string[]): string {
+    return `Cannot replace the Proton link to repository '${id}': ${reasons.join(', ')} changed, which Proton cannot update, `
+      + 'and a repository can be linked only once (CloudFormation creates the replacement before deleting the original). '
+      + 'Fix: remove the Repository from the stack and deploy (this unlinks it; its users must be removed first), '
+      + 'then add it back with the new properties; or revert the change.';
+  }
+
+  protected async onCreate(): Promise<string> {
+    const props = this.props;
+    assertCustomerTags(props.Tags ?? {});
+    const id = this.identity(props);
+    await createOrAdopt(this.proton, this.event, {
+      kind: KIND,
+      name: id,
+      importHint: `Repository.fromRepositoryAttributes(scope, id, { provider: RepositoryProvider.${props.Provider}, repositoryName: '${props.Name}' })`,
+      get: () => this.get(props.Provider, props.Name),
+      create: async (ownership) => {
+        const response = await this.proton.send(new CreateRepositoryCommand({
+          provider: props.Provider as RepositoryProvider,
+          name: props.Name,
+          connectionArn: props.ConnectionArn,
+          encryptionKey: props.EncryptionKey,
+          tags: toProtonTags({ ...props.Tags, ...ownership }),
+        }));
+        return response.repository!;
+      },
+      adopt: async (existing, tags) => {
+        this.assertSameImmutables(existing);
+        await syncCustomerTags(this.proton, existing.arn!, tags, props.Tags ?? {});
+      },
+    });
+    return id;
+  }
+
+  protected async onUpdateInPlace(_oldProps: RepositoryProperties, id: string): Promise<void> {
+    const existing = await this.owned(id);
+    await syncCustomerTags(this.proton, existing.repository.arn!, existing.tags, this.props.Tags ?? {});
+  }
+
+  protected async onDeleteOwned(id: string): Promise<void> {
+    const { Provider: provider, Name: name } = this.props;
+    const existing = await this.get(provider, name);
+    if (existing === undefined) {
+      log('repository link already gone', { name: id });
+      return;
+    }
+    if (!isOwnedBy(await listTags(this.proton, existing.arn!), this.event)) {
+      log('delete skipped: repository link not created by this resource', { name: id, arn: existing.arn });
+      return;
+    }
+    try {
+      await this.proton.send(new DeleteRepositoryCommand({ provider: provider as RepositoryProvider, name }));
+      log('deleted repository link', { name: id });
+    } catch (error) {
+      if (isProtonError(error, 'ResourceNotFoundException')) {
+        return;
+      }
+      const hint = isProtonError(error, 'ConflictException')
+        ? ': it is still used. Delete or change its users first (template and service sync configurations, environments provisioned through it, '
+          + 'the account settings\' pipeline provisioning repository), e.g. by making them depend on the Repository construct so that CloudFormation deletes them first'
+        : '';
+      throw failure(`Could not delete the Proton link to repository '${id}'${hint}`, error);
+    }
+  }
+
+  protected async isCreateComplete(id: string): Promise<RepositoryData> {
+    const repository = await this.get(this.props.Provider, this.props.Name);
+    if (repository === undefined) {
+      throw failure(`The Proton link to repository '${id}' disappeared right after it was written: it was deleted outside CloudFormation.`);
+    }
+    return { Arn: repository.arn!, Name: repository.name!, Provider: repository.provider! };
+  }
+
+  private get(provider: string, name: string): Promise<Repository | undefined> {
+    const command = new GetRepositoryCommand({ provider: provider as RepositoryProvider, name });
+    return getOrUndefined(async () => (await this.proton.send(command)).repository!);
+  }
+
+  private async owned(id: string): Promise<{ repository: Repository; tags: Record<string, string> }> {
+    const repository = await this.get(this.props.Provider, this.props.Name);
+    if (repository === undefined) {
+      throw failure(`The Proton link to repository '${id}' no longer exists; it was deleted outside CloudFormation. `
+        + 'Remove the Repository from the stack and add it again to link it again.');
+    }
+    const tags = await listTags(this.proton, repository.arn!);
+    if (!isOwnedBy(tags, this.event)) {
+      throw failure(foreignResourceMessage(KIND, id, 'Repository.fromRepositoryAttributes(scope, id, {...})', this.event));
+    }
+    return { repository, tags };
+  }
+
+  /** A link left by an earlier attempt must match what is asked now: Proton cannot update it. */
+  private assertSameImmutables(existing: Repository): void {
+    const differing = [
+      existing.connectionArn !== this.props.ConnectionArn ? 'ConnectionArn' : undefined,
+      (existing.encryptionKey ?? undefined) !== this.props.EncryptionKey ? 'EncryptionKey' : undefined,
+    ].filter((x): x is string => x !== undefined);
+    if (differing.length > 0) {
+      throw failure(`The Proton link to repository '${this.identity(this.props)}' was created by an earlier failed deployment of this resource with a different `
+        + `${differing.join(' and ')}, which Proton cannot update. Delete it (aws proton delete-repository) then deploy again.`);
+    }
+  }
+}

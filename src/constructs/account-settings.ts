@@ -1,0 +1,143 @@
+import { CustomResource, Resource, Stack, Token } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { Construct } from 'constructs';
+import { IRepository } from './repository';
+import { validateLength } from './validation-util';
+import { allowWildcard } from './wildcard-permissions';
+import { AccountSettingsProperties, ProtonResourceType } from '../custom-resources/contract';
+import { ProtonProvider } from '../custom-resources/proton-provider';
+import { repositoryArnForPolicy } from '../private/proton-arns';
+
+/** A branch of a repository linked to Proton. */
+export interface RepositoryBranch {
+  /** The linked repository. */
+  readonly repository: IRepository;
+  /** The branch (1 to 200 characters). */
+  readonly branch: string;
+}
+
+/** Properties of {@link AccountSettings}: give at least one setting. */
+export interface AccountSettingsProps {
+  /**
+   * The service role Proton uses for AWS-managed provisioning of service pipelines.
+   * @default - this stack does not manage the setting
+   * @see https://docs.aws.amazon.com/proton/latest/APIReference/API_UpdateAccountSettings.html#proton-UpdateAccountSettings-request-pipelineServiceRoleArn
+   */
+  readonly pipelineServiceRole?: iam.IRole;
+
+  /**
+   * The role Proton's CodeBuild provisioning of service pipelines uses.
+   * @default - this stack does not manage the setting
+   * @see https://docs.aws.amazon.com/proton/latest/APIReference/API_UpdateAccountSettings.html#proton-UpdateAccountSettings-request-pipelineCodebuildRoleArn
+   */
+  readonly pipelineCodebuildRole?: iam.IRole;
+
+  /**
+   * The repository (and branch) where Proton commits service pipelines for self-managed
+   * provisioning.
+   * @default - this stack does not manage the setting
+   * @see https://docs.aws.amazon.com/proton/latest/APIReference/API_UpdateAccountSettings.html#proton-UpdateAccountSettings-request-pipelineProvisioningRepository
+   */
+  readonly pipelineProvisioningRepository?: RepositoryBranch;
+}
+
+/**
+ * The Proton settings of the stack's account and region for service pipelines: the pipeline
+ * service role, the CodeBuild pipeline role and the pipeline provisioning repository. There is
+ * one set of settings per account and region, so an app may declare only one `AccountSettings`
+ * per environment (a second is an error).
+ *
+ * The stack manages only the settings it declares: deploying refuses to replace a value set
+ * outside the stack (it could not be restored); removing the construct (or a setting) clears each
+ * setting it declared, unless the value was changed outside the stack since. So a delete
+ * restores what this stack changed and nothing else. A setting already holding the declared
+ * value when the stack is created is taken over, and cleared on delete.
+ *
+ * @resource Custom::ProtonAccountSettings
+ * @see https://docs.aws.amazon.com/proton/latest/userguide/ag-account-settings.html
+ */
+export class AccountSettings extends Resource {
+  /**
+   * The pipeline service role ARN after deployment (`""` when unset).
+   * @attribute
+   */
+  public readonly pipelineServiceRoleArn: string;
+  /**
+   * The CodeBuild pipeline role ARN after deployment (`""` when unset).
+   * @attribute
+   */
+  public readonly pipelineCodebuildRoleArn: string;
+  /**
+   * The ARN of the pipeline provisioning repository after deployment (`""` when unset).
+   * @attribute
+   */
+  public readonly pipelineProvisioningRepositoryArn: string;
+
+  /** The account and region (or, when unknown at synth, the stack) whose settings these are. */
+  private readonly settingsKey: string;
+
+  constructor(scope: Construct, id: string, props: AccountSettingsProps) {
+    super(scope, id);
+    const stack = Stack.of(this);
+    if (!props.pipelineServiceRole && !props.pipelineCodebuildRole && !props.pipelineProvisioningRepository) {
+      throw new Error('AccountSettings needs at least one of pipelineServiceRole, pipelineCodebuildRole, pipelineProvisioningRepository: '
+        + 'it manages only the settings it is given.');
+    }
+    this.settingsKey = Token.isUnresolved(stack.account) || Token.isUnresolved(stack.region)
+      ? `stack ${stack.node.path}`
+      : `account ${stack.account} in ${stack.region}`;
+    this.assertSingleton();
+    const repository = props.pipelineProvisioningRepository;
+    validateLength('pipelineProvisioningRepository.branch', repository?.branch, 1, 200);
+
+    const provider = ProtonProvider.getOrCreate(this);
+    allowWildcard(this, ['*'], ['proton:GetAccountSettings', 'proton:UpdateAccountSettings'],
+      'Proton account settings have no resource type: GetAccountSettings and UpdateAccountSettings only support Resource "*".');
+    const roleArns = [props.pipelineServiceRole, props.pipelineCodebuildRole].filter((r): r is iam.IRole => r !== undefined).map((r) => r.roleArn);
+    if (roleArns.length > 0) {
+      provider.allowManage(roleArns, ['iam:PassRole']);
+    }
+    if (repository) {
+      // Proton checks that the repository is linked.
+      provider.allowManage([repositoryArnForPolicy(repository.repository)], ['proton:GetRepository']);
+    }
+
+    const properties: AccountSettingsProperties = {
+      PipelineServiceRoleArn: props.pipelineServiceRole?.roleArn,
+      PipelineCodebuildRoleArn: props.pipelineCodebuildRole?.roleArn,
+      PipelineProvisioningRepository: repository && {
+        Provider: repository.repository.repositoryProvider,
+        Name: repository.repository.repositoryName,
+        Branch: repository.branch,
+      },
+    };
+    const resource = new CustomResource(this, 'Resource', {
+      serviceToken: provider.serviceToken,
+      resourceType: ProtonResourceType.ACCOUNT_SETTINGS,
+      properties: { ...properties },
+      serviceTimeout: ProtonProvider.SERVICE_TIMEOUT,
+    });
+
+    if (repository) {
+      // Set after, and cleared before, the link is deleted (Proton refuses to unlink a repository in use).
+      resource.node.addDependency(repository.repository);
+    }
+
+    this.pipelineServiceRoleArn = resource.getAttString('PipelineServiceRoleArn');
+    this.pipelineCodebuildRoleArn = resource.getAttString('PipelineCodebuildRoleArn');
+    this.pipelineProvisioningRepositoryArn = resource.getAttString('PipelineProvisioningRepositoryArn');
+  }
+
+  /**
+   * Refuses a second AccountSettings for the same account and region anywhere in the app. An
+   * environment-agnostic stack is keyed by the stack itself: its account is only known at deploy.
+   */
+  private assertSingleton(): void {
+    const first = this.node.root.node.findAll()
+      .find((c): c is AccountSettings => c instanceof AccountSettings && c !== this && c.settingsKey === this.settingsKey);
+    if (first !== undefined) {
+      throw new Error(`AccountSettings '${this.node.path}' duplicates '${first.node.path}': Proton has one set of account settings per account and region `
+        + `(${this.settingsKey}). Declare all the settings in one AccountSettings.`);
+    }
+  }
+}

@@ -1,0 +1,235 @@
+import {
+  Arn,
+  ArnFormat,
+  CustomResource,
+  IResource,
+  ITaggable,
+  RemovalPolicy,
+  Resource,
+  Stack,
+  TagManager,
+  TagType,
+  Token,
+} from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { Construct } from 'constructs';
+import { reservedTagErrors } from './reserved-tags';
+import { validateResourceName } from './validation-util';
+import { allowWildcard } from './wildcard-permissions';
+import { EnvironmentAccountConnectionProperties, ProtonResourceType } from '../custom-resources/contract';
+import { ProtonProvider } from '../custom-resources/proton-provider';
+import { CONNECTION_ARN_RESOURCE_TYPE, connectionArnOf } from '../private/proton-arns';
+
+/** Proton's connection ids: lowercase UUIDs. */
+const CONNECTION_ID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const ACCOUNT_ID_PATTERN = /^\d{12}$/;
+
+/** Proton actions on connections the requesting (environment account) handler performs. */
+const HANDLER_ACTIONS = [
+  'proton:CreateEnvironmentAccountConnection',
+  'proton:GetEnvironmentAccountConnection',
+  'proton:UpdateEnvironmentAccountConnection',
+  'proton:DeleteEnvironmentAccountConnection',
+  'proton:TagResource',
+  'proton:UntagResource',
+  'proton:ListTagsForResource',
+];
+
+/**
+ * An AWS Proton environment account connection: an environment account's link to a management
+ * account, through which the management account provisions one environment in the environment
+ * account.
+ */
+export interface IEnvironmentAccountConnection extends IResource {
+  /**
+   * The connection's id (a UUID).
+   * @attribute
+   */
+  readonly environmentAccountConnectionId: string;
+
+  /**
+   * The connection's ARN (it carries the environment account).
+   * @attribute
+   */
+  readonly environmentAccountConnectionArn: string;
+}
+
+/** Attributes of an existing connection. */
+export interface EnvironmentAccountConnectionAttributes {
+  /** The connection's id, e.g. the output of the environment account's stack. */
+  readonly environmentAccountConnectionId: string;
+  /** The environment account (that requested the connection). */
+  readonly environmentAccountId: string;
+}
+
+/** Properties of an {@link EnvironmentAccountConnection}. */
+export interface EnvironmentAccountConnectionProps {
+  /**
+   * The management account (12 digits) whose Proton will provision the environment in this
+   * account. Not this stack's account. Changing it requests a new connection.
+   * @see https://docs.aws.amazon.com/proton/latest/APIReference/API_CreateEnvironmentAccountConnection.html#proton-CreateEnvironmentAccountConnection-request-managementAccountId
+   */
+  readonly managementAccountId: string;
+
+  /**
+   * The name of the environment, in the management account, that the connection is for (one
+   * connection per environment). Changing it requests a new connection.
+   * @see https://docs.aws.amazon.com/proton/latest/APIReference/API_CreateEnvironmentAccountConnection.html#proton-CreateEnvironmentAccountConnection-request-environmentName
+   */
+  readonly environmentName: string;
+
+  /**
+   * The IAM role of this account that Proton assumes to provision the environment's
+   * infrastructure (AWS-managed provisioning). Updated in place; Proton cannot remove it.
+   * @default - none; `codebuildRole` is then required
+   * @see https://docs.aws.amazon.com/proton/latest/APIReference/API_CreateEnvironmentAccountConnection.html#proton-CreateEnvironmentAccountConnection-request-roleArn
+   */
+  readonly role?: iam.IRole;
+
+  /**
+   * The IAM role of this account that Proton uses to provision directly defined components in
+   * the environment. Updated in place; Proton cannot remove it.
+   * @default - directly defined components cannot be attached to the environment
+   * @see https://docs.aws.amazon.com/proton/latest/APIReference/API_CreateEnvironmentAccountConnection.html#proton-CreateEnvironmentAccountConnection-request-componentRoleArn
+   */
+  readonly componentRole?: iam.IRole;
+
+  /**
+   * The IAM role of this account that Proton's CodeBuild provisioning uses. Updated in place;
+   * Proton cannot remove it.
+   * @default - none; `role` is then required
+   * @see https://docs.aws.amazon.com/proton/latest/APIReference/API_CreateEnvironmentAccountConnection.html#proton-CreateEnvironmentAccountConnection-request-codebuildRoleArn
+   */
+  readonly codebuildRole?: iam.IRole;
+
+  /**
+   * What happens to the connection when it is removed from the stack. `RETAIN` keeps it (only
+   * this account can delete it later).
+   * @default RemovalPolicy.DESTROY
+   */
+  readonly removalPolicy?: RemovalPolicy;
+}
+
+abstract class EnvironmentAccountConnectionBase extends Resource implements IEnvironmentAccountConnection {
+  public abstract readonly environmentAccountConnectionId: string;
+  public abstract readonly environmentAccountConnectionArn: string;
+}
+
+function validateAccountId(prop: string, value: string): void {
+  if (!Token.isUnresolved(value) && !ACCOUNT_ID_PATTERN.test(value)) {
+    throw new Error(`${prop} '${value}' is not an AWS account id: give the 12 digits, e.g. '123456789012'.`);
+  }
+}
+
+/**
+ * The environment account's half of the cross-account handshake: requests a connection to a
+ * management account for one environment. The management account then accepts it with an
+ * {@link EnvironmentAccountConnectionAcceptance}, and its `Environment` uses the accepted
+ * connection to provision in this account.
+ *
+ * Deploy this stack first and hand the connection id (`environmentAccountConnectionId`, e.g. as a
+ * stack output) to the management account's app. The request completes as soon as Proton has
+ * recorded it (PENDING). Roles are updated in place; a new management account or environment
+ * name requests a new connection. Only this account can delete the connection.
+ *
+ * @resource Custom::ProtonEnvironmentAccountConnection
+ * @see https://docs.aws.amazon.com/proton/latest/userguide/ag-env-account-connections.html
+ */
+export class EnvironmentAccountConnection extends EnvironmentAccountConnectionBase implements ITaggable {
+  /** References a connection by ARN. */
+  public static fromEnvironmentAccountConnectionArn(
+    scope: Construct,
+    id: string,
+    environmentAccountConnectionArn: string,
+  ): IEnvironmentAccountConnection {
+    const parts = Arn.split(environmentAccountConnectionArn, ArnFormat.SLASH_RESOURCE_NAME);
+    if (!Token.isUnresolved(environmentAccountConnectionArn) && (parts.service !== 'proton' || parts.resource !== CONNECTION_ARN_RESOURCE_TYPE || !parts.resourceName)) {
+      throw new Error(`environmentAccountConnectionArn '${environmentAccountConnectionArn}' is not an environment account connection ARN: expected `
+        + `arn:<partition>:proton:<region>:<environment account>:${CONNECTION_ARN_RESOURCE_TYPE}/<id>.`);
+    }
+    return EnvironmentAccountConnection.importConnection(scope, id, parts.resourceName!, environmentAccountConnectionArn);
+  }
+
+  /** References a connection by id and the environment account that requested it. */
+  public static fromEnvironmentAccountConnectionAttributes(
+    scope: Construct,
+    id: string,
+    attrs: EnvironmentAccountConnectionAttributes,
+  ): IEnvironmentAccountConnection {
+    validateAccountId('environmentAccountId', attrs.environmentAccountId);
+    const connectionId = attrs.environmentAccountConnectionId;
+    if (!Token.isUnresolved(connectionId) && !CONNECTION_ID_PATTERN.test(connectionId)) {
+      throw new Error(`environmentAccountConnectionId '${connectionId}' is not an environment account connection id: expected a lowercase UUID `
+        + "such as '0b7f6a52-9d1c-4c3e-8f00-123456789abc' (the environmentAccountConnectionId output of the environment account's stack).");
+    }
+    return EnvironmentAccountConnection.importConnection(scope, id, connectionId, connectionArnOf(scope, attrs.environmentAccountId, connectionId));
+  }
+
+  private static importConnection(scope: Construct, id: string, connectionId: string, arn: string): IEnvironmentAccountConnection {
+    class Import extends EnvironmentAccountConnectionBase {
+      public readonly environmentAccountConnectionId = connectionId;
+      public readonly environmentAccountConnectionArn = arn;
+    }
+    return new Import(scope, id, { environmentFromArn: arn });
+  }
+
+  public readonly environmentAccountConnectionId: string;
+  public readonly environmentAccountConnectionArn: string;
+  /** The management account the connection is requested for. */
+  public readonly managementAccountId: string;
+
+  /** Tags of the connection (`Tags.of(...)` works too). Updated in place. */
+  public readonly tags: TagManager = new TagManager(TagType.MAP, ProtonResourceType.ENVIRONMENT_ACCOUNT_CONNECTION);
+
+  constructor(scope: Construct, id: string, props: EnvironmentAccountConnectionProps) {
+    super(scope, id);
+    const stack = Stack.of(this);
+    validateAccountId('managementAccountId', props.managementAccountId);
+    validateResourceName('environmentName', props.environmentName);
+    if (!Token.isUnresolved(props.managementAccountId) && props.managementAccountId === stack.account) {
+      throw new Error(`managementAccountId '${props.managementAccountId}' is this stack's own account: an environment account connection links two accounts. `
+        + 'Declare it in a stack of the environment account (env.account), naming the management account; an environment in the management account itself needs no connection.');
+    }
+    if (props.role === undefined && props.codebuildRole === undefined) {
+      throw new Error('EnvironmentAccountConnection needs role or codebuildRole (or both): Proton provisions the environment in this account with one of them.');
+    }
+    const roles = { role: props.role, componentRole: props.componentRole, codebuildRole: props.codebuildRole };
+    for (const [prop, role] of Object.entries(roles)) {
+      const roleAccount = role?.env.account;
+      if (roleAccount !== undefined && !Token.isUnresolved(roleAccount) && !Token.isUnresolved(stack.account) && roleAccount !== stack.account) {
+        throw new Error(`${prop} '${role!.node.path}' belongs to account ${roleAccount}, not to this stack's account ${stack.account}: `
+          + 'Proton assumes the roles of a connection in the environment account. Use a role of this account.');
+      }
+    }
+
+    const provider = ProtonProvider.getOrCreate(this);
+    allowWildcard(this, [connectionArnOf(this, stack.account, '*')], HANDLER_ACTIONS,
+      'The connection id is a UUID Proton assigns at create time, unknown at synth: the handler is limited to the connections of this account and region.');
+    allowWildcard(this, ['*'], ['proton:ListEnvironmentAccountConnections'],
+      'ListEnvironmentAccountConnections has no resource type: the handler lists this account\'s connections of one environment to adopt one left by an interrupted create.');
+    const roleArns = Object.values(roles).filter((r): r is iam.IRole => r !== undefined).map((r) => r.roleArn);
+    provider.allowManage(roleArns, ['iam:PassRole']);
+
+    const properties: EnvironmentAccountConnectionProperties = {
+      ManagementAccountId: props.managementAccountId,
+      EnvironmentName: props.environmentName,
+      RoleArn: props.role?.roleArn,
+      ComponentRoleArn: props.componentRole?.roleArn,
+      CodebuildRoleArn: props.codebuildRole?.roleArn,
+      // Rendered at synth from the TagManager (a token here); the contract type is what it resolves to.
+      Tags: this.tags.renderedTags as unknown as Record<string, string>,
+    };
+    const resource = new CustomResource(this, 'Resource', {
+      serviceToken: provider.serviceToken,
+      resourceType: ProtonResourceType.ENVIRONMENT_ACCOUNT_CONNECTION,
+      properties: { ...properties },
+      serviceTimeout: ProtonProvider.SERVICE_TIMEOUT,
+      removalPolicy: props.removalPolicy ?? RemovalPolicy.DESTROY,
+    });
+
+    this.managementAccountId = props.managementAccountId;
+    this.environmentAccountConnectionId = resource.getAttString('Id');
+    this.environmentAccountConnectionArn = resource.getAttString('Arn');
+    this.node.addValidation({ validate: () => reservedTagErrors(this.tags, `environment account connection '${this.node.path}'`) });
+  }
+}

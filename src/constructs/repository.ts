@@ -1,0 +1,202 @@
+import {
+  CustomResource,
+  IResource,
+  ITaggable,
+  RemovalPolicy,
+  Resource,
+  TagManager,
+  TagType,
+  Token,
+} from 'aws-cdk-lib';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import { Construct } from 'constructs';
+import { reservedTagErrors } from './reserved-tags';
+import { ProtonResourceType, RepositoryProperties } from '../custom-resources/contract';
+import { ProtonProvider } from '../custom-resources/proton-provider';
+import { repositoryArnOf } from '../private/proton-arns';
+
+/** Proton actions on a repository link (and its tags) that the handler performs. */
+const HANDLER_ACTIONS = [
+  'proton:CreateRepository',
+  'proton:GetRepository',
+  'proton:DeleteRepository',
+  'proton:TagResource',
+  'proton:UntagResource',
+  'proton:ListTagsForResource',
+];
+
+/** Proton's `RepositoryName`: `owner/name`, 1 to 100 characters. */
+const REPOSITORY_NAME_PATTERN = /^[A-Za-z0-9_.-].*\/[A-Za-z0-9_.-].*$/;
+
+/** A CodeStar (CodeConnections) connection ARN. */
+const CONNECTION_ARN_PATTERN = /^arn:(aws|aws-cn|aws-us-gov):(codestar-connections|codeconnections):[a-z0-9-]+:\d{12}:connection\/[\w-]+$/;
+
+/**
+ * The Git provider of a linked repository.
+ *
+ * @see https://docs.aws.amazon.com/proton/latest/APIReference/API_CreateRepository.html#proton-CreateRepository-request-provider
+ */
+export enum RepositoryProvider {
+  GITHUB = 'GITHUB',
+  GITHUB_ENTERPRISE = 'GITHUB_ENTERPRISE',
+  BITBUCKET = 'BITBUCKET',
+}
+
+/** A Git repository linked to AWS Proton. */
+export interface IRepository extends IResource {
+  /**
+   * The repository's `owner/name`.
+   * @attribute
+   */
+  readonly repositoryName: string;
+
+  /** The repository's provider. */
+  readonly repositoryProvider: RepositoryProvider;
+
+  /**
+   * The ARN of the link.
+   * @attribute
+   */
+  readonly repositoryArn: string;
+}
+
+/** Attributes of a repository already linked to Proton. */
+export interface RepositoryAttributes {
+  /** The repository's provider. */
+  readonly provider: RepositoryProvider;
+  /** The repository's `owner/name`. */
+  readonly repositoryName: string;
+}
+
+/** Properties of a {@link Repository}. */
+export interface RepositoryProps {
+  /**
+   * The repository's provider. Proton cannot change it: changing it links another repository.
+   * @see https://docs.aws.amazon.com/proton/latest/APIReference/API_CreateRepository.html#proton-CreateRepository-request-provider
+   */
+  readonly provider: RepositoryProvider;
+
+  /**
+   * The repository, as `owner/name` (1 to 100 characters). Changing it links another repository.
+   * @see https://docs.aws.amazon.com/proton/latest/APIReference/API_CreateRepository.html#proton-CreateRepository-request-name
+   */
+  readonly repositoryName: string;
+
+  /**
+   * ARN of the AWS CodeStar connection through which Proton reaches the provider account
+   * (`arn:<partition>:codestar-connections:<region>:<account>:connection/<id>`). Proton cannot
+   * change it: to use another connection, remove the Repository, deploy, and add it back. The
+   * handler may pass and use exactly this connection.
+   * @see https://docs.aws.amazon.com/proton/latest/APIReference/API_CreateRepository.html#proton-CreateRepository-request-connectionArn
+   */
+  readonly connectionArn: string;
+
+  /**
+   * A customer managed KMS key for the data Proton stores about the repository. Same rules as
+   * `connectionArn` for changes.
+   * @default - an AWS owned key
+   * @see https://docs.aws.amazon.com/proton/latest/APIReference/API_CreateRepository.html#proton-CreateRepository-request-encryptionKey
+   */
+  readonly encryptionKey?: kms.IKey;
+
+  /**
+   * What happens to the link when the Repository is removed from the stack. `RETAIN` keeps it.
+   * @default RemovalPolicy.DESTROY
+   */
+  readonly removalPolicy?: RemovalPolicy;
+}
+
+abstract class RepositoryBase extends Resource implements IRepository {
+  public abstract readonly repositoryName: string;
+  public abstract readonly repositoryProvider: RepositoryProvider;
+  public abstract readonly repositoryArn: string;
+}
+
+
+function validateRepositoryName(value: string): void {
+  if (Token.isUnresolved(value)) {
+    return;
+  }
+  if (value.length < 1 || value.length > 100 || !REPOSITORY_NAME_PATTERN.test(value)) {
+    throw new Error(`repositoryName '${value}' is not a valid repository name: give it as 'owner/name' (1 to 100 characters), e.g. 'my-org/proton-templates'.`);
+  }
+}
+
+/**
+ * A link from AWS Proton to a Git repository, through an AWS CodeStar connection. Environments
+ * provisioned through a repository (self-managed provisioning), the account's pipeline
+ * provisioning repository and template/service sync configurations use it.
+ *
+ * Proton has no update for links: only tags are updated in place. Proton refuses to delete a
+ * link still in use; declare its users in the same stack, referencing this construct, so that
+ * CloudFormation deletes them first.
+ *
+ * @resource Custom::ProtonRepository
+ * @see https://docs.aws.amazon.com/proton/latest/userguide/ag-create-repo.html
+ */
+export class Repository extends RepositoryBase implements ITaggable {
+  /** References a repository already linked to Proton, in the stack's account and region. */
+  public static fromRepositoryAttributes(scope: Construct, id: string, attrs: RepositoryAttributes): IRepository {
+    validateRepositoryName(attrs.repositoryName);
+    class Import extends RepositoryBase {
+      public readonly repositoryName = attrs.repositoryName;
+      public readonly repositoryProvider = attrs.provider;
+      public readonly repositoryArn = repositoryArnOf(scope, attrs.provider, attrs.repositoryName);
+    }
+    return new Import(scope, id);
+  }
+
+  public readonly repositoryName: string;
+  public readonly repositoryProvider: RepositoryProvider;
+  public readonly repositoryArn: string;
+  /**
+   * The name known at synth time, for IAM policies (the `Name` attribute would make the
+   * handler's policy depend on this resource: a cycle).
+   * @internal
+   */
+  public readonly _nameAtSynth: string;
+
+  /** Tags of the link (`Tags.of(...)` works too). Updated in place. */
+  public readonly tags: TagManager = new TagManager(TagType.MAP, ProtonResourceType.REPOSITORY);
+
+  constructor(scope: Construct, id: string, props: RepositoryProps) {
+    super(scope, id);
+    this._nameAtSynth = props.repositoryName;
+    validateRepositoryName(props.repositoryName);
+    if (!Token.isUnresolved(props.connectionArn) && !CONNECTION_ARN_PATTERN.test(props.connectionArn)) {
+      throw new Error(`connectionArn '${props.connectionArn}' is not an AWS CodeStar connection ARN: expected `
+        + 'arn:<partition>:codestar-connections:<region>:<account>:connection/<id> (create the connection in the console or with AWS::CodeStarConnections::Connection).');
+    }
+
+    const provider = ProtonProvider.getOrCreate(this);
+    const arnAtSynth = repositoryArnOf(this, props.provider, props.repositoryName);
+    provider.allowManage([arnAtSynth], HANDLER_ACTIONS);
+    // Proton reaches the repository through the connection on the caller's behalf.
+    provider.allowManage([props.connectionArn], ['codestar-connections:PassConnection', 'codestar-connections:UseConnection']);
+    if (props.encryptionKey) {
+      provider.allowKeyUse(props.encryptionKey);
+    }
+
+    const properties: RepositoryProperties = {
+      Provider: props.provider,
+      Name: props.repositoryName,
+      ConnectionArn: props.connectionArn,
+      EncryptionKey: props.encryptionKey?.keyArn,
+      // Rendered at synth from the TagManager (a token here); the contract type is what it resolves to.
+      Tags: this.tags.renderedTags as unknown as Record<string, string>,
+    };
+    const resource = new CustomResource(this, 'Resource', {
+      serviceToken: provider.serviceToken,
+      resourceType: ProtonResourceType.REPOSITORY,
+      properties: { ...properties },
+      serviceTimeout: ProtonProvider.SERVICE_TIMEOUT,
+      removalPolicy: props.removalPolicy ?? RemovalPolicy.DESTROY,
+    });
+
+    this.repositoryProvider = props.provider;
+    this.repositoryName = resource.getAttString('Name');
+    this.repositoryArn = resource.getAttString('Arn');
+    this.node.addValidation({ validate: () => reservedTagErrors(this.tags, `repository '${this.node.path}'`) });
+  }
+}
+

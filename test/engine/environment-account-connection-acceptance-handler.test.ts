@@ -1,0 +1,135 @@
+import {
+  CreateEnvironmentAccountConnectionCommand,
+  GetEnvironmentAccountConnectionCommand,
+  ProtonClient,
+} from '@aws-sdk/client-proton';
+import { createEvent, deleteEvent, updateEvent } from './cfn-events';
+import { handlerHarness } from './handler-harness';
+import { onEvent } from '../../lambda/index';
+import { ProtonResourceType } from '../../src/custom-resources/contract';
+import { emulatorFixture, protonClient } from '../emulator/helpers';
+
+// Virtual time starts now: the SDK treats a Date header more than 5 minutes off as clock skew and retries every error.
+const fixture = emulatorFixture({ startTimeMs: Date.now() });
+const harness = handlerHarness(() => fixture.emu, 'CANARY-acceptance-77c1');
+
+const MANAGEMENT = '111111111111';
+const ENVIRONMENT_ACCOUNT = '222222222222';
+
+let envSide: ProtonClient;
+beforeEach(() => {
+  envSide = protonClient(fixture.emu, { accountId: ENVIRONMENT_ACCOUNT });
+});
+afterEach(() => envSide.destroy());
+
+const resource = (logicalId: string) => ({ resourceType: ProtonResourceType.ENVIRONMENT_ACCOUNT_CONNECTION_ACCEPTANCE, logicalId });
+
+/** A connection requested by the environment account (what its stack did). */
+async function requested(environmentName: string): Promise<string> {
+  const out = await envSide.send(new CreateEnvironmentAccountConnectionCommand({
+    managementAccountId: MANAGEMENT, environmentName, roleArn: `arn:aws:iam::${ENVIRONMENT_ACCOUNT}:role/proton-env`,
+  }));
+  return out.environmentAccountConnection!.id!;
+}
+
+async function statusOf(id: string): Promise<string> {
+  return (await envSide.send(new GetEnvironmentAccountConnectionCommand({ id }))).environmentAccountConnection!.status!;
+}
+
+test('accept in the management account; removing the acceptance leaves the connection CONNECTED', async () => {
+  const id = await requested('prod');
+  const r = resource('Accept');
+  const accepted = await harness.run(createEvent(r, { ConnectionId: id, Decision: 'ACCEPT' }), MANAGEMENT);
+  expect(accepted.onEvent).toEqual({ PhysicalResourceId: id });
+  expect(accepted.isComplete).toEqual({
+    IsComplete: true,
+    Data: {
+      Id: id,
+      Arn: `arn:aws:proton:us-east-1:${ENVIRONMENT_ACCOUNT}:environment-account-connection/${id}`,
+      Status: 'CONNECTED',
+      EnvironmentAccountId: ENVIRONMENT_ACCOUNT,
+      EnvironmentName: 'prod',
+    },
+  });
+  expect(await statusOf(id)).toBe('CONNECTED');
+
+  fixture.emu.control.resetCallCounts();
+  await harness.run(deleteEvent(r, id, { ConnectionId: id, Decision: 'ACCEPT' }), MANAGEMENT);
+  expect(fixture.emu.control.callCounts()).toEqual({});
+  expect(await statusOf(id)).toBe('CONNECTED');
+  expect(harness.logged.some((l) => l.includes('Proton has no un-accept'))).toBe(true);
+});
+
+test('the same accept delivered twice calls Accept once', async () => {
+  const id = await requested('twice');
+  const event = createEvent(resource('Twice'), { ConnectionId: id, Decision: 'ACCEPT' });
+  fixture.emu.control.resetCallCounts();
+  const first = await harness.run(event, MANAGEMENT);
+  expect(await harness.run(event, MANAGEMENT)).toEqual(first);
+  expect(fixture.emu.control.callCounts().AcceptEnvironmentAccountConnection).toBe(1);
+});
+
+test('reject, then accepting is refused: rejecting is final', async () => {
+  const id = await requested('rejected');
+  const r = resource('Reject');
+  const rejected = await harness.run(createEvent(r, { ConnectionId: id, Decision: 'REJECT' }), MANAGEMENT);
+  expect(rejected.isComplete.Data).toMatchObject({ Id: id, Status: 'REJECTED' });
+  expect(await statusOf(id)).toBe('REJECTED');
+
+  await expect(harness.run(updateEvent(r, id, { ConnectionId: id, Decision: 'REJECT' }, { ConnectionId: id, Decision: 'ACCEPT' }), MANAGEMENT)).rejects.toThrow(
+    `Cannot accept environment account connection '${id}': it was rejected, and rejecting is final. `
+    + 'The environment account must request a new connection; accept that one instead.',
+  );
+  expect(await statusOf(id)).toBe('REJECTED');
+});
+
+test('an accepted connection is rejected in place when the decision changes', async () => {
+  const id = await requested('revoked');
+  const r = resource('Revoke');
+  await harness.run(createEvent(r, { ConnectionId: id, Decision: 'ACCEPT' }), MANAGEMENT);
+  const updated = await harness.run(updateEvent(r, id, { ConnectionId: id, Decision: 'ACCEPT' }, { ConnectionId: id, Decision: 'REJECT' }), MANAGEMENT);
+  expect(updated.onEvent).toEqual({ PhysicalResourceId: id });
+  expect(updated.isComplete.Data?.Status).toBe('REJECTED');
+});
+
+test('a new connection id replaces the acceptance: the new one is accepted, the old one left as it is', async () => {
+  const first = await requested('first');
+  const second = await requested('second');
+  const r = resource('Moved');
+  await harness.run(createEvent(r, { ConnectionId: first, Decision: 'ACCEPT' }), MANAGEMENT);
+  const replaced = await harness.run(updateEvent(r, first, { ConnectionId: first, Decision: 'ACCEPT' }, { ConnectionId: second, Decision: 'ACCEPT' }), MANAGEMENT);
+  expect(replaced.onEvent).toEqual({ PhysicalResourceId: second });
+  await harness.run(deleteEvent(r, first, { ConnectionId: first, Decision: 'ACCEPT' }), MANAGEMENT);
+  expect([await statusOf(first), await statusOf(second)]).toEqual(['CONNECTED', 'CONNECTED']);
+});
+
+test('a connection the environment account has not requested yet fails with the fix', async () => {
+  const id = '0b7f6a52-9d1c-4c3e-8f00-123456789abc';
+  await expect(harness.run(createEvent(resource('Early'), { ConnectionId: id, Decision: 'ACCEPT' }), MANAGEMENT)).rejects.toThrow(
+    `Environment account connection '${id}' was not found in this account and region. The environment account must request it first `
+    + '(deploy its EnvironmentAccountConnection before this stack), in this region, naming this account as the management account.',
+  );
+});
+
+test('accepting from an account that is not the management account fails with Proton\'s message', async () => {
+  const id = await requested('wrong-side');
+  const error = await harness.run(createEvent(resource('WrongSide'), { ConnectionId: id, Decision: 'ACCEPT' }), ENVIRONMENT_ACCOUNT).catch((e: Error) => e);
+  expect((error as Error).message).toBe(`Could not accept environment account connection '${id}' (Proton: AccessDeniedException: Only the management account ${MANAGEMENT} `
+    + `can accept the environment account connection '${id}'; account ${ENVIRONMENT_ACCOUNT} can't.)`);
+  expect(await statusOf(id)).toBe('PENDING');
+});
+
+test('isComplete keeps waiting while the connection is PENDING', async () => {
+  const id = await requested('waiting');
+  const event = createEvent(resource('Waiting'), { ConnectionId: id, Decision: 'ACCEPT' });
+  expect(await harness.isCompleteAs(event, id, MANAGEMENT)).toEqual({ IsComplete: false });
+});
+
+test('malformed properties are refused naming the property', async () => {
+  await expect(onEvent(createEvent(resource('Bad'), { ConnectionId: 'prod', Decision: 'ACCEPT' }))).rejects.toThrow(
+    "Custom::ProtonEnvironmentAccountConnectionAcceptance property ConnectionId must be an environment account connection id (a lowercase UUID), got 'prod'.",
+  );
+  await expect(onEvent(createEvent(resource('Bad'), { ConnectionId: '0b7f6a52-9d1c-4c3e-8f00-123456789abc', Decision: 'MAYBE' }))).rejects.toThrow(
+    'Custom::ProtonEnvironmentAccountConnectionAcceptance property Decision must be one of ACCEPT, REJECT, got "MAYBE".',
+  );
+});
