@@ -12,13 +12,11 @@
  * provider exceed it in one stack; --stacks spreads them), and aws-cdk-lib's CloudFormation
  * validation plugin off (CDK_VALIDATION=false) unless --validation is given.
  */
-import * as fs from 'fs';
-import * as os from 'os';
-import * as path from 'path';
 import { parseArgs } from 'util';
-import { App, CustomResource, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { CustomResource, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { elapsedMs, kib, median, positiveInteger, ratio, runMain, table } from './stats';
+import { kib, median, positiveInteger, ratio, runMain, table } from './stats';
+import { measureSynth, SynthSample } from './synth-measure';
 import { EnvironmentTemplate } from '../src';
 import { ProtonResourceType } from '../src/custom-resources/contract';
 import { ProtonProvider } from '../src/custom-resources/proton-provider';
@@ -28,15 +26,6 @@ const BARE_SERVICE_TOKEN = 'arn:aws:lambda:us-east-1:123456789012:function:bare-
 
 type Variant = 'EnvironmentTemplate' | 'bare CustomResource';
 const VARIANTS: Variant[] = ['EnvironmentTemplate', 'bare CustomResource'];
-
-interface Sample {
-  readonly buildMs: number;
-  readonly synthMs: number;
-  readonly templateBytes: number;
-  readonly resources: number;
-  /** The largest `AWS::IAM::Policy` document, as compact template JSON. */
-  readonly largestPolicyChars: number;
-}
 
 /** The properties both variants give resource `i` (the construct renders the same ones). */
 function propsOf(i: number) {
@@ -61,49 +50,17 @@ function addBare(stack: Stack, i: number): void {
   });
 }
 
-function measure(variant: Variant, count: number, stacks: number): Sample {
-  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-synth-'));
-  try {
-    let app!: App;
-    const buildMs = elapsedMs(() => {
-      app = new App({
-        outdir,
-        context: { 'aws:cdk:disable-creation-stack-traces': true, '@aws-cdk/core:stackResourceLimit': 0 },
-      });
-      const perStack = Math.ceil(count / stacks);
-      for (let s = 0; s < stacks; s++) {
-        const stack = new Stack(app, `BenchStack${s}`);
-        for (let i = s * perStack; i < Math.min(count, (s + 1) * perStack); i++) {
-          if (variant === 'EnvironmentTemplate') addTemplate(stack, i);
-          else addBare(stack, i);
-        }
-      }
-    });
-    let assemblyDir = '';
-    let templateFiles: string[] = [];
-    const synthMs = elapsedMs(() => {
-      const assembly = app.synth();
-      assemblyDir = assembly.directory;
-      templateFiles = assembly.stacks.map((s) => s.templateFile);
-    });
-    let templateBytes = 0;
-    let resources = 0;
-    let largestPolicyChars = 0;
-    for (const file of templateFiles) {
-      const text = fs.readFileSync(path.join(assemblyDir, file), 'utf8');
-      templateBytes += Buffer.byteLength(text);
-      const parsed = JSON.parse(text) as { Resources: Record<string, { Type: string; Properties?: { PolicyDocument?: unknown } }> };
-      for (const resource of Object.values(parsed.Resources)) {
-        resources++;
-        if (resource.Type === 'AWS::IAM::Policy') {
-          largestPolicyChars = Math.max(largestPolicyChars, JSON.stringify(resource.Properties?.PolicyDocument).length);
-        }
+function measure(variant: Variant, count: number, stacks: number): SynthSample {
+  return measureSynth((app) => {
+    const perStack = Math.ceil(count / stacks);
+    for (let s = 0; s < stacks; s++) {
+      const stack = new Stack(app, `BenchStack${s}`);
+      for (let i = s * perStack; i < Math.min(count, (s + 1) * perStack); i++) {
+        if (variant === 'EnvironmentTemplate') addTemplate(stack, i);
+        else addBare(stack, i);
       }
     }
-    return { buildMs, synthMs, templateBytes, resources, largestPolicyChars };
-  } finally {
-    fs.rmSync(outdir, { recursive: true, force: true });
-  }
+  });
 }
 
 async function main(): Promise<void> {
@@ -122,7 +79,7 @@ async function main(): Promise<void> {
   // Read by aws-cdk-lib at each synth; the same for both variants.
   process.env.CDK_VALIDATION = values.validation ? 'true' : 'false';
 
-  const samples = new Map<Variant, Sample[]>(VARIANTS.map((v) => [v, []]));
+  const samples = new Map<Variant, SynthSample[]>(VARIANTS.map((v) => [v, []]));
   for (const variant of VARIANTS) measure(variant, count, stacks);
   for (let r = 0; r < repetitions; r++) {
     // Alternate which variant goes first, so neither always runs on a freshly collected heap.

@@ -1,15 +1,24 @@
 /**
- * `npm run demo`: synthesize examples/app.ts, deploy it with the local CloudFormation runner to an
- * embedded Proton emulator, show what Proton now holds, deploy the updated revision, show it
- * again, destroy the stack, and show that nothing is left. Exits non-zero if any step fails.
+ * `npm run demo`: deploy the platform of examples/app.ts with the local CloudFormation runner to
+ * an embedded Proton emulator, stage by stage — the initial platform, the environment template's
+ * minor upgrade with both environments moved onto it, one service instance removed — showing
+ * what Proton holds after each; then destroy the stack and show that nothing is left. Exits
+ * non-zero if any step fails.
  */
 import * as path from 'path';
-import { GetEnvironmentTemplateCommand, ListEnvironmentTemplatesCommand, ListTagsForResourceCommand, ProtonClient } from '@aws-sdk/client-proton';
+import { ProtonClient } from '@aws-sdk/client-proton';
 import { App } from 'aws-cdk-lib';
-import { buildDemoApp, DEMO_STACK_NAME, DemoStage } from './app';
+import { buildDemoApp, DEMO_STACK_NAME, DEMO_STAGES, DemoStage } from './app';
+import { formatProtonState, readProtonState } from './proton-state';
 import { consoleReporter, LocalRunner, OperationResult, summarize } from '../local/runner';
 
 const OUTDIR = path.join(__dirname, 'cdk.out');
+
+const STAGE_TITLES: Record<DemoStage, string> = {
+  'initial': 'Deploy the platform: network template 1.0, two environments, service template 1.0, service with three instances',
+  'upgraded': 'Publish network template 1.1 (backward compatible) and move both environments onto it',
+  'instance-removed': 'Remove the service instance production-2',
+};
 
 function heading(text: string): void {
   process.stdout.write(`\n=== ${text}\n`);
@@ -25,25 +34,9 @@ function check(action: string, result: OperationResult): void {
   if (!result.success) throw new Error(`${action} failed (see the events above).`);
 }
 
-/** Names, display names, timestamps and tags: what Proton holds, without descriptions or specs. */
 async function showProton(proton: ProtonClient): Promise<void> {
   heading('Proton state (through @aws-sdk/client-proton)');
-  const templates = (await proton.send(new ListEnvironmentTemplatesCommand({}))).templates ?? [];
-  if (templates.length === 0) process.stdout.write('  no environment templates\n');
-  for (const summary of templates) {
-    const t = (await proton.send(new GetEnvironmentTemplateCommand({ name: summary.name }))).environmentTemplate!;
-    const { tags } = await proton.send(new ListTagsForResourceCommand({ resourceArn: t.arn }));
-    process.stdout.write([
-      `  environment template ${t.name}`,
-      `    arn:           ${t.arn}`,
-      `    displayName:   ${t.displayName ?? '(none)'}`,
-      `    description:   ${t.description === undefined ? '(none)' : `${t.description.length} characters`}`,
-      `    provisioning:  ${t.provisioning ?? 'STANDARD'}`,
-      `    created:       ${t.createdAt?.toISOString()}`,
-      `    last modified: ${t.lastModifiedAt?.toISOString()}`,
-      `    tags:          ${(tags ?? []).map((tag) => `${tag.key}=${tag.value}`).join(', ')}`,
-    ].join('\n') + '\n');
-  }
+  process.stdout.write(`${formatProtonState(await readProtonState(proton)).join('\n')}\n`);
 }
 
 async function main(): Promise<void> {
@@ -52,17 +45,13 @@ async function main(): Promise<void> {
   process.stdout.write(`Embedded Proton emulator at ${runner.endpoint} (virtual time)\n`);
   const proton = new ProtonClient({ endpoint: runner.endpoint, region: runner.target.region, credentials: runner.target.credentials });
   try {
-    const initial = synth('initial');
-    heading(`Deploy ${DEMO_STACK_NAME}`);
-    check('deploy', await runner.deploy(initial));
-    await showProton(proton);
-
-    const updated = synth('updated');
-    heading(`Deploy the updated ${DEMO_STACK_NAME} (display name and description change in place)`);
-    check('update', await runner.deploy(updated));
-    await showProton(proton);
-
-    heading(`Destroy ${DEMO_STACK_NAME}`);
+    for (const [i, stage] of DEMO_STAGES.entries()) {
+      const app = synth(stage);
+      heading(`Step ${i + 1}/${DEMO_STAGES.length + 1}: ${STAGE_TITLES[stage]}`);
+      check(`deploy (${stage})`, await runner.deploy(app));
+      await showProton(proton);
+    }
+    heading(`Step ${DEMO_STAGES.length + 1}/${DEMO_STAGES.length + 1}: Destroy ${DEMO_STACK_NAME}`);
     check('destroy', await runner.destroy({ stackNames: [DEMO_STACK_NAME] }));
     await showProton(proton);
   } finally {

@@ -1,0 +1,124 @@
+/**
+ * The quick start's demo (`npm run demo`), run programmatically: the platform of examples/app.ts
+ * deployed stage by stage by the runner through the REAL bundled handler against the emulator on
+ * its virtual clock, with the Proton state asserted after each stage and after the destroy.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { GetServiceInstanceCommand, ProtonClient } from '@aws-sdk/client-proton';
+import { App } from 'aws-cdk-lib';
+import { buildDemoApp, DEMO_STACK_NAME, DemoStage } from '../../examples/app';
+import { ProtonState, readProtonState } from '../../examples/proton-state';
+import { Emulator, startEmulator } from '../../local/emulator';
+import { LocalRunner, OperationResult } from '../../local/runner/runner';
+
+const BUNDLE = path.join(__dirname, '..', '..', 'assets', 'lambda', 'index', 'index.js');
+
+let emulator: Emulator;
+let proton: ProtonClient;
+let runner: LocalRunner;
+
+beforeAll(async () => {
+  if (!fs.existsSync(BUNDLE)) throw new Error(`${BUNDLE} is missing: run \`npx projen bundle\` first.`);
+  emulator = await startEmulator({ clock: 'manual', strict: true });
+  proton = new ProtonClient({ endpoint: emulator.endpoint, region: 'us-east-1', credentials: { accessKeyId: '111111111111', secretAccessKey: 'x' } });
+  runner = await LocalRunner.start({ emulator });
+});
+afterAll(async () => {
+  await runner.close();
+  proton.destroy();
+  await emulator.stop();
+});
+
+function demoApp(stage: DemoStage): App {
+  // See test/runner/fixtures/test-app.ts: the synth-time validation plugin is not what this tests.
+  process.env.CDK_VALIDATION = 'false';
+  return buildDemoApp(new App({ context: { 'demo:stage': stage, 'aws:cdk:disable-creation-stack-traces': true } }));
+}
+
+/** The Proton custom resource requests of an operation: `Type LogicalIdPrefix Status`. */
+function protonRequests(result: OperationResult): string[] {
+  return result.requests
+    .filter(({ request }) => request.ResourceType.startsWith('Custom::Proton'))
+    .map(({ request, response }) => `${request.RequestType} ${request.LogicalResourceId.replace(/[0-9A-F]{8}$/, '')} ${response.Status}`);
+}
+
+const NETWORK = 'demo-network';
+const WEB = 'demo-web-service';
+
+function instance(name: string, environment: string) {
+  return { name, environment, templateVersion: `${WEB} 1.0`, deploymentStatus: 'SUCCEEDED' };
+}
+
+function platform(networkVersions: string[], recommended: string, instances: ReturnType<typeof instance>[]): ProtonState {
+  const environment = (name: string) => ({
+    name, templateVersion: `${NETWORK} ${recommended}`, deploymentStatus: 'SUCCEEDED', outputKeys: ['SubnetIds', 'VpcId'],
+  });
+  return {
+    templates: [
+      { kind: 'environment', name: NETWORK, recommendedVersion: recommended, versions: networkVersions },
+      { kind: 'service', name: WEB, recommendedVersion: '1.0', versions: ['1.0 PUBLISHED'] },
+    ],
+    environments: [environment('demo-production'), environment('demo-staging')],
+    services: [{ name: 'demo-api', templateName: WEB, status: 'ACTIVE', instances }],
+  };
+}
+
+async function instanceSpec(name: string): Promise<string> {
+  return (await proton.send(new GetServiceInstanceCommand({ serviceName: 'demo-api', name }))).serviceInstance!.spec!;
+}
+
+test('the demo platform deploys, upgrades its environments to 1.1, loses one instance, and is destroyed without leftovers', async () => {
+  const initial = await runner.deploy(demoApp('initial'));
+  expect(initial.success).toBe(true);
+  expect(protonRequests(initial)).toEqual([
+    'Create NetworkTemplate SUCCESS',
+    'Create NetworkTemplateV1 SUCCESS',
+    'Create Staging SUCCESS',
+    'Create Production SUCCESS',
+    'Create WebServiceTemplate SUCCESS',
+    'Create WebServiceTemplateV1 SUCCESS',
+    'Create Api SUCCESS',
+  ]);
+  expect(await readProtonState(proton)).toEqual(platform(['1.0 PUBLISHED'], '1.0', [
+    instance('production-1', 'demo-production'), instance('production-2', 'demo-production'), instance('staging', 'demo-staging'),
+  ]));
+  expect(runner.stack(DEMO_STACK_NAME)!.outputs).toEqual({ NetworkTemplateRecommendedVersion: '1.0' });
+  // Each instance's vpc_id input is its environment's VpcId output (the emulator's value names its origin).
+  expect(await instanceSpec('staging')).toContain('vpc_id: environment/demo-staging/VpcId');
+  expect(await instanceSpec('production-2')).toContain('vpc_id: environment/demo-production/VpcId');
+
+  const upgraded = await runner.deploy(demoApp('upgraded'));
+  expect(upgraded.success).toBe(true);
+  expect(protonRequests(upgraded)).toEqual([
+    'Create NetworkTemplateV11 SUCCESS',
+    'Update Staging SUCCESS',
+    'Update Production SUCCESS',
+  ]);
+  expect(await readProtonState(proton)).toEqual(platform(['1.0 PUBLISHED', '1.1 PUBLISHED'], '1.1', [
+    instance('production-1', 'demo-production'), instance('production-2', 'demo-production'), instance('staging', 'demo-staging'),
+  ]));
+  expect(runner.stack(DEMO_STACK_NAME)!.outputs).toEqual({ NetworkTemplateRecommendedVersion: '1.1' });
+
+  const removed = await runner.deploy(demoApp('instance-removed'));
+  expect(removed.success).toBe(true);
+  expect(protonRequests(removed)).toEqual(['Update Api SUCCESS']);
+  expect(await readProtonState(proton)).toEqual(platform(['1.0 PUBLISHED', '1.1 PUBLISHED'], '1.1', [
+    instance('production-1', 'demo-production'), instance('staging', 'demo-staging'),
+  ]));
+
+  const destroyed = await runner.destroy({ stackNames: [DEMO_STACK_NAME] });
+  expect(destroyed.success).toBe(true);
+  expect(protonRequests(destroyed)).toEqual([
+    'Delete Api SUCCESS',
+    'Delete WebServiceTemplateV1 SUCCESS',
+    'Delete WebServiceTemplate SUCCESS',
+    'Delete Production SUCCESS',
+    'Delete Staging SUCCESS',
+    'Delete NetworkTemplateV11 SUCCESS',
+    'Delete NetworkTemplateV1 SUCCESS',
+    'Delete NetworkTemplate SUCCESS',
+  ]);
+  expect(runner.stack(DEMO_STACK_NAME)).toBeUndefined();
+  expect(await readProtonState(proton)).toEqual({ templates: [], environments: [], services: [] });
+}, 120_000);
