@@ -19,6 +19,7 @@ import { IServiceTemplate } from './service-template';
 import { IServiceTemplateVersion, ServiceTemplateVersion } from './service-template-version';
 import { TemplateSchema } from './template-bundle';
 import { validateLength, validateResourceName } from './validation-util';
+import { allowWildcard } from './wildcard-permissions';
 import {
   OUTPUT_ATTRIBUTE_PREFIX, PIPELINE_OUTPUT_ATTRIBUTE_PREFIX, ProtonResourceType, ServiceInstanceEntry, ServiceProperties,
 } from '../custom-resources/contract';
@@ -262,7 +263,9 @@ export class Service extends ServiceBase implements ITaggable {
 
     const provider = ProtonProvider.getOrCreate(this);
     const arn = Stack.of(this).formatArn({ service: 'proton', resource: ARN_RESOURCE_TYPE, resourceName: name, arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
-    provider.allowManage([arn, `${arn}/*`], HANDLER_ACTIONS);
+    provider.allowManage([arn], HANDLER_ACTIONS);
+    allowWildcard(this, [`${arn}/*`], HANDLER_ACTIONS,
+      `The instances and the pipeline of service '${name}' (service/${name}/service-instance/<instance>, service/${name}/pipeline): instances are added after the service is declared (addInstance), so the wildcard names this one service's children.`);
 
     const stack = Stack.of(this);
     const properties: ServiceProperties = {

@@ -232,8 +232,9 @@ class DirectoryTemplateBundle extends TemplateBundle {
       assetHashType: AssetHashType.CUSTOM,
       displayName: `Proton template bundle ${this.directory}`,
     });
-    // Only this object (Asset.grantRead would allow every object of the bootstrap bucket).
-    asset.bucket.grantRead(options.grantee, asset.s3ObjectKey);
+    // Only this object (Asset.grantRead would allow every object of the bootstrap bucket), and
+    // only s3:GetObject: Proton copies the bundle with the caller's permissions.
+    grantGetObject(options.grantee, asset.bucket.arnForObjects(asset.s3ObjectKey));
     return {
       bucketName: asset.s3BucketName,
       objectKey: asset.s3ObjectKey,
@@ -285,6 +286,11 @@ function writeArchive(hash: string, archive: Buffer): string {
   return file;
 }
 
+/** Allows `grantee` exactly s3:GetObject on one object (no s3:GetObject*, GetBucket*, List*). */
+function grantGetObject(grantee: iam.IGrantable, objectArn: string): void {
+  iam.Grant.addToPrincipal({ grantee, actions: ['s3:GetObject'], resourceArns: [objectArn] });
+}
+
 /** An object that already exists in S3. */
 class S3TemplateBundle extends TemplateBundle {
   constructor(private readonly bucket: s3.IBucket, private readonly key: string) {
@@ -293,7 +299,9 @@ class S3TemplateBundle extends TemplateBundle {
 
   public bind(_scope: Construct, options: TemplateBundleBindOptions): TemplateBundleConfig {
     bundleKind(options);
-    this.bucket.grantRead(options.grantee, this.key);
+    grantGetObject(options.grantee, this.bucket.arnForObjects(this.key));
+    // A bucket encrypted with a customer managed key: Proton's read needs kms:Decrypt through S3.
+    this.bucket.encryptionKey?.grantDecrypt(options.grantee);
     return { bucketName: this.bucket.bucketName, objectKey: this.key };
   }
 }

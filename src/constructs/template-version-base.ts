@@ -4,6 +4,7 @@ import { templateArnAtSynth } from './template-base';
 import { TemplateBundleBindOptions, TemplateBundleConfig } from './template-bundle';
 import { TemplateVersionOptions } from './template-version-options';
 import { validateLength } from './validation-util';
+import { allowWildcard } from './wildcard-permissions';
 import { ProtonResourceTypeName, TemplateVersionProperties } from '../custom-resources/contract';
 import { ProtonProvider } from '../custom-resources/proton-provider';
 
@@ -64,7 +65,9 @@ export function createTemplateVersionResource(scope: Construct, props: TemplateV
   // From the name known at synth: the template's name attribute would reference the template resource.
   const nameAtSynth = (props.template as Partial<TemplateNameAtSynth>)._nameAtSynth ?? props.templateName;
   const templateArn = templateArnAtSynth(scope, props.templateArnType, nameAtSynth);
-  provider.allowManage([templateArn, `${templateArn}:*`], props.actions);
+  provider.allowManage([templateArn], props.actions);
+  allowWildcard(scope, [`${templateArn}:*`], props.actions,
+    `Proton numbers a version (major.minor) when it registers it, so the versions of template '${nameAtSynth}' can only be named '<template ARN>:*': the wildcard covers this one template's versions.`);
 
   const properties: TemplateVersionProperties = {
     TemplateName: props.templateName,

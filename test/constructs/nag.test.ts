@@ -1,7 +1,14 @@
+import * as path from 'path';
 import { App, Stack, Validations } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { EnvironmentTemplate } from '../../src';
+import {
+  AccountSettings, EnvironmentAccountConnection, Environment, EnvironmentProvisioning, EnvironmentTemplate, Repository, RepositoryProvider,
+  Service, ServiceTemplate, ServiceTemplatePipelineProvisioning, SyncedTemplate, TemplateBundle, TemplateSyncConfig,
+} from '../../src';
+import { BUNDLES_DIR } from '../fixtures/bundles/corpus';
 
 /** `rule — resource` for each unacknowledged finding, so a failure names what to fix. */
 function findings(stack: Stack): string[] {
@@ -9,15 +16,51 @@ function findings(stack: Stack): string[] {
   return report.violations.flatMap((v) => v.violatingResources.map((r) => `${v.ruleName} — ${r.constructPath}: ${v.description}`));
 }
 
+function newStack(): Stack {
+  return new Stack(new App(), 'NagStack', { env: { account: '123456789012', region: 'us-east-1' } });
+}
+
+/** A stack with every kind of Proton resource the library declares. */
+function platformStack(): Stack {
+  const stack = newStack();
+  const envTemplate = new EnvironmentTemplate(stack, 'EnvTemplate', { environmentTemplateName: 'env-tmpl' });
+  const envVersion = envTemplate.addVersion('V1', { bundle: TemplateBundle.fromDirectory(path.join(BUNDLES_DIR, 'env-cloudformation')) });
+  const role = new iam.Role(stack, 'ProtonRole', { assumedBy: new iam.ServicePrincipal('proton.amazonaws.com') });
+  const env = new Environment(stack, 'Env', {
+    environmentName: 'env', templateVersion: envVersion, provisioning: EnvironmentProvisioning.awsManaged({ protonServiceRole: role }),
+  });
+  const svcTemplate = new ServiceTemplate(stack, 'SvcTemplate', {
+    serviceTemplateName: 'svc-tmpl', pipelineProvisioning: ServiceTemplatePipelineProvisioning.CUSTOMER_MANAGED,
+  });
+  const svcVersion = svcTemplate.addVersion('V1', {
+    bundle: TemplateBundle.fromS3(s3.Bucket.fromBucketName(stack, 'Bundles', 'bundles'), 'svc.tar.gz'),
+    compatibleEnvironmentTemplates: [{ template: envTemplate, majorVersion: envVersion.majorVersion }],
+  });
+  new Service(stack, 'Svc', { serviceName: 'svc', templateVersion: svcVersion }).addInstance('dev', { environment: env });
+  const repository = new Repository(stack, 'Repo', {
+    provider: RepositoryProvider.GITHUB,
+    repositoryName: 'org/templates',
+    connectionArn: 'arn:aws:codestar-connections:us-east-1:123456789012:connection/0b1c2d3e',
+  });
+  new TemplateSyncConfig(stack, 'Sync', { template: SyncedTemplate.environmentTemplate(envTemplate), repository, branch: 'main' });
+  new AccountSettings(stack, 'Settings', { pipelineServiceRole: role });
+  new EnvironmentAccountConnection(stack, 'Connection', { managementAccountId: '210987654321', environmentName: 'remote', role });
+  return stack;
+}
+
 test('a stack with environment templates has no unacknowledged AwsSolutions findings', () => {
-  const stack = new Stack(new App(), 'NagStack', { env: { account: '123456789012', region: 'us-east-1' } });
+  const stack = newStack();
   new EnvironmentTemplate(stack, 'Plain', { environmentTemplateName: 'plain' });
   new EnvironmentTemplate(stack, 'Encrypted', { encryptionKey: new kms.Key(stack, 'Key', { enableKeyRotation: true }) });
   expect(findings(stack)).toEqual([]);
 });
 
-test('acknowledgements sit only on the Provider framework, never on the cdk-proton handler role or functions', () => {
-  const stack = new Stack(new App(), 'NagStack', { env: { account: '123456789012', region: 'us-east-1' } });
+test('a stack with every Proton resource kind has no unacknowledged AwsSolutions findings', () => {
+  expect(findings(platformStack())).toEqual([]);
+});
+
+test('acknowledgements sit only on the Provider framework, never on the cdk-proton handler role or functions, for templates', () => {
+  const stack = newStack();
   new EnvironmentTemplate(stack, 'Plain', { environmentTemplateName: 'plain' });
   const acknowledged = stack.node.findAll()
     .filter((c) => c.node.metadata.some((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY))
@@ -26,4 +69,21 @@ test('acknowledgements sit only on the Provider framework, never on the cdk-prot
   // The handler role alone is clean: every statement names exact ARNs, no wildcard.
   const report = new AwsSolutionsChecks().validateScope(stack.node.findChild('cdk-proton.ProtonProvider').node.findChild('HandlerRole'));
   expect(report.violations).toEqual([]);
+});
+
+test('the handler role acknowledges exactly the wildcards Proton forces, each for one resource', () => {
+  const stack = platformStack();
+  const role = stack.node.findChild('cdk-proton.ProtonProvider').node.findChild('HandlerRole');
+  const ids = role.node.metadata
+    .filter((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
+    .flatMap((m) => Object.keys(m.data as Record<string, string>))
+    .map((id) => id.replace(/^Annotation::/, ''));
+  expect([...new Set(ids)].sort()).toEqual([
+    // List* and account-settings actions have no resource type (acknowledged once per use).
+    'AwsSolutions-IAM5[Resource::*]',
+    'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:proton:us-east-1:123456789012:environment-account-connection/*]',
+    'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:proton:us-east-1:123456789012:environment-template/env-tmpl:*]',
+    'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:proton:us-east-1:123456789012:service-template/svc-tmpl:*]',
+    'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:proton:us-east-1:123456789012:service/svc/*]',
+  ]);
 });

@@ -5,6 +5,7 @@ import * as path from 'path';
 import { App, CfnResource, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { TemplateBundle, TemplateBundleBindOptions, TemplateBundleConfig, TemplateType } from '../../src/constructs/template-bundle';
@@ -78,16 +79,13 @@ describe('TemplateBundle.fromDirectory', () => {
     });
   });
 
-  test('grants the caller read access to the bundle object', () => {
+  test('grants the caller s3:GetObject on the bundle object only', () => {
     const { template, key } = synth(TemplateBundle.fromDirectory(fixtureDir('env-cloudformation')));
     const statements = Object.values(template.findResources('AWS::IAM::Policy')).flatMap((p: any) => p.Properties.PolicyDocument.Statement);
     expect(statements).toEqual([{
       Effect: 'Allow',
-      Action: ['s3:GetObject*', 's3:GetBucket*', 's3:List*'],
-      Resource: [
-        { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':s3:::cdk-hnb659fds-assets-123456789012-us-east-1']] },
-        { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:s3:::cdk-hnb659fds-assets-123456789012-us-east-1/${key}`]] },
-      ],
+      Action: 's3:GetObject',
+      Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:s3:::cdk-hnb659fds-assets-123456789012-us-east-1/${key}`]] },
     }]);
   });
 
@@ -200,7 +198,7 @@ describe('TemplateBundle.fromDirectory', () => {
 });
 
 describe('TemplateBundle.fromS3', () => {
-  test('passes the bucket and key through, grants read on that object, and has no schema', () => {
+  test('passes the bucket and key through, grants s3:GetObject on that object only, and has no schema', () => {
     const bucket = s3.Bucket.fromBucketName(new Stack(), 'Bucket', 'my-bundles');
     const { template, user } = synth(TemplateBundle.fromS3(bucket, 'env/v1.tar.gz'), CUSTOMER_MANAGED);
     template.hasResourceProperties(VERSION_TYPE, { Bucket: 'my-bundles', Key: 'env/v1.tar.gz' });
@@ -208,12 +206,20 @@ describe('TemplateBundle.fromS3', () => {
     const statements = Object.values(template.findResources('AWS::IAM::Policy')).flatMap((p: any) => p.Properties.PolicyDocument.Statement);
     expect(statements).toEqual([{
       Effect: 'Allow',
-      Action: ['s3:GetObject*', 's3:GetBucket*', 's3:List*'],
-      Resource: [
-        { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':s3:::my-bundles']] },
-        { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':s3:::my-bundles/env/v1.tar.gz']] },
-      ],
+      Action: 's3:GetObject',
+      Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':s3:::my-bundles/env/v1.tar.gz']] },
     }]);
+  });
+
+  test('grants kms:Decrypt on the key of a bucket encrypted with a customer managed key', () => {
+    const stack = new Stack();
+    const key = new kms.Key(stack, 'Key');
+    const bucket = s3.Bucket.fromBucketAttributes(stack, 'Bucket', { bucketName: 'my-bundles', encryptionKey: key });
+    const { template } = synth(TemplateBundle.fromS3(bucket, 'env/v1.tar.gz'), CUSTOMER_MANAGED);
+    const actions = Object.values(template.findResources('AWS::IAM::Policy'))
+      .flatMap((p: any) => p.Properties.PolicyDocument.Statement)
+      .map((statement: any) => statement.Action);
+    expect(actions).toEqual(['s3:GetObject', 'kms:Decrypt']);
   });
 
   test.each(['', 'k'.repeat(1025)])('throws when the key is not 1 to 1024 characters (%#)', (key) => {
