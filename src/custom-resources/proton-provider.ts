@@ -11,6 +11,36 @@ import { Construct } from 'constructs';
 /** The one bundle of both handlers, built by `npx projen bundle` from `lambda/index.ts`. */
 const HANDLER_ASSET_DIR = path.join(__dirname, '..', '..', 'assets', 'lambda', 'index');
 
+/**
+ * `arn:<partition>:proton:<region>:<account>:<type>/*` for a Proton ARN (tokens have no `:`),
+ * or undefined for anything else.
+ */
+function protonTypeWildcard(arn: string): string | undefined {
+  const parts = arn.split(':');
+  if (parts.length < 6 || parts[0] !== 'arn' || parts[2] !== 'proton') return undefined;
+  const type = parts.slice(5).join(':').split('/')[0];
+  return `${parts.slice(0, 5).join(':')}:${type}/*`;
+}
+
+/**
+ * A resource of an IAM statement as cdk-nag names it in a granular finding id: references
+ * become `<LogicalId>` / `<LogicalId.Attribute>` / `<AWS::Pseudo>`.
+ */
+function nagResource(stack: Stack, resource: string): string {
+  const render = (part: unknown): string => {
+    if (typeof part === 'string') return part;
+    const p = part as Record<string, unknown>;
+    if (typeof p.Ref === 'string') return `<${p.Ref}>`;
+    if (Array.isArray(p['Fn::GetAtt'])) return `<${(p['Fn::GetAtt'] as string[]).join('.')}>`;
+    if (Array.isArray(p['Fn::Join'])) {
+      const [separator, parts] = p['Fn::Join'] as [string, unknown[]];
+      return parts.map(render).join(separator);
+    }
+    return JSON.stringify(part);
+  };
+  return render(stack.resolve(resource));
+}
+
 /** Namespaced id of the provider on its stack: `getOrCreate` finds it there. */
 const PROVIDER_ID = 'cdk-proton.ProtonProvider';
 
@@ -37,6 +67,14 @@ const PROVIDER_ID = 'cdk-proton.ProtonProvider';
  * each with up to 10 SDK attempts whose backoff is capped at 20 s.
  */
 export class ProtonProvider extends Construct implements iam.IGrantable {
+  /**
+   * Distinct Proton resource ARNs the handler policy lists one by one. Beyond it, every Proton
+   * ARN is rendered as its type's wildcard in the stack's account and region
+   * (`arn:…:proton:<region>:<account>:environment/*`): IAM limits a role's inline policies to
+   * 10,240 characters, which ~120 listed ARNs would exhaust together with the actions.
+   */
+  public static readonly MAX_EXACT_PROTON_ARNS = 40;
+
   /** Interval between two `isComplete` calls of one request. */
   public static readonly QUERY_INTERVAL = Duration.seconds(10);
   /** Polling budget of one request (a multiple of `QUERY_INTERVAL`). */
@@ -70,6 +108,10 @@ export class ProtonProvider extends Construct implements iam.IGrantable {
   private readonly role: iam.Role;
   /** ARNs per set of actions, rendered lazily: constructs register after the provider exists. */
   private readonly resourcesByActions = new Map<string, string[]>();
+  /** Distinct exact Proton ARNs registered so far (see MAX_EXACT_PROTON_ARNS). */
+  private readonly exactProtonArns = new Set<string>();
+  /** Whether Proton ARNs are rendered as per-type wildcards (too many to list). */
+  private collapsed = false;
 
   private constructor(scope: Construct, id: string) {
     super(scope, id);
@@ -124,10 +166,42 @@ export class ProtonProvider extends Construct implements iam.IGrantable {
       this.resourcesByActions.set(key, collected);
       this.role.addToPrincipalPolicy(new iam.PolicyStatement({
         actions: key.split(','),
-        resources: Lazy.list({ produce: () => collected }),
+        resources: Lazy.list({ produce: () => this.render(collected) }),
       }));
     }
     resources.push(...resourceArns);
+    for (const arn of resourceArns) {
+      if (protonTypeWildcard(arn) !== undefined && !arn.endsWith('*')) this.exactProtonArns.add(arn);
+    }
+    if (this.collapsed) {
+      this.acknowledgeCollapsed(resourceArns);
+    } else if (this.exactProtonArns.size > ProtonProvider.MAX_EXACT_PROTON_ARNS) {
+      this.collapsed = true;
+      this.acknowledgeCollapsed([...this.resourcesByActions.values()].flat());
+    }
+  }
+
+  /**
+   * Acknowledges the cdk-nag AwsSolutions-IAM5 finding of each wildcard resource (exactly those
+   * resources) on the handler role, with `reason`.
+   */
+  public acknowledgeWildcards(resources: string[], reason: string): void {
+    const stack = Stack.of(this);
+    Validations.of(this.role).acknowledge(
+      ...resources.map((resource) => ({ id: `AwsSolutions-IAM5[Resource::${nagResource(stack, resource)}]`, reason })),
+    );
+  }
+
+  /** The statement's resources: exact, or Proton ARNs as per-type wildcards once collapsed. */
+  private render(resources: string[]): string[] {
+    if (!this.collapsed) return resources;
+    return [...new Set(resources.map((arn) => protonTypeWildcard(arn) ?? arn))];
+  }
+
+  private acknowledgeCollapsed(resourceArns: string[]): void {
+    const wildcards = [...new Set(resourceArns.map(protonTypeWildcard).filter((w): w is string => w !== undefined))];
+    this.acknowledgeWildcards(wildcards,
+      `The stack declares more than ${ProtonProvider.MAX_EXACT_PROTON_ARNS} Proton resources: listed one by one, their ARNs would exceed IAM's 10,240-character limit on a role's inline policies, so the handler may act on this resource type in this account and region. Its ownership tags still keep it from updating or deleting anything the stack did not create.`);
   }
 
   /**

@@ -1,5 +1,6 @@
 import * as path from 'path';
 import { App, Stack, Validations } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
@@ -8,6 +9,7 @@ import {
   AccountSettings, EnvironmentAccountConnection, Environment, EnvironmentProvisioning, EnvironmentTemplate, Repository, RepositoryProvider,
   Service, ServiceTemplate, ServiceTemplatePipelineProvisioning, SyncedTemplate, TemplateBundle, TemplateSyncConfig,
 } from '../../src';
+import { ProtonProvider } from '../../src/custom-resources/proton-provider';
 import { BUNDLES_DIR } from '../fixtures/bundles/corpus';
 
 /** `rule — resource` for each unacknowledged finding, so a failure names what to fix. */
@@ -86,4 +88,39 @@ test('the handler role acknowledges exactly the wildcards Proton forces, each fo
     'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:proton:us-east-1:123456789012:service-template/svc-tmpl:*]',
     'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:proton:us-east-1:123456789012:service/svc/*]',
   ]);
+});
+
+describe('handler policy size', () => {
+  /** The Resource lists of the handler role's statements that carry `action`. */
+  function resourcesOf(stack: Stack, action: string): unknown[] {
+    const policies = Object.values(Template.fromStack(stack).findResources('AWS::IAM::Policy'));
+    return policies
+      .flatMap((p: any) => p.Properties.PolicyDocument.Statement)
+      .filter((s: any) => [s.Action].flat().includes(action))
+      .flatMap((s: any) => [s.Resource].flat());
+  }
+  const arnOf = (name: string) => ({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:proton:us-east-1:123456789012:${name}`]] });
+
+  test(`lists up to ${ProtonProvider.MAX_EXACT_PROTON_ARNS} Proton ARNs one by one`, () => {
+    const stack = newStack();
+    for (let i = 0; i < ProtonProvider.MAX_EXACT_PROTON_ARNS; i++) {
+      new EnvironmentTemplate(stack, `T${i}`, { environmentTemplateName: `t${i}` });
+    }
+    const resources = resourcesOf(stack, 'proton:CreateEnvironmentTemplate');
+    expect(resources).toHaveLength(ProtonProvider.MAX_EXACT_PROTON_ARNS);
+    expect(resources[0]).toEqual(arnOf('environment-template/t0'));
+  });
+
+  test('beyond that, renders each resource type as one wildcard in the account and region, acknowledged', () => {
+    const stack = newStack();
+    const count = ProtonProvider.MAX_EXACT_PROTON_ARNS + 5;
+    for (let i = 0; i < count; i++) {
+      new EnvironmentTemplate(stack, `T${i}`, { environmentTemplateName: `t${i}` });
+    }
+    expect(resourcesOf(stack, 'proton:CreateEnvironmentTemplate')).toEqual([arnOf('environment-template/*')]);
+    expect(findings(stack)).toEqual([]);
+    const policyChars = Object.values(Template.fromStack(stack).findResources('AWS::IAM::Policy'))
+      .map((p: any) => JSON.stringify(p.Properties.PolicyDocument).length);
+    expect(Math.max(...policyChars)).toBeLessThan(10_240);
+  });
 });
