@@ -1,7 +1,8 @@
 import { CreateEnvironmentTemplateCommand, GetEnvironmentTemplateCommand, ListTagsForResourceCommand, ProtonClient } from '@aws-sdk/client-proton';
-import { RESPONSE_URL, STACK_ID, createEvent, deleteEvent, handlerEnvironment, updateEvent } from './cfn-events';
-import type { IsCompleteResponse, OnEventRequest, OnEventResponse } from '../../lambda/engine/types';
-import { isComplete, onEvent } from '../../lambda/index';
+import { STACK_ID, createEvent, deleteEvent, updateEvent } from './cfn-events';
+import { handlerHarness } from './handler-harness';
+import type { OnEventRequest } from '../../lambda/engine/types';
+import { onEvent } from '../../lambda/index';
 import { ProtonResourceType } from '../../src/custom-resources/contract';
 import { emulatorFixture, protonClient } from '../emulator/helpers';
 
@@ -11,65 +12,19 @@ const KEY_ARN = 'arn:aws:kms:us-east-1:111111111111:key/1234abcd-12ab-34cd-56ef-
 const OTHER_KEY_ARN = 'arn:aws:kms:us-east-1:111111111111:key/99999999-12ab-34cd-56ef-1234567890ab';
 
 let proton: ProtonClient;
-let restoreEnv: () => void;
-let logged: string[];
-let responses: string[];
+// Every response fits CloudFormation's 4096 bytes, and neither responses nor logs leak the
+// description canary or the ResponseURL (checked after each test by the harness).
+const harness = handlerHarness(() => fixture.emu, CANARY);
+const logged = harness.logged;
+const run = (event: OnEventRequest) => harness.run(event);
 
 beforeEach(() => {
   proton = protonClient(fixture.emu);
-  restoreEnv = handlerEnvironment(fixture.emu);
-  logged = [];
-  responses = [];
-  for (const level of ['log', 'info', 'warn', 'error', 'debug'] as const) {
-    jest.spyOn(console, level).mockImplementation((...args: unknown[]) => {
-      logged.push(args.map((a) => (typeof a === 'string' ? a : JSON.stringify(a))).join(' '));
-    });
-  }
 });
 
 afterEach(() => {
-  jest.restoreAllMocks();
-  restoreEnv();
   proton.destroy();
-  // Every response CloudFormation would receive fits its 4096-byte limit and leaks nothing.
-  for (const body of responses) {
-    expect(Buffer.byteLength(body)).toBeLessThanOrEqual(4096);
-    expect(body).not.toContain(CANARY);
-  }
-  for (const line of logged) {
-    expect(line).not.toContain(CANARY);
-    expect(line).not.toContain(RESPONSE_URL);
-  }
 });
-
-/** The CloudFormation response the Provider framework would send for a request. */
-function record(event: OnEventRequest, outcome: { physicalId?: string; data?: Record<string, string>; error?: Error }): void {
-  responses.push(JSON.stringify({
-    Status: outcome.error ? 'FAILED' : 'SUCCESS',
-    Reason: outcome.error ? outcome.error.stack : 'SUCCESS',
-    StackId: event.StackId,
-    RequestId: event.RequestId,
-    PhysicalResourceId: outcome.physicalId ?? ('PhysicalResourceId' in event ? event.PhysicalResourceId : undefined),
-    LogicalResourceId: event.LogicalResourceId,
-    Data: outcome.data,
-  }));
-}
-
-/** onEvent then isComplete, as the Provider framework drives them. */
-async function run(event: OnEventRequest): Promise<{ onEvent: OnEventResponse; isComplete: IsCompleteResponse }> {
-  let first: OnEventResponse;
-  try {
-    first = await onEvent(event);
-  } catch (error) {
-    record(event, { error: error as Error });
-    throw error;
-  }
-  const physicalId = first.PhysicalResourceId ?? (event as { PhysicalResourceId?: string }).PhysicalResourceId;
-  const merged = { ...event, ...first, PhysicalResourceId: physicalId };
-  const second = await isComplete(merged as OnEventRequest);
-  record(event, { physicalId: merged.PhysicalResourceId, data: second.Data });
-  return { onEvent: first, isComplete: second };
-}
 
 const resource = (logicalId: string) => ({ resourceType: ProtonResourceType.ENVIRONMENT_TEMPLATE, logicalId });
 
