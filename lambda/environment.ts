@@ -132,11 +132,11 @@ export class EnvironmentHandler extends ResourceHandler<EnvironmentProperties, E
   }
 
   protected async onUpdateInPlace(oldProps: EnvironmentProperties, name: string): Promise<void> {
-    const existing = await this.ownedOrFail(name);
+    const { existing, tags } = await this.ownedOrFail(name);
     const type = deploymentTypeFor(deployedVersion(oldProps), deployedVersion(this.props), describeEnvironment(name));
     const metadata: ReadonlyArray<keyof EnvironmentProperties> = ['Description', 'ComponentRoleArn', 'ProvisioningRepository', ...PROVISIONING_KEYS];
     const metadataChanged = metadata.some((key) => JSON.stringify(oldProps[key]) !== JSON.stringify(this.props[key]));
-    await syncCustomerTags(this.proton, existing.arn!, await listTags(this.proton, existing.arn!), this.props.Tags ?? {});
+    await syncCustomerTags(this.proton, existing.arn!, tags, this.props.Tags ?? {});
     if (type === 'NONE' && !metadataChanged) {
       // Only tags or the requested outputs changed: nothing to tell Proton.
       this.onEventData = bookkeepingData(this.clock.nowSeconds(), { kind: 'none' });
@@ -275,16 +275,18 @@ export class EnvironmentHandler extends ResourceHandler<EnvironmentProperties, E
     log('updating environment', { name, operation: `UpdateEnvironment ${type}` });
   }
 
-  private async ownedOrFail(name: string): Promise<Environment> {
+  /** The environment and its tags (read once: the ownership check and the customer tag sync both need them). */
+  private async ownedOrFail(name: string): Promise<{ existing: Environment; tags: Record<string, string> }> {
     const existing = await this.get(name);
     if (existing === undefined) {
       throw failure(`Proton environment '${name}' no longer exists; it was deleted outside CloudFormation. `
         + 'Remove the resource from the stack and add it again (or change environmentName) to recreate it.');
     }
-    if (!isOwnedBy(await listTags(this.proton, existing.arn!), this.event)) {
+    const tags = await listTags(this.proton, existing.arn!);
+    if (!isOwnedBy(tags, this.event)) {
       throw failure(foreignResourceMessage(KIND, name, `Environment.fromEnvironmentName(scope, id, '${name}')`, this.event));
     }
-    return existing;
+    return { existing, tags };
   }
 
   private get(name: string): Promise<Environment | undefined> {

@@ -1,6 +1,7 @@
 import {
   CancelServiceInstanceDeploymentCommand,
   CreateServiceInstanceCommand,
+  GetServiceCommand,
   GetServiceInstanceCommand,
   ListServiceInstanceOutputsCommand,
   paginateListServiceInstances,
@@ -11,8 +12,8 @@ import {
 import type { ProtonClient } from '@aws-sdk/client-proton';
 import { clientToken } from './engine/client-token';
 import {
-  DeploymentDriver, ProtonClock, assertWithinBudget, awaitDeployment, bookkeepingData, deploymentPhase, deploymentTypeFor, readBookkeeping,
-  selectOutputs, startOrDefer,
+  DeploymentDriver, DeploymentPlan, ProtonClock, assertWithinBudget, awaitDeployment, bookkeepingData, deploymentPhase, deploymentTypeFor,
+  readBookkeeping, selectOutputs, startOrDefer,
 } from './engine/deployment';
 import { failure, isProtonError } from './engine/errors';
 import { log } from './engine/log';
@@ -71,11 +72,14 @@ export class ServiceInstanceHandler extends ResourceHandler<ServiceInstancePrope
     const props = this.props;
     assertCustomerTags(props.Tags ?? {});
     const existing = await this.get(props.ServiceName, props.Name);
+    let plan: DeploymentPlan = { kind: 'started', baseline: '' };
     if (existing !== undefined) {
-      if (!isOwnedBy(await listTags(this.proton, existing.arn!), this.event)) {
+      const tags = await listTags(this.proton, existing.arn!);
+      if (!isOwnedBy(tags, this.event)) {
         throw failure(foreignResourceMessage('service instance', this.identity(props), 'the Service construct of the service that owns it', this.event));
       }
       log('adopting service instance created earlier by this resource', { name: this.identity(props) });
+      plan = await this.adopt(existing, tags);
     } else {
       try {
         await this.proton.send(new CreateServiceInstanceCommand({
@@ -92,7 +96,7 @@ export class ServiceInstanceHandler extends ResourceHandler<ServiceInstancePrope
       }
       log('created service instance', { name: this.identity(props) });
     }
-    this.onEventData = bookkeepingData(this.clock.nowSeconds(), { kind: 'started', baseline: '' });
+    this.onEventData = bookkeepingData(this.clock.nowSeconds(), plan);
     return this.identity(props);
   }
 
@@ -139,7 +143,7 @@ export class ServiceInstanceHandler extends ResourceHandler<ServiceInstancePrope
   protected async isDeleteComplete(physicalId: string): Promise<boolean> {
     if (!this.isOurPhysicalId(physicalId)) return true;
     const instance = await this.get(this.props.ServiceName, this.props.Name);
-    if (instance === undefined) return true;
+    if (instance === undefined) return !await this.serviceStillUpdating(physicalId);
     if (instance.deploymentStatus === 'DELETE_FAILED') {
       throw failure(`Could not remove Proton service instance '${physicalId}': DELETE_FAILED: ${instance.deploymentStatusMessage ?? 'Proton gave no message'}`);
     }
@@ -147,6 +151,20 @@ export class ServiceInstanceHandler extends ResourceHandler<ServiceInstancePrope
       `it is still ${instance.deploymentStatus}`);
     await this.removeWhenSettled();
     return false;
+  }
+
+  /**
+   * Whether the service still runs the UpdateService that removed the instance: Proton drops the
+   * instance before it finishes the update, and until then the service refuses other changes
+   * (a CreateServiceInstance right after the removal would fail with a ConflictException).
+   */
+  private async serviceStillUpdating(physicalId: string): Promise<boolean> {
+    const name = this.props.ServiceName;
+    const service = await getOrUndefined(async () => (await this.proton.send(new GetServiceCommand({ name }))).service!);
+    if (!service?.status?.endsWith('_IN_PROGRESS')) return false;
+    assertWithinBudget({ what: describeInstance(physicalId) }, { startedAt: readBookkeeping(this.event.Data).startedAt, clock: this.clock },
+      `it was removed, but its service is still ${service.status}`);
+    return true;
   }
 
   /** UpdateService with every other instance as deployed, unless something is still running. */
@@ -178,6 +196,22 @@ export class ServiceInstanceHandler extends ResourceHandler<ServiceInstancePrope
       if (isProtonError(error, 'ConflictException', 'ResourceNotFoundException')) return;
       throw failure(`Could not remove instance '${name}' of Proton service '${serviceName}'`, error);
     }
+  }
+
+  /**
+   * A replayed create (or a retained instance taken back into the stack) found the instance this
+   * resource created: bring it to the properties, which may differ from what it was created with.
+   */
+  private async adopt(existing: ServiceInstance, tags: Record<string, string>): Promise<DeploymentPlan> {
+    await syncCustomerTags(this.proton, existing.arn!, tags, this.props.Tags ?? {});
+    const what = describeInstance(this.identity(this.props));
+    const current = {
+      spec: canonical(instanceInputsIn(existing.spec, existing.name!) ?? {}),
+      majorVersion: existing.templateMajorVersion!,
+      minorVersion: this.props.TemplateMinorVersion === undefined ? undefined : existing.templateMinorVersion,
+    };
+    const type = deploymentTypeFor(current, this.deployed(this.props, existing), what);
+    return type === 'NONE' ? { kind: 'started', baseline: '' } : startOrDefer(this.driver(), existing, type, false);
   }
 
   private driver(): DeploymentDriver {

@@ -14,6 +14,7 @@ const HANDLER_ACTIONS = [
   'proton:CancelServiceInstanceDeployment',
   'proton:ListServiceInstanceOutputs',
   'proton:ListServiceInstances',
+  'proton:GetService',
   'proton:UpdateService',
   'proton:TagResource',
   'proton:UntagResource',
@@ -78,6 +79,12 @@ export class ServiceInstance extends Resource implements ITaggable {
    */
   public readonly serviceInstanceArn: string;
 
+  /**
+   * The service the instance belongs to, for synth-time checks of other constructs.
+   * @internal
+   */
+  public readonly _service: IService;
+
   /** Tags of the instance. */
   public readonly tags: TagManager = new TagManager(TagType.MAP, ProtonResourceType.SERVICE_INSTANCE);
 
@@ -87,6 +94,7 @@ export class ServiceInstance extends Resource implements ITaggable {
   constructor(scope: Construct, id: string, props: ServiceInstanceProps) {
     super(scope, id, { physicalName: props.instanceName });
     validateResourceName('instanceName', props.instanceName);
+    this._service = props.service;
     const provider = ProtonProvider.getOrCreate(this);
     const serviceArn = props.service.serviceArn;
     provider.allowManage([serviceArn, `${serviceArn}/service-instance/${props.instanceName}`], HANDLER_ACTIONS);

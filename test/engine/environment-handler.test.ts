@@ -133,6 +133,20 @@ test('updates choose the deployment type from what changed', async () => {
   expect(await deploymentsOf('env-types')).toEqual(['SUCCEEDED', 'SUCCEEDED', 'SUCCEEDED', 'SUCCEEDED']);
 });
 
+test('an update reads the environment\'s tags once, for both the ownership check and the customer tag sync', async () => {
+  const before = props('env-tag-reads', { Tags: { team: 'net' } });
+  await driver.create('Env', before);
+  fixture.emu.control.resetCallCounts();
+  const outcome = await driver.update('Env', 'env-tag-reads', before, { ...before, Tags: { team: 'platform' }, Spec: envSpec({ vpc_cidr: '10.3.0.0/16' }) });
+  expect(outcome.error).toBeUndefined();
+  expect(calls()).toEqual({
+    GetEnvironment: 1 + outcome.polls,
+    ListTagsForResource: 1,
+    TagResource: 1,
+    UpdateEnvironment: 1,
+  });
+});
+
 test('a lower major version is refused with the fix', async () => {
   const v2 = props('env-down', { TemplateMajorVersion: '2' });
   await driver.create('Env', v2);
