@@ -122,19 +122,19 @@ const tsNode = 'ts-node --transpile-only -P test/tsconfig.json';
 
 project.addTask('emulator', {
   description: 'Start the offline Proton API emulator (prints its endpoint, serves until stopped).',
-  exec: `${tsNode} local/emulator/cli.ts`,
+  exec: `${tsNode} local/emulator/cli.ts "$@"`,
   receiveArgs: true,
 });
 
 project.addTask('local', {
   description: 'Local CloudFormation runner: deploy|destroy --app <cdk.out or command> [--endpoint <url>].',
-  exec: `${tsNode} local/runner/cli.ts`,
+  exec: `${tsNode} local/runner/cli.ts "$@"`,
   receiveArgs: true,
 }).prependSpawn(handlerBundle.bundleTask);
 
 project.addTask('demo', {
   description: 'Synthesize examples/, deploy it to the embedded emulator, show the Proton state, update it, destroy it.',
-  exec: `${tsNode} examples/demo.ts`,
+  exec: `${tsNode} examples/demo.ts "$@"`,
   receiveArgs: true,
 }).prependSpawn(handlerBundle.bundleTask);
 

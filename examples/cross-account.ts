@@ -1,20 +1,39 @@
 /**
- * Cross-account provisioning with AWS Proton: two stacks in two accounts.
+ * Cross-account provisioning with AWS Proton: one app, two stacks in two accounts.
  *
  * 1. `ProtonEnvironmentAccount` (environment account 222222222222) creates the role Proton
- *    assumes there and requests a connection to the management account for the environment
- *    `prod`; its output `ConnectionId` is the connection's id.
- * 2. `ProtonManagementAccount` (management account 111111111111) accepts that connection — it
- *    is synthesized only once the id is given as the context `cross-account:connection-id` —
- *    and, when the context `cross-account:bundle-dir` names an environment template bundle,
- *    publishes a template from it and deploys the environment `prod` into the environment
- *    account through the accepted connection.
+ *    assumes there and requests a connection to the management account for the environment `prod`.
+ * 2. `ProtonManagementAccount` (management account 111111111111), which depends on the first,
+ *    accepts that connection by its request (the environment account and the environment name:
+ *    no connection id has to travel between the accounts), publishes an environment template from
+ *    `templates/network-v1.0` and deploys the environment `prod` into the environment account
+ *    through the accepted connection.
  *
- * The context `cross-account:decision=REJECT` rejects the connection instead (for good).
+ * The context `cross-account:decision=REJECT` rejects the request instead (for good: a rejected
+ * connection can never be accepted), and then deploys no template or environment.
  *
- *   cdk deploy ProtonEnvironmentAccount                       # with environment-account credentials
- *   cdk deploy ProtonManagementAccount -c cross-account:connection-id=<ConnectionId output>
+ * On AWS, deploy each stack with its own account's credentials, the environment account first,
+ * and destroy in the reverse order (Proton deletes the environment before the environment account
+ * may delete its connection):
+ *
+ *   cdk deploy ProtonEnvironmentAccount --app "npx ts-node --prefer-ts-exts examples/cross-account.ts"               # environment account
+ *   cdk deploy ProtonManagementAccount --exclusively --app "npx ts-node --prefer-ts-exts examples/cross-account.ts"  # management account
+ *   cdk destroy ProtonManagementAccount --exclusively ...   # management account, then
+ *   cdk destroy ProtonEnvironmentAccount ...                # environment account
+ *
+ * Locally, one runner command deploys both stacks, the emulator acting for both accounts (each
+ * stack's handler calls it with its own account's credentials):
+ *
+ *   npm run local -- deploy --app "npx ts-node --prefer-ts-exts examples/cross-account.ts"
+ *
+ * runs against an emulator embedded in that command. To tear down afterwards, use a long-lived
+ * emulator (its virtual clock advanced by the runner):
+ *
+ *   npm run emulator -- --clock manual &     # prints <endpoint>
+ *   npm run local -- deploy  --app "npx ts-node --prefer-ts-exts examples/cross-account.ts" --endpoint <endpoint> --virtual-time
+ *   npm run local -- destroy --app "npx ts-node --prefer-ts-exts examples/cross-account.ts" --endpoint <endpoint> --virtual-time
  */
+import * as path from 'path';
 import { App, CfnOutput, Stack, StackProps } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
@@ -35,6 +54,10 @@ export const REGION = 'us-east-1';
 export const ENVIRONMENT_STACK_NAME = 'ProtonEnvironmentAccount';
 export const MANAGEMENT_STACK_NAME = 'ProtonManagementAccount';
 export const ENVIRONMENT_NAME = 'prod';
+export const TEMPLATE_NAME = 'cross-account-network';
+
+/** The environment template bundle: a VPC with two subnets (inputs `vpc_cidr`, `subnet_a_cidr`, `subnet_b_cidr`). */
+const BUNDLE_DIRECTORY = path.join(__dirname, 'templates', 'network-v1.0');
 
 /** The environment account's stack: the provisioning role and the connection request. */
 export class EnvironmentAccountStack extends Stack {
@@ -58,13 +81,11 @@ export class EnvironmentAccountStack extends Stack {
 
 /** Properties of the {@link ManagementAccountStack}. */
 export interface ManagementAccountStackProps extends StackProps {
-  /** The id of the connection the environment account requested. */
-  readonly connectionId: string;
-  readonly decision: ConnectionDecision;
-  /** The environment the connection is for, deployed when `bundleDirectory` is given. */
+  /** The account that requests the connection. */
+  readonly environmentAccountId: string;
+  /** The environment the connection is requested for, deployed when the decision is ACCEPT. */
   readonly environmentName: string;
-  /** An environment template bundle (directory) with a `bucket_prefix` input. @default - no environment */
-  readonly bundleDirectory?: string;
+  readonly decision: ConnectionDecision;
 }
 
 /** The management account's stack: the answer to the connection request, and the environment it allows. */
@@ -74,45 +95,49 @@ export class ManagementAccountStack extends Stack {
 
   constructor(scope: Construct, id: string, props: ManagementAccountStackProps) {
     super(scope, id, props);
-    const connection = EnvironmentAccountConnection.fromEnvironmentAccountConnectionAttributes(this, 'Requested', {
-      environmentAccountConnectionId: props.connectionId,
-      environmentAccountId: ENVIRONMENT_ACCOUNT,
+    this.acceptance = new EnvironmentAccountConnectionAcceptance(this, 'Acceptance', {
+      environmentAccountId: props.environmentAccountId,
+      environmentName: props.environmentName,
+      decision: props.decision,
     });
-    this.acceptance = new EnvironmentAccountConnectionAcceptance(this, 'Acceptance', { connection, decision: props.decision });
     new CfnOutput(this, 'ConnectionStatus', { value: this.acceptance.status });
+    if (props.decision === ConnectionDecision.REJECT) return;
 
-    if (props.bundleDirectory !== undefined) {
-      const template = new EnvironmentTemplate(this, 'Template', { displayName: 'Cross-account environments' });
-      const version = template.addVersion('V1', { bundle: TemplateBundle.fromDirectory(props.bundleDirectory) });
-      // Provisioned in the environment account, through the accepted connection (created after it).
-      this.managedEnvironment = new Environment(this, 'Environment', {
-        environmentName: props.environmentName,
-        templateVersion: version,
-        spec: EnvironmentSpec.fromInputs({ bucket_prefix: props.environmentName }),
-        provisioning: EnvironmentProvisioning.crossAccount({ connection: this.acceptance }),
-      });
-    }
+    const template = new EnvironmentTemplate(this, 'Template', { environmentTemplateName: TEMPLATE_NAME, displayName: 'Cross-account network' });
+    const version = template.addVersion('V1', { bundle: TemplateBundle.fromDirectory(BUNDLE_DIRECTORY) });
+    // Provisioned in the environment account, through the accepted connection (created after it).
+    this.managedEnvironment = new Environment(this, 'Environment', {
+      environmentName: props.environmentName,
+      templateVersion: version,
+      spec: EnvironmentSpec.fromInputs({ vpc_cidr: '10.3.0.0/16', subnet_a_cidr: '10.3.0.0/20', subnet_b_cidr: '10.3.16.0/20' }),
+      provisioning: EnvironmentProvisioning.crossAccount({ connection: this.acceptance }),
+    });
+    new CfnOutput(this, 'EnvironmentArn', { value: this.managedEnvironment.environmentArn });
   }
 }
 
-/** Adds the stacks to `app`: the management stack once the context names the connection. */
+/**
+ * Adds both stacks to `app`, the management account's after the environment account's. Context:
+ * `cross-account:decision` (ACCEPT or REJECT, default ACCEPT), `cross-account:environment-name`.
+ */
 export function buildCrossAccountApp(app: App): App {
   const environmentName = app.node.tryGetContext('cross-account:environment-name') ?? ENVIRONMENT_NAME;
-  new EnvironmentAccountStack(app, ENVIRONMENT_STACK_NAME, { env: { account: ENVIRONMENT_ACCOUNT, region: REGION }, environmentName });
-  const connectionId = app.node.tryGetContext('cross-account:connection-id');
-  if (connectionId !== undefined) {
-    const decision = app.node.tryGetContext('cross-account:decision') ?? ConnectionDecision.ACCEPT;
-    if (!Object.values(ConnectionDecision).includes(decision)) {
-      throw new Error(`Context cross-account:decision must be ${Object.values(ConnectionDecision).join(' or ')}, got '${decision}'.`);
-    }
-    new ManagementAccountStack(app, MANAGEMENT_STACK_NAME, {
-      env: { account: MANAGEMENT_ACCOUNT, region: REGION },
-      connectionId,
-      decision,
-      environmentName,
-      bundleDirectory: app.node.tryGetContext('cross-account:bundle-dir'),
-    });
+  const decision = app.node.tryGetContext('cross-account:decision') ?? ConnectionDecision.ACCEPT;
+  if (!Object.values(ConnectionDecision).includes(decision)) {
+    throw new Error(`Context cross-account:decision must be ${Object.values(ConnectionDecision).join(' or ')}, got '${decision}'.`);
   }
+  const environmentAccount = new EnvironmentAccountStack(app, ENVIRONMENT_STACK_NAME, {
+    env: { account: ENVIRONMENT_ACCOUNT, region: REGION },
+    environmentName,
+  });
+  const management = new ManagementAccountStack(app, MANAGEMENT_STACK_NAME, {
+    env: { account: MANAGEMENT_ACCOUNT, region: REGION },
+    environmentAccountId: ENVIRONMENT_ACCOUNT,
+    environmentName,
+    decision,
+  });
+  // The connection must be requested before it is accepted (and deleted only after the environment).
+  management.addStackDependency(environmentAccount);
   return app;
 }
 

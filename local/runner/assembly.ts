@@ -26,6 +26,8 @@ export interface SynthOptions {
 /** A stack of the assembly, in deployment order. */
 export interface AssemblyStack {
   readonly stackName: string;
+  /** The account of the stack's environment (`env.account`); undefined when env-agnostic. */
+  readonly account?: string;
   readonly template: CfnTemplate;
   /** The stack's asset manifest files (empty when it has no assets). */
   readonly assetManifests: string[];
@@ -70,8 +72,10 @@ function toCloudAssembly(source: AppSource, options: SynthOptions): CloudAssembl
 }
 
 function describeStack(artifact: CloudFormationStackArtifact): AssemblyStack {
+  const account = artifact.environment.account;
   return {
     stackName: artifact.stackName,
+    ...(/^\d{12}$/.test(account) ? { account } : {}),
     template: artifact.template,
     assetManifests: artifact.dependencies
       .filter((d): d is AssetManifestArtifact => d instanceof AssetManifestArtifact)

@@ -1,10 +1,12 @@
 /**
- * `npm run local -- deploy|destroy --app <cdk.out | "app command"> [--endpoint <url>]`
+ * `npm run local -- deploy|destroy --app <cdk.out | "app command"> [--endpoint <url> [--virtual-time]]`
  *
- * Deploys (or destroys) a CDK app's stacks with the local CloudFormation runner. Without
- * --endpoint an embedded emulator is started for this run only (its Proton state ends with the
- * process); with --endpoint (e.g. from `npm run emulator`) the stack state is kept in
- * `.proton-local/<stack>.json` next to the assembly, so a later `destroy` finds it.
+ * Deploys (or destroys) a CDK app's stacks with the local CloudFormation runner, each stack in its
+ * own account (its `env.account`, else the emulator's default account). Without --endpoint an
+ * embedded emulator is started for this run only (its Proton state ends with the process); with
+ * --endpoint (e.g. from `npm run emulator`) the stack state is kept in
+ * `.proton-local/<account>/<stack>.json` next to the assembly, so a later `destroy` finds it, and
+ * --virtual-time advances that emulator's clock instead of sleeping through waits.
  * Lambda logs go to `.proton-local/logs/<function>.log`. Exits non-zero on failure.
  */
 import * as fs from 'fs';
@@ -13,17 +15,19 @@ import { parseArgs } from 'util';
 import { consoleReporter, summarize } from './report';
 import { LocalRunner } from './runner';
 
-const USAGE = 'Usage: npm run local -- deploy|destroy --app <cdk.out directory | "app command"> [--endpoint <url>] [--context key=value ...] [--output <dir>]';
+const USAGE = 'Usage: npm run local -- deploy|destroy --app <cdk.out directory | "app command"> [--endpoint <url> [--virtual-time]] '
+  + '[--context key=value ...] [--output <dir>]';
 
 async function main(argv: string[]): Promise<number> {
   const { positionals, values } = parseArgs({
     args: argv,
     allowPositionals: true,
     options: {
-      app: { type: 'string' },
-      endpoint: { type: 'string' },
-      context: { type: 'string', multiple: true },
-      output: { type: 'string' },
+      'app': { type: 'string' },
+      'endpoint': { type: 'string' },
+      'virtual-time': { type: 'boolean', default: false },
+      'context': { type: 'string', multiple: true },
+      'output': { type: 'string' },
     },
   });
   const [command] = positionals;
@@ -43,6 +47,7 @@ async function main(argv: string[]): Promise<number> {
   fs.mkdirSync(logDirectory, { recursive: true });
   const runner = await LocalRunner.start({
     endpoint: values.endpoint,
+    virtualTime: values['virtual-time'],
     stateDirectory,
     onEvent: reporter.event,
     onMessage: reporter.message,

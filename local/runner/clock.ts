@@ -30,3 +30,22 @@ export function virtualClock(control: { advance(ms: number): unknown }): RunnerC
     },
   };
 }
+
+/**
+ * The clock control of an emulator at `endpoint`, through its HTTP control API
+ * (`POST /_emulator/advance`): virtual time for an emulator running in another process.
+ */
+export function emulatorClockControl(endpoint: string): { advance(ms: number): Promise<void> } {
+  return {
+    advance: async (ms) => {
+      const response = await fetch(`${endpoint}/_emulator/advance`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ ms }),
+      });
+      if (!response.ok) {
+        throw new Error(`${endpoint} did not advance its clock (HTTP ${response.status}): virtual time needs a Proton emulator endpoint (npm run emulator).`);
+      }
+    },
+  };
+}

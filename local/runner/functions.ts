@@ -2,13 +2,14 @@
  * The deployed Lambda functions: a stand-in `AWS::Lambda::Function` becomes runnable code, loaded
  * the way Lambda loads it — the S3 object its Code names (which must have been published), the
  * asset directory it came from in the cloud assembly, its Handler, Timeout, MemorySize and
- * Environment, plus the runtime's own variables, the local endpoint and dummy credentials.
+ * Environment, plus the runtime's own variables, the local endpoint and dummy credentials of the
+ * function's account (the account its ARN names).
  */
 import { createHash } from 'crypto';
 import { HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { PublishedAsset } from './assets';
+import { PublishedAsset, s3Client } from './assets';
 import { LambdaContainer, LogSink } from './lambda-container';
-import { AwsTarget } from './target';
+import { AccountTargets } from './target';
 
 /** The `AWS::Lambda::Function` properties the runner reads (resolved). */
 export interface LambdaFunctionProperties {
@@ -29,8 +30,9 @@ export interface LambdaFunctionRecord {
 export class FunctionRegistry {
   private readonly assets = new Map<string, PublishedAsset>();
   private readonly containers = new Map<string, { fingerprint: string; container: LambdaContainer }>();
+  private readonly s3 = new Map<string, S3Client>();
 
-  constructor(private readonly target: AwsTarget, private readonly s3: S3Client, private readonly log: LogSink) {}
+  constructor(private readonly targets: AccountTargets, private readonly log: LogSink) {}
 
   /** Makes published assets known as function code. */
   public addAssets(assets: readonly PublishedAsset[]): void {
@@ -45,7 +47,7 @@ export class FunctionRegistry {
     const code = fn.properties.Code ?? {};
     if (code.S3Bucket === undefined) return;
     try {
-      await this.s3.send(new HeadObjectCommand({ Bucket: code.S3Bucket, Key: code.S3Key }));
+      await this.s3Of(fn).send(new HeadObjectCommand({ Bucket: code.S3Bucket, Key: code.S3Key }));
     } catch (e) {
       throw new Error(
         `Error occurred while GetObject. S3 Error Code: ${(e as Error).name}. S3 Error Message: s3://${code.S3Bucket}/${code.S3Key} could not be read.`,
@@ -84,6 +86,19 @@ export class FunctionRegistry {
   public stopAll(): void {
     for (const { container } of this.containers.values()) container.stop();
     this.containers.clear();
+    for (const client of this.s3.values()) client.destroy();
+    this.s3.clear();
+  }
+
+  /** An S3 client of the function's account. */
+  private s3Of(fn: LambdaFunctionRecord): S3Client {
+    const target = this.targets.ofArn(fn.arn);
+    let client = this.s3.get(target.accountId);
+    if (!client) {
+      client = s3Client(target);
+      this.s3.set(target.accountId, client);
+    }
+    return client;
   }
 
   private codeDirectory(fn: LambdaFunctionRecord): string {
@@ -103,6 +118,7 @@ export class FunctionRegistry {
   private environment(fn: LambdaFunctionRecord): Record<string, string> {
     const variables = fn.properties.Environment?.Variables ?? {};
     const name = fn.physicalId;
+    const target = this.targets.ofArn(fn.arn);
     return {
       ...Object.fromEntries(Object.entries(variables).map(([k, v]) => [k, String(v)])),
       PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin',
@@ -116,12 +132,12 @@ export class FunctionRegistry {
       AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(fn.properties.MemorySize ?? 128),
       AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${name}`,
       AWS_LAMBDA_LOG_STREAM_NAME: `local/[$LATEST]${createHash('sha256').update(name).digest('hex').slice(0, 32)}`,
-      AWS_REGION: this.target.region,
-      AWS_DEFAULT_REGION: this.target.region,
-      AWS_ACCESS_KEY_ID: this.target.credentials.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: this.target.credentials.secretAccessKey,
-      AWS_ENDPOINT_URL_PROTON: this.target.endpoint,
-      AWS_ENDPOINT_URL_S3: this.target.endpoint,
+      AWS_REGION: target.region,
+      AWS_DEFAULT_REGION: target.region,
+      AWS_ACCESS_KEY_ID: target.credentials.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: target.credentials.secretAccessKey,
+      AWS_ENDPOINT_URL_PROTON: target.endpoint,
+      AWS_ENDPOINT_URL_S3: target.endpoint,
     };
   }
 }

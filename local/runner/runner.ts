@@ -2,12 +2,17 @@
  * The local CloudFormation runner: deploys a cloud assembly's stacks against a Proton endpoint
  * (an external one, or an embedded emulator it starts), running every Provider-framework custom
  * resource through the real bundled handlers in local Lambda containers.
+ *
+ * Each stack is deployed in its own account: the account of its environment (`env.account`) when
+ * concrete, else the runner's. Its assets, state, exports and functions belong to that account,
+ * and its functions call the endpoint with that account's credentials (the access key id is the
+ * account id, which the emulator reads as the caller's account): one run can deploy stacks of
+ * several accounts, in dependency order, and destroy them in reverse.
  */
 import { randomUUID } from 'crypto';
-import { S3Client } from '@aws-sdk/client-s3';
-import { AppSource, loadAssembly, SynthOptions } from './assembly';
-import { PublishedAsset, publishAssets, s3Client } from './assets';
-import { realClock, RunnerClock, virtualClock } from './clock';
+import { AppSource, LoadedAssembly, loadAssembly, SynthOptions } from './assembly';
+import { PublishedAsset, publishAssets } from './assets';
+import { emulatorClockControl, realClock, RunnerClock, virtualClock } from './clock';
 import { RequestRecord, ResourceRecord } from './custom-resource';
 import { EventSink, StackEvent } from './events';
 import { FunctionRegistry } from './functions';
@@ -15,8 +20,8 @@ import { TemplateError } from './intrinsics';
 import { FunctionLogLine, LogSink } from './lambda-container';
 import { findResourceByArn, OperationContext, StackState } from './operation-context';
 import { deployStack, destroyStack } from './stack-operation';
-import { StateStore } from './state-store';
-import { AwsTarget, localTarget } from './target';
+import { accountOf, StateStore } from './state-store';
+import { AccountTargets, AwsTarget } from './target';
 import { DEFAULT_ACCOUNT_ID, DEFAULT_REGION, startEmulator } from '../emulator';
 
 /** An emulator the runner deploys to with virtual time (started with `clock: 'manual'`). */
@@ -29,13 +34,22 @@ export interface ManualClockEmulator {
 
 export interface LocalRunnerOptions {
   /**
-   * An external Proton (+ S3) endpoint; waits are real sleeps.
+   * An external Proton (+ S3) endpoint; waits are real sleeps unless `virtualTime`.
    * @default an embedded emulator with a manual clock, stopped by `close()`
    */
   readonly endpoint?: string;
+  /**
+   * The external `endpoint` is a Proton emulator (`npm run emulator`): waits advance its clock
+   * through its control API instead of sleeping.
+   * @default false
+   */
+  readonly virtualTime?: boolean;
   /** An emulator with a manual clock you started: waits advance its clock. */
   readonly emulator?: ManualClockEmulator;
-  /** @default the emulator's account, else the emulator's default account */
+  /**
+   * The account of env-agnostic stacks (a stack with a concrete `env.account` is deployed in that account).
+   * @default the emulator's account, else the emulator's default account
+   */
   readonly accountId?: string;
   /** @default the emulator's region, else the emulator's default region */
   readonly region?: string;
@@ -65,19 +79,21 @@ export class LocalRunner {
   /** Starts a runner (and the embedded emulator unless `endpoint` or `emulator` is given). */
   public static async start(options: LocalRunnerOptions = {}): Promise<LocalRunner> {
     if (options.endpoint && options.emulator) throw new Error('Pass either endpoint (external, real time) or emulator (virtual time), not both.');
+    if (options.virtualTime && !options.endpoint) throw new Error('virtualTime applies to an external endpoint: an emulator (embedded or given) always runs on virtual time.');
     if (options.endpoint) {
-      const target = localTarget(options.endpoint, options.accountId ?? DEFAULT_ACCOUNT_ID, options.region ?? DEFAULT_REGION);
-      return new LocalRunner(target, realClock(), options);
+      const targets = new AccountTargets(options.endpoint, options.accountId ?? DEFAULT_ACCOUNT_ID, options.region ?? DEFAULT_REGION);
+      const clock = options.virtualTime ? virtualClock(emulatorClockControl(options.endpoint)) : realClock();
+      return new LocalRunner(targets, clock, options);
     }
     if (options.emulator) {
       const { endpoint, accountId, region } = options.emulator;
-      const target = localTarget(endpoint, options.accountId ?? accountId, options.region ?? region);
-      return new LocalRunner(target, virtualClock(options.emulator.control), options);
+      const targets = new AccountTargets(endpoint, options.accountId ?? accountId, options.region ?? region);
+      return new LocalRunner(targets, virtualClock(options.emulator.control), options);
     }
     const emulator = await startEmulator({ clock: 'manual', accountId: options.accountId, region: options.region });
-    const target = localTarget(emulator.endpoint, emulator.accountId, emulator.region);
+    const targets = new AccountTargets(emulator.endpoint, emulator.accountId, emulator.region);
     const stop = () => emulator.stop();
-    return new LocalRunner(target, virtualClock(emulator.control), options, stop);
+    return new LocalRunner(targets, virtualClock(emulator.control), options, stop);
   }
 
   /** Every event of every operation so far. */
@@ -88,47 +104,64 @@ export class LocalRunner {
   public readonly logs: FunctionLogLine[] = [];
 
   private readonly functions: FunctionRegistry;
-  private readonly s3: S3Client;
   private readonly state: StateStore;
   private readonly startedAt = Date.now();
 
   private constructor(
-    public readonly target: AwsTarget,
+    private readonly targets: AccountTargets,
     private readonly clock: RunnerClock,
     private readonly options: LocalRunnerOptions,
     private readonly stopEmulator?: () => Promise<void>,
   ) {
-    this.s3 = s3Client(target);
-    this.functions = new FunctionRegistry(target, this.s3, (line) => {
+    this.functions = new FunctionRegistry(targets, (line) => {
       this.logs.push(line);
       options.onLog?.(line);
     });
-    this.state = new StateStore(target.endpoint, options.stateDirectory);
+    this.state = new StateStore(targets.endpoint, options.stateDirectory);
   }
 
   /** The Proton/S3 endpoint the runner deploys to. */
   public get endpoint(): string {
-    return this.target.endpoint;
+    return this.targets.endpoint;
   }
 
-  /** The deployed state of a stack (undefined when not deployed). */
-  public stack(stackName: string): StackState | undefined {
-    return this.state.get(stackName);
+  /** The runner's own account (of env-agnostic stacks), region and credentials. */
+  public get target(): AwsTarget {
+    return this.targets.default;
   }
 
-  /** Deploys (creates or updates) every stack of the app, in dependency order; stops at a failure. */
+  /**
+   * The deployed state of a stack (undefined when not deployed). Without `accountId`, the stack of
+   * that name in whichever account it was deployed (an error when deployed in several).
+   */
+  public stack(stackName: string, accountId?: string): StackState | undefined {
+    if (accountId !== undefined) return this.state.get(accountId, stackName);
+    const named = this.state.named(stackName);
+    if (named.length > 1) {
+      throw new Error(`Stack ${stackName} is deployed in accounts ${named.map(accountOf).join(', ')}: pass the account id.`);
+    }
+    return named[0];
+  }
+
+  /**
+   * Deploys (creates or updates) every stack of the app, in dependency order, each in its own
+   * account; stops at a failure.
+   */
   public async deploy(app: AppSource, synth: SynthOptions = {}): Promise<OperationResult> {
-    const assembly = loadAssembly(app, { account: this.target.accountId, region: this.target.region, ...synth });
+    const assembly = this.load(app, synth);
     return this.operation(async (done) => {
       for (const stack of assembly.stacks) {
-        const previous = this.deployedOrUndefined(stack.stackName);
-        this.functions.addAssets(this.state.assetsOf(stack.stackName));
+        const target = this.targets.of(stack.account);
+        const deployed = this.state.get(target.accountId, stack.stackName);
+        // A ROLLBACK_COMPLETE stack is replaced by a fresh create, like the CDK CLI does.
+        const previous = deployed && deployed.status !== 'ROLLBACK_COMPLETE' ? deployed : undefined;
+        if (deployed) this.functions.addAssets(this.state.assetsOf(deployed));
         const assets: PublishedAsset[] = [];
         for (const manifest of stack.assetManifests) {
-          assets.push(...(await publishAssets(manifest, this.target, (line) => this.note(stack.stackName, line))));
+          assets.push(...(await publishAssets(manifest, target, (line) => this.note(stack.stackName, line))));
         }
         this.functions.addAssets(assets);
-        const result = await deployStack(stack.stackName, stack.template, previous, this.context(stack.stackName, previous?.stackId));
+        const result = await deployStack(stack.stackName, stack.template, previous, this.context(stack.stackName, target, previous?.stackId));
         const unchanged = result === previous;
         if (unchanged) this.note(stack.stackName, 'no changes');
         this.state.put(result, assets);
@@ -138,25 +171,27 @@ export class LocalRunner {
     });
   }
 
-  /** Deletes the app's stacks (or the named ones) in reverse dependency order. */
+  /**
+   * Deletes the app's stacks (or the named ones, in whichever account they were deployed) in
+   * reverse dependency order.
+   */
   public async destroy(app: AppSource | { readonly stackNames: string[] }, synth: SynthOptions = {}): Promise<OperationResult> {
-    const names = typeof app === 'object' && 'stackNames' in app
-      ? app.stackNames
-      : loadAssembly(app, { account: this.target.accountId, region: this.target.region, ...synth }).stacks.map((s) => s.stackName);
+    const stacks = typeof app === 'object' && 'stackNames' in app
+      ? app.stackNames.map((stackName) => ({ stackName, accountIds: this.state.named(stackName).map(accountOf) }))
+      : this.load(app, synth).stacks.map((s) => ({ stackName: s.stackName, accountIds: [this.targets.of(s.account).accountId] }));
     return this.operation(async (done) => {
-      for (const name of [...names].reverse()) {
-        const stack = this.state.get(name);
-        if (!stack) {
-          this.note(name, 'not deployed');
-          continue;
+      for (const { stackName, accountIds } of [...stacks].reverse()) {
+        const deployed = accountIds.map((account) => this.state.get(account, stackName)).filter((s): s is StackState => s !== undefined);
+        if (deployed.length === 0) this.note(stackName, 'not deployed');
+        for (const stack of deployed) {
+          this.functions.addAssets(this.state.assetsOf(stack));
+          const result = await destroyStack(stack, this.context(stackName, this.targets.of(accountOf(stack)), stack.stackId));
+          const deleted = result.status === 'DELETE_COMPLETE';
+          if (deleted) this.state.remove(stack);
+          else this.state.put(result);
+          done(result, deleted);
+          if (!deleted) return;
         }
-        this.functions.addAssets(this.state.assetsOf(name));
-        const result = await destroyStack(stack, this.context(name, stack.stackId));
-        const deleted = result.status === 'DELETE_COMPLETE';
-        if (deleted) this.state.remove(name);
-        else this.state.put(result);
-        done(result, deleted);
-        if (!deleted) return;
       }
     });
   }
@@ -185,14 +220,12 @@ export class LocalRunner {
     };
   }
 
-  /** A stack that exists: a ROLLBACK_COMPLETE stack is replaced by a fresh create, like the CDK CLI does. */
-  private deployedOrUndefined(stackName: string): StackState | undefined {
-    const previous = this.state.get(stackName);
-    return previous && previous.status !== 'ROLLBACK_COMPLETE' ? previous : undefined;
+  /** The assembly, synthesized (an app command) with the runner's account and region as the defaults. */
+  private load(app: AppSource, synth: SynthOptions): LoadedAssembly {
+    return loadAssembly(app, { account: this.target.accountId, region: this.target.region, ...synth });
   }
 
-  private context(stackName: string, stackId?: string): OperationContext {
-    const t = this.target;
+  private context(stackName: string, t: AwsTarget, stackId?: string): OperationContext {
     const id = stackId ?? `arn:${t.partition}:cloudformation:${t.region}:${t.accountId}:stack/${stackName}/${randomUUID()}`;
     return {
       target: t,
@@ -201,7 +234,7 @@ export class LocalRunner {
       pseudo: { accountId: t.accountId, region: t.region, partition: t.partition, urlSuffix: t.urlSuffix, stackName, stackId: id },
       findByArn: (arn) => this.findByArn(arn),
       recordRequest: (record) => this.requests.push(record),
-      importValue: (name) => this.importValue(name),
+      importValue: (name) => this.importValue(name, t.accountId),
       event: (logicalId, resourceType, status, reason, physicalId) => {
         const event: StackEvent = {
           timestamp: new Date(this.startedAt + this.clock.elapsedMs()).toISOString(),
@@ -231,10 +264,11 @@ export class LocalRunner {
     return undefined;
   }
 
-  private importValue(name: string): string {
+  /** An export of a deployed stack of the account (exports are per account and region). */
+  private importValue(name: string, accountId: string): string {
     for (const stack of this.state.all()) {
-      if (name in stack.exports) return stack.exports[name];
+      if (accountOf(stack) === accountId && name in stack.exports) return stack.exports[name];
     }
-    throw new TemplateError(`Fn::ImportValue ${name}: no deployed stack exports that name.`);
+    throw new TemplateError(`Fn::ImportValue ${name}: no deployed stack of account ${accountId} exports that name.`);
   }
 }

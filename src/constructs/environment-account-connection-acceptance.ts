@@ -1,6 +1,7 @@
 import { CustomResource, Resource, Stack, Token } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { EnvironmentAccountConnection, IEnvironmentAccountConnection } from './environment-account-connection';
+import { validateAccountId, validateResourceName } from './validation-util';
 import { allowWildcard } from './wildcard-permissions';
 import { EnvironmentAccountConnectionAcceptanceProperties, ProtonResourceType } from '../custom-resources/contract';
 import { ProtonProvider } from '../custom-resources/proton-provider';
@@ -21,14 +22,33 @@ export enum ConnectionDecision {
   REJECT = 'REJECT',
 }
 
-/** Properties of an {@link EnvironmentAccountConnectionAcceptance}. */
+/**
+ * Properties of an {@link EnvironmentAccountConnectionAcceptance}. Name the connection one way:
+ * `connection` (its id), or `environmentAccountId` with `environmentName` (its request).
+ */
 export interface EnvironmentAccountConnectionAcceptanceProps {
   /**
    * The connection requested by the environment account, imported by id with
    * `EnvironmentAccountConnection.fromEnvironmentAccountConnectionAttributes()` (or by ARN).
    * Another connection replaces the acceptance.
+   * @default - the connection is found by its request: `environmentAccountId` and `environmentName`
    */
-  readonly connection: IEnvironmentAccountConnection;
+  readonly connection?: IEnvironmentAccountConnection;
+
+  /**
+   * The account that requested the connection, with `environmentName` (instead of `connection`):
+   * at deploy time the handler finds the one PENDING or CONNECTED connection this account
+   * requested for the environment, so the management account's stack needs no id from the other
+   * account and can be deployed right after the environment account's stack, in the same app.
+   * @default - the connection is named by `connection`
+   */
+  readonly environmentAccountId?: string;
+
+  /**
+   * The environment (of this account) the connection was requested for, with `environmentAccountId`.
+   * @default - the connection is named by `connection`
+   */
+  readonly environmentName?: string;
 
   /**
    * Accept or reject the connection. Changing ACCEPT to REJECT rejects it in place (Proton
@@ -42,6 +62,11 @@ export interface EnvironmentAccountConnectionAcceptanceProps {
 /**
  * The management account's half of the cross-account handshake: accepts (or rejects) a connection
  * an environment account requested, and completes once Proton reports it CONNECTED (or REJECTED).
+ *
+ * Name the connection by its id (`connection`), or by its request (`environmentAccountId` and
+ * `environmentName`): then the management account's stack needs nothing from the environment
+ * account's deployment, and both stacks can be deployed by one app, the management account's
+ * stack depending on (deployed after) the environment account's.
  *
  * It is itself an `IEnvironmentAccountConnection`: give it to an `Environment` of this stack so
  * that the environment is provisioned in the environment account, after the acceptance.
@@ -82,32 +107,13 @@ export class EnvironmentAccountConnectionAcceptance extends Resource implements 
 
   constructor(scope: Construct, id: string, props: EnvironmentAccountConnectionAcceptanceProps) {
     super(scope, id);
-    const stack = Stack.of(this);
-    const connection = props.connection;
-    if (connection instanceof EnvironmentAccountConnection) {
-      throw new Error(`connection '${connection.node.path}' is the environment account's own construct: the acceptance belongs to the management account's stack, `
-        + 'and CloudFormation cannot reference a resource of another account. Deploy the environment account\'s stack first, then import the connection here with '
-        + 'EnvironmentAccountConnection.fromEnvironmentAccountConnectionAttributes(scope, id, { environmentAccountConnectionId, environmentAccountId }).');
+    if (props.connection !== undefined && (props.environmentAccountId !== undefined || props.environmentName !== undefined)) {
+      throw new Error('EnvironmentAccountConnectionAcceptance names the connection one way: connection (its id), or environmentAccountId and environmentName '
+        + '(its request), not both. Remove connection to accept by request, or remove environmentAccountId and environmentName.');
     }
-    const environmentAccount = connection.env.account;
-    if (!Token.isUnresolved(environmentAccount) && !Token.isUnresolved(stack.account) && environmentAccount === stack.account) {
-      throw new Error(`connection '${connection.environmentAccountConnectionId}' was requested by account ${environmentAccount}, this stack's own account: `
-        + 'a connection is accepted in the management account it names. Declare the acceptance in a stack of the management account (env.account).');
-    }
-
-    // Exact when the import names the connection; otherwise (an id given at deploy time) the
-    // environment account's connections in this region.
-    const exact = !Token.isUnresolved(connection.environmentAccountConnectionId) && !Token.isUnresolved(environmentAccount);
-    const resources = exact ? [connection.environmentAccountConnectionArn] : [connectionArnOf(this, environmentAccount, '*')];
-    if (exact) {
-      ProtonProvider.getOrCreate(this).allowManage(resources, HANDLER_ACTIONS);
-    } else {
-      allowWildcard(this, resources, HANDLER_ACTIONS,
-        `The ${CONNECTION_ARN_RESOURCE_TYPE} id is only known at deploy time: the handler is limited to the connections of the environment account in this region.`);
-    }
-
+    const designation = props.connection !== undefined ? this.byId(props.connection) : this.byRequest(props);
     const properties: EnvironmentAccountConnectionAcceptanceProperties = {
-      ConnectionId: connection.environmentAccountConnectionId,
+      ...designation,
       Decision: props.decision ?? ConnectionDecision.ACCEPT,
     };
     const resource = new CustomResource(this, 'Resource', {
@@ -122,5 +128,53 @@ export class EnvironmentAccountConnectionAcceptance extends Resource implements 
     this.environmentAccountId = resource.getAttString('EnvironmentAccountId');
     this.environmentName = resource.getAttString('EnvironmentName');
     this.status = resource.getAttString('Status');
+  }
+
+  /** The connection named by its id: the handler acts on that connection only. */
+  private byId(connection: IEnvironmentAccountConnection): Pick<EnvironmentAccountConnectionAcceptanceProperties, 'ConnectionId'> {
+    if (connection instanceof EnvironmentAccountConnection) {
+      throw new Error(`connection '${connection.node.path}' is the environment account's own construct: the acceptance belongs to the management account's stack, `
+        + 'and CloudFormation cannot reference a resource of another account. Deploy the environment account\'s stack first, then import the connection here with '
+        + 'EnvironmentAccountConnection.fromEnvironmentAccountConnectionAttributes(scope, id, { environmentAccountConnectionId, environmentAccountId }), '
+        + 'or accept it by its request (environmentAccountId and environmentName instead of connection).');
+    }
+    const environmentAccount = connection.env.account;
+    this.assertOtherAccount(environmentAccount, `connection '${connection.environmentAccountConnectionId}' was requested by account`);
+    // Exact when the import names the connection; otherwise (an id given at deploy time) the
+    // environment account's connections in this region.
+    const exact = !Token.isUnresolved(connection.environmentAccountConnectionId) && !Token.isUnresolved(environmentAccount);
+    if (exact) {
+      ProtonProvider.getOrCreate(this).allowManage([connection.environmentAccountConnectionArn], HANDLER_ACTIONS);
+    } else {
+      allowWildcard(this, [connectionArnOf(this, environmentAccount, '*')], HANDLER_ACTIONS,
+        `The ${CONNECTION_ARN_RESOURCE_TYPE} id is only known at deploy time: the handler is limited to the connections of the environment account in this region.`);
+    }
+    return { ConnectionId: connection.environmentAccountConnectionId };
+  }
+
+  /** The connection named by its request: found at deploy time among the requests to this account. */
+  private byRequest(props: EnvironmentAccountConnectionAcceptanceProps): Pick<EnvironmentAccountConnectionAcceptanceProperties, 'EnvironmentAccountId' | 'EnvironmentName'> {
+    const { environmentAccountId, environmentName } = props;
+    if (environmentAccountId === undefined || environmentName === undefined) {
+      const given = environmentAccountId !== undefined ? `environmentAccountId '${environmentAccountId}'` : environmentName !== undefined ? `environmentName '${environmentName}'` : 'neither';
+      throw new Error(`EnvironmentAccountConnectionAcceptance needs connection, or environmentAccountId and environmentName together (the request to accept); got ${given}.`);
+    }
+    validateAccountId('environmentAccountId', environmentAccountId);
+    validateResourceName('environmentName', environmentName);
+    this.assertOtherAccount(environmentAccountId, 'environmentAccountId is account');
+    allowWildcard(this, [connectionArnOf(this, environmentAccountId, '*')], HANDLER_ACTIONS,
+      `The ${CONNECTION_ARN_RESOURCE_TYPE} is found by its request at deploy time: the handler is limited to the connections of the environment account in this region.`);
+    allowWildcard(this, ['*'], ['proton:ListEnvironmentAccountConnections'],
+      'ListEnvironmentAccountConnections has no resource type: the handler lists the connections requested of this account for one environment to find the one to decide.');
+    return { EnvironmentAccountId: environmentAccountId, EnvironmentName: environmentName };
+  }
+
+  /** A connection links two accounts: the acceptance is declared in the management account, not the requesting one. */
+  private assertOtherAccount(environmentAccount: string, subject: string): void {
+    const account = Stack.of(this).account;
+    if (!Token.isUnresolved(environmentAccount) && !Token.isUnresolved(account) && environmentAccount === account) {
+      throw new Error(`${subject} ${environmentAccount}, this stack's own account: a connection is accepted in the management account it names. `
+        + 'Declare the acceptance in a stack of the management account (env.account).');
+    }
   }
 }

@@ -14,7 +14,7 @@ import {
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { reservedTagErrors } from './reserved-tags';
-import { validateResourceName } from './validation-util';
+import { validateAccountId, validateResourceName } from './validation-util';
 import { allowWildcard } from './wildcard-permissions';
 import { EnvironmentAccountConnectionProperties, ProtonResourceType } from '../custom-resources/contract';
 import { ProtonProvider } from '../custom-resources/proton-provider';
@@ -22,7 +22,6 @@ import { CONNECTION_ARN_RESOURCE_TYPE, connectionArnOf } from '../private/proton
 
 /** Proton's connection ids: lowercase UUIDs. */
 const CONNECTION_ID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-const ACCOUNT_ID_PATTERN = /^\d{12}$/;
 
 /** Proton actions on connections the requesting (environment account) handler performs. */
 const HANDLER_ACTIONS = [
@@ -113,12 +112,6 @@ export interface EnvironmentAccountConnectionProps {
 abstract class EnvironmentAccountConnectionBase extends Resource implements IEnvironmentAccountConnection {
   public abstract readonly environmentAccountConnectionId: string;
   public abstract readonly environmentAccountConnectionArn: string;
-}
-
-function validateAccountId(prop: string, value: string): void {
-  if (!Token.isUnresolved(value) && !ACCOUNT_ID_PATTERN.test(value)) {
-    throw new Error(`${prop} '${value}' is not an AWS account id: give the 12 digits, e.g. '123456789012'.`);
-  }
 }
 
 /**

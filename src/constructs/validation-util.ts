@@ -4,6 +4,18 @@ import { Token } from 'aws-cdk-lib';
 const RESOURCE_NAME_PATTERN = /^[0-9A-Za-z]+[0-9A-Za-z_\-]*$/;
 const RESOURCE_NAME_MAX_LENGTH = 100;
 
+const ACCOUNT_ID_PATTERN = /^\d{12}$/;
+
+/**
+ * Checks an AWS account id known at synth time.
+ * @param prop the construct property, e.g. `managementAccountId`
+ */
+export function validateAccountId(prop: string, value: string): void {
+  if (!Token.isUnresolved(value) && !ACCOUNT_ID_PATTERN.test(value)) {
+    throw new Error(`${prop} '${value}' is not an AWS account id: give the 12 digits, e.g. '123456789012'.`);
+  }
+}
+
 /**
  * Checks a Proton resource name known at synth time (tokens are checked by Proton at deploy time).
  * @param prop the construct property, e.g. `environmentTemplateName`

@@ -74,7 +74,51 @@ describe('EnvironmentAccountConnectionAcceptance', () => {
     });
   });
 
+  test('by request: the environment account and environment name, the handler may list connections and decide those of that account', () => {
+    const stack = managementStack();
+    new EnvironmentAccountConnectionAcceptance(stack, 'Accept', { environmentAccountId: ENV_ACCOUNT, environmentName: 'prod' });
+    const resources = Template.fromStack(stack).findResources(TYPE);
+    expect(Object.values(resources).map((r: any) => r.Properties)).toEqual([{
+      ServiceToken: expect.anything(), ServiceTimeout: '3000', EnvironmentAccountId: ENV_ACCOUNT, EnvironmentName: 'prod', Decision: 'ACCEPT',
+    }]);
+    expect(protonStatements(stack)).toEqual([
+      {
+        Effect: 'Allow',
+        Action: ACTIONS,
+        Resource: [{ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:proton:us-east-1:${ENV_ACCOUNT}:environment-account-connection/*`]] }],
+      },
+      { Effect: 'Allow', Action: 'proton:ListEnvironmentAccountConnections', Resource: ['*'] },
+    ]);
+  });
+
   describe('validation', () => {
+    test.each([
+      ['neither', {}, 'got neither'],
+      ['only environmentAccountId', { environmentAccountId: ENV_ACCOUNT }, `got environmentAccountId '${ENV_ACCOUNT}'`],
+      ['only environmentName', { environmentName: 'prod' }, "got environmentName 'prod'"],
+    ])('throws when the connection is named by %s', (_name, props, got) => {
+      const stack = managementStack();
+      expect(() => new EnvironmentAccountConnectionAcceptance(stack, 'Accept', props)).toThrow(
+        `EnvironmentAccountConnectionAcceptance needs connection, or environmentAccountId and environmentName together (the request to accept); ${got}.`,
+      );
+    });
+
+    test('throws when the connection is named both by id and by request', () => {
+      const stack = managementStack();
+      expect(() => new EnvironmentAccountConnectionAcceptance(stack, 'Accept', { connection: imported(stack), environmentAccountId: ENV_ACCOUNT, environmentName: 'prod' }))
+        .toThrow('EnvironmentAccountConnectionAcceptance names the connection one way: connection (its id), or environmentAccountId and environmentName '
+          + '(its request), not both. Remove connection to accept by request, or remove environmentAccountId and environmentName.');
+    });
+
+    test('throws on a malformed environment account or name, or the stack\'s own account', () => {
+      expect(() => new EnvironmentAccountConnectionAcceptance(managementStack(), 'Accept', { environmentAccountId: '2222', environmentName: 'prod' }))
+        .toThrow("environmentAccountId '2222' is not an AWS account id: give the 12 digits, e.g. '123456789012'.");
+      expect(() => new EnvironmentAccountConnectionAcceptance(managementStack(), 'Accept', { environmentAccountId: ENV_ACCOUNT, environmentName: 'my env' }))
+        .toThrow("environmentName 'my env' is not a valid Proton name");
+      expect(() => new EnvironmentAccountConnectionAcceptance(managementStack(), 'Accept', { environmentAccountId: MANAGEMENT, environmentName: 'prod' }))
+        .toThrow(`environmentAccountId is account ${MANAGEMENT}, this stack's own account: a connection is accepted in the management account it names.`);
+    });
+
     test('throws when given the environment account\'s own construct', () => {
       const app = new App();
       const envStack = new Stack(app, 'EnvStack', { env: { account: ENV_ACCOUNT, region: 'us-east-1' } });

@@ -32,6 +32,11 @@ async function requested(environmentName: string): Promise<string> {
   return out.environmentAccountConnection!.id!;
 }
 
+/** The acceptance of the connection `ENVIRONMENT_ACCOUNT` requested for `environmentName`, by request. */
+function byRequest(environmentName: string, decision = 'ACCEPT') {
+  return { EnvironmentAccountId: ENVIRONMENT_ACCOUNT, EnvironmentName: environmentName, Decision: decision };
+}
+
 async function statusOf(id: string): Promise<string> {
   return (await envSide.send(new GetEnvironmentAccountConnectionCommand({ id }))).environmentAccountConnection!.status!;
 }
@@ -123,6 +128,82 @@ test('isComplete keeps waiting while the connection is PENDING', async () => {
   const id = await requested('waiting');
   const event = createEvent(resource('Waiting'), { ConnectionId: id, Decision: 'ACCEPT' });
   expect(await harness.isCompleteAs(event, id, MANAGEMENT)).toEqual({ IsComplete: false });
+});
+
+describe('by request: the connection the environment account requested for the environment', () => {
+  test('exactly one pending request is found and accepted; the physical id is its id', async () => {
+    const id = await requested('by-request');
+    fixture.emu.control.resetCallCounts();
+    const accepted = await harness.run(createEvent(resource('ByRequest'), byRequest('by-request')), MANAGEMENT);
+    expect(accepted.onEvent).toEqual({ PhysicalResourceId: id });
+    expect(accepted.isComplete.Data).toMatchObject({ Id: id, Status: 'CONNECTED', EnvironmentAccountId: ENVIRONMENT_ACCOUNT, EnvironmentName: 'by-request' });
+    expect(fixture.emu.control.callCounts()).toMatchObject({ ListEnvironmentAccountConnections: 1, AcceptEnvironmentAccountConnection: 1 });
+    expect(await statusOf(id)).toBe('CONNECTED');
+  });
+
+  test('a replayed create finds the connection it accepted (CONNECTED) and accepts nothing again', async () => {
+    const id = await requested('replayed');
+    const event = createEvent(resource('Replayed'), byRequest('replayed'));
+    const first = await harness.run(event, MANAGEMENT);
+    fixture.emu.control.resetCallCounts();
+    expect(await harness.run(event, MANAGEMENT)).toEqual(first);
+    expect(first.onEvent).toEqual({ PhysicalResourceId: id });
+    expect(fixture.emu.control.callCounts().AcceptEnvironmentAccountConnection).toBeUndefined();
+  });
+
+  test('no request yet fails saying the environment account must deploy its connection first, naming the accounts that did request', async () => {
+    const thirdAccount = protonClient(fixture.emu, { accountId: '333333333333' });
+    try {
+      await thirdAccount.send(new CreateEnvironmentAccountConnectionCommand({
+        managementAccountId: MANAGEMENT, environmentName: 'not-yet', roleArn: 'arn:aws:iam::333333333333:role/proton-env',
+      }));
+    } finally {
+      thirdAccount.destroy();
+    }
+    fixture.emu.control.resetCallCounts();
+    await expect(harness.run(createEvent(resource('NotYet'), byRequest('not-yet')), MANAGEMENT)).rejects.toThrow(
+      `Found no pending connection requested by environment account ${ENVIRONMENT_ACCOUNT} for environment 'not-yet' in this account and region. `
+      + 'The environment account must deploy its EnvironmentAccountConnection first (naming this account as the management account and this environment name, '
+      + "in this region): deploy its stack before this one. Requests for 'not-yet' come from account(s) 333333333333.",
+    );
+    expect(fixture.emu.control.callCounts()).toEqual({ ListEnvironmentAccountConnections: 2 });
+  });
+
+  test('only a rejected request: ACCEPT fails (rejecting is final), REJECT is already done', async () => {
+    const id = await requested('only-rejected');
+    await harness.run(createEvent(resource('First'), { ConnectionId: id, Decision: 'REJECT' }), MANAGEMENT);
+    await expect(harness.run(createEvent(resource('Accept'), byRequest('only-rejected')), MANAGEMENT)).rejects.toThrow(
+      `Cannot accept the connection environment account ${ENVIRONMENT_ACCOUNT} requested for environment 'only-rejected': it was rejected ('${id}'), `
+      + 'and rejecting is final. The environment account must request a new connection; this stack then accepts that one.',
+    );
+    fixture.emu.control.resetCallCounts();
+    const rejected = await harness.run(createEvent(resource('Reject'), byRequest('only-rejected', 'REJECT')), MANAGEMENT);
+    expect(rejected.onEvent).toEqual({ PhysicalResourceId: id });
+    expect(rejected.isComplete.Data?.Status).toBe('REJECTED');
+    expect(fixture.emu.control.callCounts().RejectEnvironmentAccountConnection).toBeUndefined();
+  });
+
+  test('naming the accepted connection by id instead of by request is an in-place update of the same connection', async () => {
+    const id = await requested('renamed');
+    const r = resource('Renamed');
+    await harness.run(createEvent(r, byRequest('renamed')), MANAGEMENT);
+    const updated = await harness.run(updateEvent(r, id, byRequest('renamed'), { ConnectionId: id, Decision: 'ACCEPT' }), MANAGEMENT);
+    expect(updated.onEvent).toEqual({ PhysicalResourceId: id });
+    expect(updated.isComplete.Data?.Status).toBe('CONNECTED');
+  });
+
+  test('the connection is named one way: by id, or by both EnvironmentAccountId and EnvironmentName', async () => {
+    const type = 'Custom::ProtonEnvironmentAccountConnectionAcceptance';
+    const id = '0b7f6a52-9d1c-4c3e-8f00-123456789abc';
+    await expect(onEvent(createEvent(resource('Neither'), { Decision: 'ACCEPT' }))).rejects.toThrow(
+      `${type} needs ConnectionId, or EnvironmentAccountId and EnvironmentName together (the request to accept).`);
+    await expect(onEvent(createEvent(resource('Half'), { EnvironmentName: 'prod', Decision: 'ACCEPT' }))).rejects.toThrow(
+      `${type} needs ConnectionId, or EnvironmentAccountId and EnvironmentName together (the request to accept).`);
+    await expect(onEvent(createEvent(resource('Both'), { ConnectionId: id, ...byRequest('prod') }))).rejects.toThrow(
+      `${type} names the connection by ConnectionId or by its request (EnvironmentAccountId and EnvironmentName), not both.`);
+    await expect(onEvent(createEvent(resource('BadAccount'), { ...byRequest('prod'), EnvironmentAccountId: '2222' }))).rejects.toThrow(
+      `${type} property EnvironmentAccountId must be a 12-digit account id, got '2222'.`);
+  });
 });
 
 test('malformed properties are refused naming the property', async () => {

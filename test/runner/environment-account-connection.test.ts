@@ -1,27 +1,34 @@
 /**
- * End to end, across two accounts: the cross-account example's stacks deployed by two runners
- * sharing one emulator — one per account (each handler's requests carry its account as the
- * access key id, which the emulator reads as the caller) — through the REAL bundled handler.
+ * End to end, across two accounts: the cross-account example's app — both stacks, one per account
+ * — deployed by ONE runner sharing one emulator, through the REAL bundled handler. Each stack's
+ * handler calls Proton with its own account as the access key id, which the emulator reads as the
+ * caller: the request is made by the environment account, the acceptance and the environment by
+ * the management account.
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { GetEnvironmentAccountConnectionCommand, GetEnvironmentCommand, ListEnvironmentAccountConnectionsCommand, ProtonClient } from '@aws-sdk/client-proton';
+import {
+  GetEnvironmentAccountConnectionCommand, GetEnvironmentCommand, ListEnvironmentAccountConnectionsCommand, ListEnvironmentTemplatesCommand,
+  ProtonClient,
+} from '@aws-sdk/client-proton';
 import { App, CfnResource } from 'aws-cdk-lib';
 import { testApp } from './fixtures/test-app';
 import {
-  ENVIRONMENT_ACCOUNT, ENVIRONMENT_STACK_NAME, EnvironmentAccountStack, MANAGEMENT_ACCOUNT, MANAGEMENT_STACK_NAME, ManagementAccountStack, REGION,
+  buildCrossAccountApp, ENVIRONMENT_ACCOUNT, ENVIRONMENT_STACK_NAME, MANAGEMENT_ACCOUNT, MANAGEMENT_STACK_NAME, ManagementAccountStack, REGION,
 } from '../../examples/cross-account';
 import { Emulator, startEmulator } from '../../local/emulator';
 import { LocalRunner, OperationResult } from '../../local/runner/runner';
 import { ConnectionDecision } from '../../src';
 
 const BUNDLE = path.join(__dirname, '..', '..', 'assets', 'lambda', 'index', 'index.js');
+const ACCEPTANCE = 'Custom::ProtonEnvironmentAccountConnectionAcceptance';
+/** The logical id of the example's acceptance. */
+const ACCEPTANCE_ID = 'AcceptanceE131C3C5';
 
 let emulator: Emulator;
 let envSide: ProtonClient;
 let managementSide: ProtonClient;
-let environmentRunner: LocalRunner;
-let managementRunner: LocalRunner;
+let runner: LocalRunner;
 
 beforeAll(async () => {
   if (!fs.existsSync(BUNDLE)) throw new Error(`${BUNDLE} is missing: run \`npx projen bundle\` first.`);
@@ -35,30 +42,16 @@ afterAll(async () => {
   await emulator.stop();
 });
 beforeEach(async () => {
-  environmentRunner = await LocalRunner.start({ emulator, accountId: ENVIRONMENT_ACCOUNT });
-  managementRunner = await LocalRunner.start({ emulator, accountId: MANAGEMENT_ACCOUNT });
+  runner = await LocalRunner.start({ emulator });
 });
-afterEach(async () => {
-  await environmentRunner.close();
-  await managementRunner.close();
-});
+afterEach(async () => runner.close());
 
-function environmentApp(environmentName: string, customize: (stack: EnvironmentAccountStack) => void = () => undefined): App {
+/** The example's app for `environmentName`, with the management account's `decision`. */
+function crossAccountApp(environmentName: string, decision = ConnectionDecision.ACCEPT): App {
   const app = testApp();
-  customize(new EnvironmentAccountStack(app, ENVIRONMENT_STACK_NAME, { env: { account: ENVIRONMENT_ACCOUNT, region: REGION }, environmentName }));
-  return app;
-}
-
-function managementApp(connectionId: string, decision: ConnectionDecision, environmentName = 'unused', withEnvironment = false): App {
-  const app = testApp();
-  new ManagementAccountStack(app, MANAGEMENT_STACK_NAME, {
-    env: { account: MANAGEMENT_ACCOUNT, region: REGION },
-    connectionId,
-    decision,
-    environmentName,
-    bundleDirectory: withEnvironment ? path.join(__dirname, '..', 'fixtures', 'bundles', 'env-cloudformation') : undefined,
-  });
-  return app;
+  app.node.setContext('cross-account:environment-name', environmentName);
+  app.node.setContext('cross-account:decision', decision);
+  return buildCrossAccountApp(app);
 }
 
 function requests(result: OperationResult, resourceType: string): string[][] {
@@ -67,9 +60,9 @@ function requests(result: OperationResult, resourceType: string): string[][] {
     .map(({ request, response }) => [request.RequestType, response.Status]);
 }
 
-/** The `ConnectionId` output of the deployed environment account stack. */
+/** The connection the environment account requested (its stack's `ConnectionId` output). */
 function requestedConnectionId(): string {
-  const id = environmentRunner.stack(ENVIRONMENT_STACK_NAME)!.outputs.ConnectionId;
+  const id = runner.stack(ENVIRONMENT_STACK_NAME)!.outputs.ConnectionId;
   expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
   return id as string;
 }
@@ -78,75 +71,109 @@ async function connection(id: string) {
   return (await envSide.send(new GetEnvironmentAccountConnectionCommand({ id }))).environmentAccountConnection!;
 }
 
-test('request in the environment account, accept and provision an environment from the management account, update the role, tear down', async () => {
-  const requested = await environmentRunner.deploy(environmentApp('e2e-prod'));
-  expect(requested.success).toBe(true);
-  const connectionId = requestedConnectionId();
-  expect(await connection(connectionId)).toMatchObject({
-    environmentAccountId: ENVIRONMENT_ACCOUNT, managementAccountId: MANAGEMENT_ACCOUNT, environmentName: 'e2e-prod', status: 'PENDING',
-  });
+/** The index of the first event of `logicalIdPrefix` (of `stackName`) reaching `status`. */
+function eventIndex(result: OperationResult, stackName: string, logicalIdPrefix: string, status: string): number {
+  const index = result.events.findIndex((e) => e.stackName === stackName && e.logicalId.startsWith(logicalIdPrefix) && e.status === status);
+  expect(index).toBeGreaterThanOrEqual(0);
+  return index;
+}
 
-  const accepted = await managementRunner.deploy(managementApp(connectionId, ConnectionDecision.ACCEPT, 'e2e-prod', true));
-  expect(accepted.success).toBe(true);
-  expect(requests(accepted, 'Custom::ProtonEnvironmentAccountConnectionAcceptance')).toEqual([['Create', 'SUCCESS']]);
-  expect(managementRunner.stack(MANAGEMENT_STACK_NAME)!.outputs.ConnectionStatus).toBe('CONNECTED');
-  expect((await connection(connectionId)).status).toBe('CONNECTED');
-  // The management account's environment is provisioned in the environment account through the connection.
+test('one app, two accounts: request, accept by request, environment deployed through the connection, teardown in the order Proton allows', async () => {
+  const deployed = await runner.deploy(crossAccountApp('e2e-prod'));
+  expect(deployed.success).toBe(true);
+  // In dependency order, each stack in its own account.
+  expect(deployed.stacks.map((s) => [s.stackName, s.status, s.stackId.split(':')[4]])).toEqual([
+    [ENVIRONMENT_STACK_NAME, 'CREATE_COMPLETE', ENVIRONMENT_ACCOUNT],
+    [MANAGEMENT_STACK_NAME, 'CREATE_COMPLETE', MANAGEMENT_ACCOUNT],
+  ]);
+  const connectionId = requestedConnectionId();
+  // Requested by the environment account, accepted by the management account (Proton allows each only to its side).
+  expect(await connection(connectionId)).toMatchObject({
+    environmentAccountId: ENVIRONMENT_ACCOUNT, managementAccountId: MANAGEMENT_ACCOUNT, environmentName: 'e2e-prod', status: 'CONNECTED',
+  });
+  expect(requests(deployed, ACCEPTANCE)).toEqual([['Create', 'SUCCESS']]);
+  expect(runner.stack(MANAGEMENT_STACK_NAME)!.resources).toMatchObject({ [ACCEPTANCE_ID]: { physicalId: connectionId } });
+  expect(runner.stack(MANAGEMENT_STACK_NAME)!.outputs.ConnectionStatus).toBe('CONNECTED');
   expect((await managementSide.send(new GetEnvironmentCommand({ name: 'e2e-prod' }))).environment).toMatchObject({
     environmentAccountConnectionId: connectionId, environmentAccountId: ENVIRONMENT_ACCOUNT, deploymentStatus: 'SUCCEEDED',
   });
 
-  // Rejecting a connection an environment uses is refused by Proton: the stack rolls back, still CONNECTED.
-  const rejected = await managementRunner.deploy(managementApp(connectionId, ConnectionDecision.REJECT, 'e2e-prod', true));
+  // Rejecting a connection an environment uses is refused by Proton: the management stack rolls back, still CONNECTED.
+  const rejected = await runner.deploy(crossAccountApp('e2e-prod', ConnectionDecision.REJECT));
   expect(rejected.success).toBe(false);
+  expect(rejected.stacks.map((s) => [s.stackName, s.status])).toEqual([
+    [ENVIRONMENT_STACK_NAME, 'CREATE_COMPLETE'],
+    [MANAGEMENT_STACK_NAME, 'UPDATE_ROLLBACK_COMPLETE'],
+  ]);
   expect(rejected.events.find((e) => e.status === 'UPDATE_FAILED')!.reason!.split('\n')[0]).toBe(
     `Could not reject environment account connection '${connectionId}' (Proton: ConflictException: The environment account connection '${connectionId}' `
     + "is used by the environment(s) 'e2e-prod'; delete the environment(s) before rejecting it.)",
   );
   expect((await connection(connectionId)).status).toBe('CONNECTED');
 
-  // A new role is applied in place: same connection, still CONNECTED.
-  const updated = await environmentRunner.deploy(environmentApp('e2e-prod', (stack) => {
-    (stack.node.findChild('ProvisioningRole').node.defaultChild as CfnResource).addPropertyOverride('RoleName', 'proton-provisioning-v2');
-  }));
+  // A new role is applied in place by the environment account: same connection, still CONNECTED.
+  const app = crossAccountApp('e2e-prod');
+  const roleResource = app.node.findChild(ENVIRONMENT_STACK_NAME).node.findChild('ProvisioningRole').node.defaultChild as CfnResource;
+  roleResource.addPropertyOverride('RoleName', 'proton-provisioning-v2');
+  const updated = await runner.deploy(app);
   expect(updated.success).toBe(true);
   expect(requests(updated, 'Custom::ProtonEnvironmentAccountConnection')).toEqual([['Update', 'SUCCESS']]);
   expect(await connection(connectionId)).toMatchObject({ roleArn: `arn:aws:iam::${ENVIRONMENT_ACCOUNT}:role/proton-provisioning-v2`, status: 'CONNECTED' });
 
-  // Removing the acceptance (after the environment) leaves the connection CONNECTED; only the environment account deletes it.
-  expect((await managementRunner.destroy({ stackNames: [MANAGEMENT_STACK_NAME] })).success).toBe(true);
-  expect((await connection(connectionId)).status).toBe('CONNECTED');
+  // Destroy in reverse: the management stack (the environment deleted, the acceptance leaves the
+  // connection), then the environment account's stack deletes the connection.
+  const destroyed = await runner.destroy(app);
+  expect(destroyed.success).toBe(true);
+  expect(destroyed.stacks.map((s) => [s.stackName, s.status])).toEqual([
+    [MANAGEMENT_STACK_NAME, 'DELETE_COMPLETE'],
+    [ENVIRONMENT_STACK_NAME, 'DELETE_COMPLETE'],
+  ]);
+  expect(eventIndex(destroyed, MANAGEMENT_STACK_NAME, 'Environment', 'DELETE_COMPLETE'))
+    .toBeLessThan(eventIndex(destroyed, ENVIRONMENT_STACK_NAME, 'Connection', 'DELETE_COMPLETE'));
+  expect(requests(destroyed, 'Custom::ProtonEnvironmentAccountConnection')).toEqual([['Delete', 'SUCCESS']]);
   await expect(managementSide.send(new GetEnvironmentCommand({ name: 'e2e-prod' }))).rejects.toThrow(/not found/);
-  expect((await environmentRunner.destroy({ stackNames: [ENVIRONMENT_STACK_NAME] })).success).toBe(true);
-  const left = await envSide.send(new ListEnvironmentAccountConnectionsCommand({ requestedBy: 'ENVIRONMENT_ACCOUNT', environmentName: 'e2e-prod' }));
-  expect(left.environmentAccountConnections).toEqual([]);
+  for (const [client, requestedBy] of [[envSide, 'ENVIRONMENT_ACCOUNT'], [managementSide, 'MANAGEMENT_ACCOUNT']] as const) {
+    expect((await client.send(new ListEnvironmentAccountConnectionsCommand({ requestedBy }))).environmentAccountConnections).toEqual([]);
+  }
+  expect((await managementSide.send(new ListEnvironmentTemplatesCommand({}))).templates).toEqual([]);
+  expect([runner.stack(ENVIRONMENT_STACK_NAME), runner.stack(MANAGEMENT_STACK_NAME)]).toEqual([undefined, undefined]);
 });
 
-test('rejecting is final: a later ACCEPT fails and the stack rolls back to REJECT', async () => {
-  await environmentRunner.deploy(environmentApp('e2e-rejected'));
-  const connectionId = requestedConnectionId();
-
-  const rejected = await managementRunner.deploy(managementApp(connectionId, ConnectionDecision.REJECT));
+test('REJECT rejects the request for good: a later ACCEPT fails and the management stack rolls back', async () => {
+  const rejected = await runner.deploy(crossAccountApp('e2e-rejected', ConnectionDecision.REJECT));
   expect(rejected.success).toBe(true);
+  const connectionId = requestedConnectionId();
+  expect(requests(rejected, ACCEPTANCE)).toEqual([['Create', 'SUCCESS']]);
   expect((await connection(connectionId)).status).toBe('REJECTED');
+  expect(runner.stack(MANAGEMENT_STACK_NAME)!.outputs).toEqual({ ConnectionStatus: 'REJECTED' });
+  await expect(managementSide.send(new GetEnvironmentCommand({ name: 'e2e-rejected' }))).rejects.toThrow(/not found/);
 
-  const accepted = await managementRunner.deploy(managementApp(connectionId, ConnectionDecision.ACCEPT));
+  const accepted = await runner.deploy(crossAccountApp('e2e-rejected'));
   expect(accepted.success).toBe(false);
   const failed = accepted.events.find((e) => e.status === 'UPDATE_FAILED')!;
-  expect(failed.reason!.split('\n')[0]).toBe(`Cannot accept environment account connection '${connectionId}': it was rejected, and rejecting is final. `
-    + 'The environment account must request a new connection; accept that one instead.');
-  expect(managementRunner.stack(MANAGEMENT_STACK_NAME)!.status).toBe('UPDATE_ROLLBACK_COMPLETE');
+  expect([failed.logicalId, failed.reason!.split('\n')[0]]).toEqual([
+    ACCEPTANCE_ID,
+    `Cannot accept environment account connection '${connectionId}': it was rejected, and rejecting is final. `
+    + 'The environment account must request a new connection; accept that one instead.',
+  ]);
+  expect(runner.stack(MANAGEMENT_STACK_NAME)!.status).toBe('UPDATE_ROLLBACK_COMPLETE');
   expect((await connection(connectionId)).status).toBe('REJECTED');
 
-  await managementRunner.destroy({ stackNames: [MANAGEMENT_STACK_NAME] });
-  await environmentRunner.destroy({ stackNames: [ENVIRONMENT_STACK_NAME] });
+  expect((await runner.destroy(crossAccountApp('e2e-rejected', ConnectionDecision.REJECT))).success).toBe(true);
+  expect((await envSide.send(new ListEnvironmentAccountConnectionsCommand({ requestedBy: 'ENVIRONMENT_ACCOUNT' }))).environmentAccountConnections).toEqual([]);
 });
 
 test('accepting before the environment account requested the connection fails the stack with the fix', async () => {
-  const result = await managementRunner.deploy(managementApp('0b7f6a52-9d1c-4c3e-8f00-123456789abc', ConnectionDecision.ACCEPT));
+  const app = testApp();
+  new ManagementAccountStack(app, MANAGEMENT_STACK_NAME, {
+    env: { account: MANAGEMENT_ACCOUNT, region: REGION }, environmentAccountId: ENVIRONMENT_ACCOUNT, environmentName: 'e2e-early', decision: ConnectionDecision.ACCEPT,
+  });
+  const result = await runner.deploy(app);
   expect(result.success).toBe(false);
-  expect(managementRunner.stack(MANAGEMENT_STACK_NAME)!.status).toBe('ROLLBACK_COMPLETE');
+  expect(runner.stack(MANAGEMENT_STACK_NAME)!.status).toBe('ROLLBACK_COMPLETE');
   const failed = result.events.find((e) => e.status === 'CREATE_FAILED')!;
-  expect(failed.reason!.split('\n')[0]).toMatch(/^Environment account connection '0b7f6a52-9d1c-4c3e-8f00-123456789abc' was not found in this account and region\. The environment account must request it first/);
-  await managementRunner.destroy({ stackNames: [MANAGEMENT_STACK_NAME] });
+  expect(failed.reason!.split('\n')[0]).toBe(`Found no pending connection requested by environment account ${ENVIRONMENT_ACCOUNT} for environment 'e2e-early' `
+    + 'in this account and region. The environment account must deploy its EnvironmentAccountConnection first (naming this account as the management account '
+    + 'and this environment name, in this region): deploy its stack before this one.');
+  expect((await runner.destroy(app)).success).toBe(true);
 });
