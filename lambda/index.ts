@@ -5,6 +5,7 @@
  */
 import type { ProtonClient } from '@aws-sdk/client-proton';
 import { AccountSettingsHandler } from './account-settings';
+import { ComponentHandler } from './component';
 import { createProtonClient } from './engine/proton-client';
 import type { LifecycleHandler } from './engine/resource-handler';
 import type { IsCompleteRequest, IsCompleteResponse, OnEventRequest, OnEventResponse } from './engine/types';
@@ -15,6 +16,7 @@ import { EnvironmentTemplateHandler } from './environment-template';
 import { RepositoryHandler } from './repository';
 import { ServiceHandler } from './service';
 import { ServiceInstanceHandler } from './service-instance';
+import { ServiceSyncConfigHandler } from './service-sync-config';
 import { ServiceTemplateHandler } from './service-template';
 import { TemplateSyncConfigHandler } from './template-sync-config';
 import { EnvironmentTemplateVersionHandler, ServiceTemplateVersionHandler } from './template-version';
@@ -32,9 +34,11 @@ const HANDLERS: Record<ProtonResourceTypeName, HandlerFactory> = {
   [ProtonResourceType.ENVIRONMENT_ACCOUNT_CONNECTION_ACCEPTANCE]: (proton, event) => new EnvironmentAccountConnectionAcceptanceHandler(proton, event),
   [ProtonResourceType.ACCOUNT_SETTINGS]: (proton, event) => new AccountSettingsHandler(proton, event),
   [ProtonResourceType.TEMPLATE_SYNC_CONFIG]: (proton, event) => new TemplateSyncConfigHandler(proton, event),
+  [ProtonResourceType.SERVICE_SYNC_CONFIG]: (proton, event) => new ServiceSyncConfigHandler(proton, event),
   [ProtonResourceType.ENVIRONMENT_TEMPLATE_VERSION]: (proton, event) => new EnvironmentTemplateVersionHandler(proton, event),
   [ProtonResourceType.SERVICE_TEMPLATE]: (proton, event) => new ServiceTemplateHandler(proton, event),
   [ProtonResourceType.SERVICE_TEMPLATE_VERSION]: (proton, event) => new ServiceTemplateVersionHandler(proton, event),
+  [ProtonResourceType.COMPONENT]: (proton, event) => new ComponentHandler(proton, event),
 };
 
 function handlerFor(event: IsCompleteRequest): LifecycleHandler {

@@ -7,11 +7,9 @@ import {
   TemplateType,
   UpdateTemplateSyncConfigCommand,
 } from '@aws-sdk/client-proton';
-import { failure, isProtonError } from './engine/errors';
-import { log } from './engine/log';
-import { getOrUndefined } from './engine/name-keyed-create';
 import { PropertyReader } from './engine/properties';
-import { ResourceHandler, UpdatePlan, planUpdate } from './engine/resource-handler';
+import { UpdatePlan, planUpdate } from './engine/resource-handler';
+import { SyncConfigHandler, SyncSource } from './engine/sync-config';
 import { REPOSITORY_PROVIDERS, TEMPLATE_TYPES, TemplateSyncConfigData, TemplateSyncConfigProperties } from '../src/custom-resources/contract';
 
 /** A sync configuration is keyed by its template: another template is another configuration. */
@@ -19,13 +17,13 @@ const IMMUTABLE: ReadonlyArray<keyof TemplateSyncConfigProperties> = ['TemplateT
 
 /**
  * `Custom::ProtonTemplateSyncConfig`: at most one per template, keyed (and identified) by
- * `<templateType>:<templateName>`. Proton's calls are synchronous.
- *
- * Sync configurations carry no tags, so ownership cannot be recorded: on create, an existing
- * configuration identical to the requested one is taken over (a replayed create, or an equivalent
- * configuration — deleting either is the same change), and a different one is refused untouched.
+ * `<templateType>:<templateName>`. Proton's calls are synchronous; an identical existing
+ * configuration is taken over, a different one refused (see {@link SyncConfigHandler}).
  */
-export class TemplateSyncConfigHandler extends ResourceHandler<TemplateSyncConfigProperties, TemplateSyncConfigData> {
+export class TemplateSyncConfigHandler extends SyncConfigHandler<TemplateSyncConfigProperties, TemplateSyncConfigData, TemplateSyncConfig> {
+  protected readonly kind = 'template sync configuration';
+  protected readonly pathLabel = 'subdirectory';
+
   protected parseProperties(reader: PropertyReader): TemplateSyncConfigProperties {
     return {
       TemplateType: reader.requiredOneOf('TemplateType', TEMPLATE_TYPES),
@@ -45,100 +43,55 @@ export class TemplateSyncConfigHandler extends ResourceHandler<TemplateSyncConfi
     return planUpdate(oldProps, newProps, IMMUTABLE);
   }
 
-  /** Never used: the immutable properties are the identity. */
-  protected sameIdentityReplacementMessage(id: string, reasons: readonly string[]): string {
-    return `Cannot replace the template sync configuration '${id}': ${reasons.join(', ')} changed.`;
+  protected describeTarget(): string {
+    return `the ${this.props.TemplateType.toLowerCase()} template '${this.props.TemplateName}'`;
   }
 
-  protected async onCreate(): Promise<string> {
-    const id = this.identity(this.props);
-    const existing = await this.get();
-    if (existing !== undefined) {
-      this.assertSameConfig(existing, id);
-      log('template sync configuration already as requested: taken over', { name: id });
-      return id;
-    }
-    try {
-      await this.proton.send(new CreateTemplateSyncConfigCommand(this.input()));
-      log('created template sync configuration', { name: id });
-    } catch (error) {
-      const raced = isProtonError(error, 'ConflictException') ? await this.get() : undefined;
-      if (raced === undefined) {
-        throw failure(`Could not create the template sync configuration of ${this.describeTemplate()}`, error);
-      }
-      this.assertSameConfig(raced, id);
-    }
-    return id;
+  protected deleteCommand(): string {
+    return 'aws proton delete-template-sync-config';
   }
 
-  protected async onUpdateInPlace(_oldProps: TemplateSyncConfigProperties, id: string): Promise<void> {
-    try {
-      await this.proton.send(new UpdateTemplateSyncConfigCommand(this.input()));
-      log('updated template sync configuration', { name: id });
-    } catch (error) {
-      throw failure(`Could not update the template sync configuration of ${this.describeTemplate()}`, error);
-    }
+  protected requestedSource(): SyncSource {
+    const p = this.props;
+    return { repositoryProvider: p.RepositoryProvider, repositoryName: p.RepositoryName, branch: p.Branch, path: p.Subdirectory };
   }
 
-  protected async onDeleteOwned(id: string): Promise<void> {
-    try {
-      await this.proton.send(new DeleteTemplateSyncConfigCommand({
-        templateType: this.props.TemplateType as TemplateType,
-        templateName: this.props.TemplateName,
-      }));
-      log('deleted template sync configuration', { name: id });
-    } catch (error) {
-      if (isProtonError(error, 'ResourceNotFoundException')) {
-        log('template sync configuration already gone', { name: id });
-        return;
-      }
-      throw failure(`Could not delete the template sync configuration of ${this.describeTemplate()}`, error);
-    }
+  protected sourceOf(config: TemplateSyncConfig): SyncSource {
+    return { repositoryProvider: config.repositoryProvider, repositoryName: config.repositoryName, branch: config.branch, path: config.subdirectory };
   }
 
-  protected async isCreateComplete(id: string): Promise<TemplateSyncConfigData> {
-    const config = await this.get();
-    if (config === undefined) {
-      throw failure(`The template sync configuration '${id}' disappeared right after it was written: it was deleted outside CloudFormation.`);
-    }
+  protected dataOf(config: TemplateSyncConfig): TemplateSyncConfigData {
     return { TemplateType: config.templateType!, TemplateName: config.templateName! };
+  }
+
+  protected async getConfig(): Promise<TemplateSyncConfig | undefined> {
+    return (await this.proton.send(new GetTemplateSyncConfigCommand(this.key()))).templateSyncConfig;
+  }
+
+  protected createConfig(): Promise<unknown> {
+    return this.proton.send(new CreateTemplateSyncConfigCommand(this.input()));
+  }
+
+  protected updateConfig(): Promise<unknown> {
+    return this.proton.send(new UpdateTemplateSyncConfigCommand(this.input()));
+  }
+
+  protected deleteConfig(): Promise<unknown> {
+    return this.proton.send(new DeleteTemplateSyncConfigCommand(this.key()));
+  }
+
+  private key() {
+    return { templateType: this.props.TemplateType as TemplateType, templateName: this.props.TemplateName };
   }
 
   private input() {
     const p = this.props;
     return {
-      templateType: p.TemplateType as TemplateType,
-      templateName: p.TemplateName,
+      ...this.key(),
       repositoryProvider: p.RepositoryProvider as RepositoryProvider,
       repositoryName: p.RepositoryName,
       branch: p.Branch,
       subdirectory: p.Subdirectory,
     };
   }
-
-  private describeTemplate(): string {
-    return `the ${this.props.TemplateType.toLowerCase()} template '${this.props.TemplateName}'`;
-  }
-
-  private get(): Promise<TemplateSyncConfig | undefined> {
-    return getOrUndefined(async () => (await this.proton.send(new GetTemplateSyncConfigCommand({
-      templateType: this.props.TemplateType as TemplateType,
-      templateName: this.props.TemplateName,
-    }))).templateSyncConfig);
-  }
-
-  private assertSameConfig(existing: TemplateSyncConfig, id: string): void {
-    const p = this.props;
-    const same = existing.repositoryProvider === p.RepositoryProvider && existing.repositoryName === p.RepositoryName
-      && existing.branch === p.Branch && (existing.subdirectory ?? undefined) === p.Subdirectory;
-    if (!same) {
-      throw failure(`${capitalize(this.describeTemplate())} already has a template sync configuration ('${id}', repository ${existing.repositoryProvider}:${existing.repositoryName}, `
-        + `branch ${existing.branch}) that differs from this one and was not made by this stack. cdk-proton never takes over a different configuration: `
-        + 'delete it first (aws proton delete-template-sync-config) or stop declaring this one.');
-    }
-  }
-}
-
-function capitalize(text: string): string {
-  return text.charAt(0).toUpperCase() + text.slice(1);
 }

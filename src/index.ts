@@ -13,3 +13,5 @@ export * from './constructs/environment';
 export * from './constructs/spec';
 export * from './constructs/service';
 export * from './constructs/service-instance';
+export * from './constructs/service-sync-config';
+export * from './constructs/component';

@@ -225,7 +225,7 @@ export async function awaitDeployment(driver: DeploymentDriver, options: AwaitOp
       if (overBudget(options) && options.cancellable && view.deploymentStatus === 'IN_PROGRESS') {
         await cancelIfPossible(driver);
         throw failure(`${driver.what} was still deploying after ${DEPLOYMENT_BUDGET_SECONDS / 60} minutes, the budget of one CloudFormation request: `
-          + 'cdk-proton cancelled the deployment (CancelEnvironmentDeployment / CancelServiceInstanceDeployment / CancelServicePipelineDeployment). '
+          + 'cdk-proton cancelled the deployment (CancelEnvironmentDeployment / CancelServiceInstanceDeployment / CancelServicePipelineDeployment / CancelComponentDeployment). '
           + 'Find out why it is slow in the Proton console, then deploy again.');
       }
       assertWithinBudget(driver, options, `its deployment is still ${view.deploymentStatus} and Proton cannot cancel it`);

@@ -288,6 +288,13 @@ export class Environment extends EnvironmentBase implements ITaggable {
   /** Tags of the environment (`Tags.of(...)` works too). Updated without a deployment. */
   public readonly tags: TagManager = new TagManager(TagType.MAP, ProtonResourceType.ENVIRONMENT);
 
+  /**
+   * @internal Whether Proton can provision directly defined components here: true with a
+   * component role, false without; undefined for a cross-account environment, whose
+   * connection's component role decides.
+   */
+  public readonly _acceptsComponents?: boolean;
+
   private readonly resource: CustomResource;
   private readonly selfManaged: boolean;
   /** Output keys read by the app: only these travel back through the custom resource. */
@@ -306,6 +313,7 @@ export class Environment extends EnvironmentBase implements ITaggable {
     }
     const members = props.provisioning._members;
     this.selfManaged = members.provisioningRepository !== undefined;
+    this._acceptsComponents = props.componentRole !== undefined || (members.environmentAccountConnectionId === undefined ? false : undefined);
     const templateName = version.template.environmentTemplateName;
     const generatedName = generatePhysicalName(this, { templateName, selfManaged: this.selfManaged }, 100);
     const name = props.environmentName ?? generatedName;

@@ -142,6 +142,9 @@ export class ServiceTemplateVersion extends Resource implements IServiceTemplate
    */
   public readonly schema?: TemplateSchema;
 
+  /** @internal Where components attached to instances of this version may come from. */
+  public readonly _supportedComponentSources: readonly ComponentSource[];
+
   constructor(scope: Construct, id: string, props: ServiceTemplateVersionProps) {
     super(scope, id);
     this.template = props.template;
@@ -162,6 +165,7 @@ export class ServiceTemplateVersion extends Resource implements IServiceTemplate
       },
     });
     this.schema = bundle.schema;
+    this._supportedComponentSources = props.supportedComponentSources ?? [];
     this.majorVersion = resource.getAttString('MajorVersion');
     this.minorVersion = resource.getAttString('MinorVersion');
     this.serviceTemplateVersionArn = resource.getAttString('Arn');

@@ -238,6 +238,11 @@ export class Service extends ServiceBase implements ITaggable {
   /** Tags of the service. Updated without a deployment. */
   public readonly tags: TagManager = new TagManager(TagType.MAP, ProtonResourceType.SERVICE);
 
+  /** @internal The service's name as known at synth, for IAM policies (see `nameAtSynth`). */
+  public readonly _nameAtSynth: string;
+  /** @internal The template version given in props, when given. */
+  public readonly _templateVersion?: IServiceTemplateVersion;
+
   private readonly resource: CustomResource;
   private readonly schema?: TemplateSchema;
   private readonly instances: Array<{ readonly name: string; readonly environment: IEnvironment; readonly inputs: { [name: string]: any } }> = [];
@@ -260,6 +265,8 @@ export class Service extends ServiceBase implements ITaggable {
     const templateName = version.template.serviceTemplateName;
     const generatedName = generatePhysicalName(this, { templateName, repository }, 100);
     const name = props.serviceName ?? generatedName;
+    this._nameAtSynth = name;
+    this._templateVersion = props.templateVersion;
 
     const provider = ProtonProvider.getOrCreate(this);
     const arn = Stack.of(this).formatArn({ service: 'proton', resource: ARN_RESOURCE_TYPE, resourceName: name, arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
@@ -346,6 +353,11 @@ export class Service extends ServiceBase implements ITaggable {
     checkOutputKey(key);
     this.pipelineOutputs.add(key);
     return this.resource.getAttString(`${PIPELINE_OUTPUT_ATTRIBUTE_PREFIX}${key}`);
+  }
+
+  /** @internal The instances declared so far (props and `addInstance`). */
+  public _instances(): readonly ServiceInstanceDefinition[] {
+    return this.instances;
   }
 
   /** @internal */

@@ -24,6 +24,8 @@ export const ProtonResourceType = {
   ENVIRONMENT_ACCOUNT_CONNECTION_ACCEPTANCE: 'Custom::ProtonEnvironmentAccountConnectionAcceptance',
   ACCOUNT_SETTINGS: 'Custom::ProtonAccountSettings',
   TEMPLATE_SYNC_CONFIG: 'Custom::ProtonTemplateSyncConfig',
+  SERVICE_SYNC_CONFIG: 'Custom::ProtonServiceSyncConfig',
+  COMPONENT: 'Custom::ProtonComponent',
 } as const;
 
 /** Any of the resource types the handler dispatches on. */
@@ -190,8 +192,17 @@ export const CONNECTION_DECISIONS = ['ACCEPT', 'REJECT'] as const;
 
 /** `ResourceProperties` of `Custom::ProtonEnvironmentAccountConnectionAcceptance` (management account side). */
 export interface EnvironmentAccountConnectionAcceptanceProperties {
-  /** The connection's id (a change replaces the acceptance). */
-  readonly ConnectionId: string;
+  /**
+   * The connection's id, when the connection is named by id; otherwise `EnvironmentAccountId` and
+   * `EnvironmentName` designate it: the one PENDING or CONNECTED connection that account requested
+   * for that environment. Exactly one of the two ways; a change of any of the three replaces the
+   * acceptance.
+   */
+  readonly ConnectionId?: string;
+  /** The account that requested the connection (with `EnvironmentName`). */
+  readonly EnvironmentAccountId?: string;
+  /** The environment (of the management account) the connection was requested for (with `EnvironmentAccountId`). */
+  readonly EnvironmentName?: string;
   /** `ACCEPT` or `REJECT` (rejecting is final). */
   readonly Decision: string;
 }
@@ -245,6 +256,22 @@ export interface TemplateSyncConfigProperties {
 export interface TemplateSyncConfigData {
   readonly TemplateType: string;
   readonly TemplateName: string;
+}
+
+/** `ResourceProperties` of `Custom::ProtonServiceSyncConfig`: at most one per service. */
+export interface ServiceSyncConfigProperties {
+  /** The synced service (immutable; the identity). */
+  readonly ServiceName: string;
+  readonly RepositoryProvider: string;
+  readonly RepositoryName: string;
+  readonly Branch: string;
+  /** Path of the `proton-ops` file in the repository. */
+  readonly FilePath: string;
+}
+
+/** `Data` of `Custom::ProtonServiceSyncConfig`. */
+export interface ServiceSyncConfigData {
+  readonly ServiceName: string;
 }
 
 /**
@@ -389,4 +416,42 @@ export interface ServiceInstanceData {
   readonly Arn: string;
   readonly Name: string;
   readonly ServiceName: string;
+}
+
+/**
+ * `ResourceProperties` of `Custom::ProtonComponent`: a directly defined component, attached to a
+ * service instance (`ServiceName` + `ServiceInstanceName`) or standalone in `EnvironmentName`.
+ */
+export interface ComponentProperties {
+  /** Component name (immutable; the physical id). */
+  readonly Name: string;
+  /** The environment of a standalone component (absent when attached: the instance's environment). */
+  readonly EnvironmentName?: string;
+  /** The service of the instance the component is attached to (with `ServiceInstanceName`). */
+  readonly ServiceName?: string;
+  /** The instance the component is attached to (with `ServiceName`). */
+  readonly ServiceInstanceName?: string;
+  /** The `manifest.yaml` text naming the one IaC file (immutable: UpdateComponent cannot change it; never logged). */
+  readonly Manifest: string;
+  /** The IaC file (CURRENT_VERSION when changed; never logged nor returned). */
+  readonly TemplateFile: string;
+  /**
+   * An attached component's view of its instance's inputs, as a JSON object text: the handler
+   * renders it into the component's `serviceSpec` (a `proton: ServiceSpec` document naming the
+   * instance and its environment). CURRENT_VERSION when changed; never logged nor returned.
+   */
+  readonly ServiceInstanceInputs?: string;
+  /** Description (NONE deployment when only it changed; never logged nor returned). */
+  readonly Description?: string;
+  /** Customer tags (mutable). */
+  readonly Tags?: Record<string, string>;
+  /** Output keys the app reads (`Output.<key>` in `Data`); each must be produced by the IaC file. */
+  readonly Outputs?: string[];
+}
+
+/** `Data` of `Custom::ProtonComponent`: every key is always present, plus the requested outputs. */
+export interface ComponentData {
+  readonly Arn: string;
+  readonly Name: string;
+  readonly EnvironmentName: string;
 }

@@ -6,8 +6,9 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import {
-  AccountSettings, EnvironmentAccountConnection, Environment, EnvironmentProvisioning, EnvironmentTemplate, Repository, RepositoryProvider,
-  Service, ServiceTemplate, ServiceTemplatePipelineProvisioning, SyncedTemplate, TemplateBundle, TemplateSyncConfig,
+  AccountSettings, Component, ComponentInfrastructure, ComponentSource, ComponentTemplateLanguage,
+  EnvironmentAccountConnection, Environment, EnvironmentProvisioning, EnvironmentTemplate, Repository, RepositoryProvider,
+  Service, ServiceSyncConfig, ServiceTemplate, ServiceTemplatePipelineProvisioning, SyncedTemplate, TemplateBundle, TemplateSyncConfig,
 } from '../../src';
 import { ProtonProvider } from '../../src/custom-resources/proton-provider';
 import { BUNDLES_DIR } from '../fixtures/bundles/corpus';
@@ -29,7 +30,7 @@ function platformStack(): Stack {
   const envVersion = envTemplate.addVersion('V1', { bundle: TemplateBundle.fromDirectory(path.join(BUNDLES_DIR, 'env-cloudformation')) });
   const role = new iam.Role(stack, 'ProtonRole', { assumedBy: new iam.ServicePrincipal('proton.amazonaws.com') });
   const env = new Environment(stack, 'Env', {
-    environmentName: 'env', templateVersion: envVersion, provisioning: EnvironmentProvisioning.awsManaged({ protonServiceRole: role }),
+    environmentName: 'env', templateVersion: envVersion, provisioning: EnvironmentProvisioning.awsManaged({ protonServiceRole: role }), componentRole: role,
   });
   const svcTemplate = new ServiceTemplate(stack, 'SvcTemplate', {
     serviceTemplateName: 'svc-tmpl', pipelineProvisioning: ServiceTemplatePipelineProvisioning.CUSTOMER_MANAGED,
@@ -37,14 +38,22 @@ function platformStack(): Stack {
   const svcVersion = svcTemplate.addVersion('V1', {
     bundle: TemplateBundle.fromS3(s3.Bucket.fromBucketName(stack, 'Bundles', 'bundles'), 'svc.tar.gz'),
     compatibleEnvironmentTemplates: [{ template: envTemplate, majorVersion: envVersion.majorVersion }],
+    supportedComponentSources: [ComponentSource.DIRECTLY_DEFINED],
   });
-  new Service(stack, 'Svc', { serviceName: 'svc', templateVersion: svcVersion }).addInstance('dev', { environment: env });
+  const service = new Service(stack, 'Svc', { serviceName: 'svc', templateVersion: svcVersion });
+  service.addInstance('dev', { environment: env });
+  new Component(stack, 'Component', {
+    service,
+    serviceInstanceName: 'dev',
+    infrastructure: ComponentInfrastructure.fromString('Resources:\n  Queue:\n    Type: AWS::SQS::Queue\n', ComponentTemplateLanguage.CLOUDFORMATION),
+  });
   const repository = new Repository(stack, 'Repo', {
     provider: RepositoryProvider.GITHUB,
     repositoryName: 'org/templates',
     connectionArn: 'arn:aws:codestar-connections:us-east-1:123456789012:connection/0b1c2d3e',
   });
   new TemplateSyncConfig(stack, 'Sync', { template: SyncedTemplate.environmentTemplate(envTemplate), repository, branch: 'main' });
+  new ServiceSyncConfig(stack, 'ServiceSync', { service: Service.fromServiceName(stack, 'Synced', 'synced'), repository, branch: 'main' });
   new AccountSettings(stack, 'Settings', { pipelineServiceRole: role });
   new EnvironmentAccountConnection(stack, 'Connection', { managementAccountId: '210987654321', environmentName: 'remote', role });
   return stack;
