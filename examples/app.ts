@@ -2,13 +2,15 @@
  * A realistic AWS Proton platform declared with cdk-proton: an environment template with a
  * version, two environments on it, a service template whose version runs in those environments,
  * and a service with three instances across the two environments. Each instance receives its
- * environment's `VpcId` output as an input, wired at deploy time.
+ * environment's `VpcId` output as an input, wired at deploy time. The developers of the staging
+ * instance add their own job queue to it as a directly defined component.
  *
  * The `demo:stage` context selects the revision of the platform:
  * - `initial`: everything above, the environments on network template version 1.0;
  * - `upgraded`: the network template gets minor version 1.1 (backward compatible: one new input
  *   with a default) and both environments move onto it;
- * - `instance-removed`: as `upgraded`, with the instance `production-2` removed.
+ * - `instance-removed`: as `upgraded`, with the instance `production-2` removed and the job queue
+ *   detached from the staging instance (it stays in the staging environment, standalone).
  *
  *   CDK_OUTDIR=cdk.out npx ts-node -P test/tsconfig.json examples/app.ts
  *   npm run local -- deploy --app "npx ts-node -P test/tsconfig.json examples/app.ts" --context demo:stage=upgraded
@@ -18,14 +20,15 @@ import { App, CfnOutput, Stack, StackProps, Tags } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import {
-  Environment, EnvironmentProvisioning, EnvironmentSpec, EnvironmentTemplate, Service, ServiceTemplate,
-  ServiceTemplatePipelineProvisioning, TemplateBundle,
+  Component, ComponentInfrastructure, ComponentSource, Environment, EnvironmentProvisioning, EnvironmentSpec, EnvironmentTemplate, Service,
+  ServiceTemplate, ServiceTemplatePipelineProvisioning, TemplateBundle,
 } from '../src';
 
 export const DEMO_STACK_NAME = 'ProtonPlatformDemo';
 export const DEMO_NETWORK_TEMPLATE = 'demo-network';
 export const DEMO_SERVICE_TEMPLATE = 'demo-web-service';
 export const DEMO_SERVICE = 'demo-api';
+export const DEMO_COMPONENT = 'demo-api-staging-jobs';
 
 /** The revisions of the platform, in the order the demo deploys them. */
 export const DEMO_STAGES = ['initial', 'upgraded', 'instance-removed'] as const;
@@ -65,11 +68,22 @@ export class PlatformStack extends Stack {
       resources: ['*'],
     }));
 
+    // The role Proton deploys directly defined components with: developers' queues, nothing else.
+    const componentRole = new iam.Role(this, 'ComponentRole', {
+      assumedBy: new iam.ServicePrincipal('proton.amazonaws.com'),
+      description: 'Provisions the directly defined components of the demo environments',
+    });
+    componentRole.addToPolicy(new iam.PolicyStatement({
+      actions: ['cloudformation:*', 'sqs:CreateQueue', 'sqs:DeleteQueue', 'sqs:GetQueueAttributes', 'sqs:SetQueueAttributes', 'sqs:TagQueue'],
+      resources: ['*'],
+    }));
+
     const environments = ENVIRONMENTS.map((env) => new Environment(this, env.id, {
       environmentName: env.name,
       templateVersion: current,
       spec: EnvironmentSpec.fromInputs({ vpc_cidr: env.vpcCidr, subnet_a_cidr: env.subnets[0], subnet_b_cidr: env.subnets[1] }),
       provisioning: EnvironmentProvisioning.awsManaged({ protonServiceRole }),
+      componentRole,
     }));
     const [staging, production] = environments;
 
@@ -82,6 +96,7 @@ export class PlatformStack extends Stack {
     const webServiceV1 = webService.addVersion('V1', {
       bundle: TemplateBundle.fromDirectory(path.join(TEMPLATES_DIR, 'web-service')),
       compatibleEnvironmentTemplates: [{ template: network, majorVersion: v1.majorVersion }],
+      supportedComponentSources: [ComponentSource.DIRECTLY_DEFINED],
     });
 
     // The service: each instance gets its environment's VpcId output (a token resolved at deploy time).
@@ -91,6 +106,15 @@ export class PlatformStack extends Stack {
     if (stage !== 'instance-removed') {
       api.addInstance('production-2', { environment: production, inputs: { vpc_id: production.getOutput('VpcId'), desired_count: 3 } });
     }
+
+    // A component the staging instance's developers own: attached to their instance, then (last
+    // stage) detached — it stays in the staging environment as a standalone component.
+    const jobs = new Component(this, 'StagingJobs', {
+      componentName: DEMO_COMPONENT,
+      infrastructure: ComponentInfrastructure.fromFile(path.join(TEMPLATES_DIR, 'components', 'jobs-queue.yaml')),
+      ...stage === 'instance-removed' ? { environment: staging } : { service: api, serviceInstanceName: 'staging' },
+    });
+    new CfnOutput(this, 'StagingJobsQueueUrl', { value: jobs.getOutput('QueueUrl') });
 
     Tags.of(this).add('team', 'platform');
     new CfnOutput(this, 'NetworkTemplateRecommendedVersion', { value: network.recommendedVersion });

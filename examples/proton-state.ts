@@ -1,12 +1,13 @@
 /**
  * What Proton holds, read through `@aws-sdk/client-proton`: templates with their versions,
- * environments, services and their instances. Names, versions, statuses and output key names
+ * environments, services and their instances, components. Names, versions, statuses and output key names
  * only: never specs, schemas, descriptions or output values. Shared by the demo (which prints it)
  * and its test (which asserts it).
  */
 import {
-  ListEnvironmentOutputsCommand, ListEnvironmentsCommand, ListEnvironmentTemplatesCommand, ListEnvironmentTemplateVersionsCommand,
-  ListServiceInstancesCommand, ListServicesCommand, ListServiceTemplatesCommand, ListServiceTemplateVersionsCommand, ProtonClient,
+  ListComponentOutputsCommand, ListComponentsCommand, ListEnvironmentOutputsCommand, ListEnvironmentsCommand, ListEnvironmentTemplatesCommand,
+  ListEnvironmentTemplateVersionsCommand, ListServiceInstancesCommand, ListServicesCommand, ListServiceTemplatesCommand,
+  ListServiceTemplateVersionsCommand, ProtonClient,
 } from '@aws-sdk/client-proton';
 
 export interface TemplateState {
@@ -40,10 +41,21 @@ export interface ServiceState {
   readonly instances: ServiceInstanceState[];
 }
 
+export interface ComponentState {
+  readonly name: string;
+  readonly environment: string;
+  /** `service/instance` of an attached component; absent when standalone. */
+  readonly attachedTo?: string;
+  readonly deploymentStatus: string;
+  /** The output keys of the last successful deployment (values are never read out). */
+  readonly outputKeys: string[];
+}
+
 export interface ProtonState {
   readonly templates: TemplateState[];
   readonly environments: EnvironmentState[];
   readonly services: ServiceState[];
+  readonly components: ComponentState[];
 }
 
 function byName<T extends { readonly name: string }>(items: T[]): T[] {
@@ -113,12 +125,31 @@ async function services(proton: ProtonClient): Promise<ServiceState[]> {
   }));
 }
 
+async function components(proton: ProtonClient): Promise<ComponentState[]> {
+  const { components: list = [] } = await proton.send(new ListComponentsCommand({}));
+  return Promise.all(list.map(async (c): Promise<ComponentState> => {
+    const { outputs = [] } = await proton.send(new ListComponentOutputsCommand({ componentName: c.name! }));
+    return {
+      name: c.name!,
+      environment: c.environmentName!,
+      ...c.serviceName ? { attachedTo: `${c.serviceName}/${c.serviceInstanceName}` } : {},
+      deploymentStatus: c.deploymentStatus!,
+      outputKeys: outputs.map((o) => o.key!).sort(),
+    };
+  }));
+}
+
 /** Reads the whole account's Proton state, each list sorted by name. */
 export async function readProtonState(proton: ProtonClient): Promise<ProtonState> {
-  const [envTemplates, svcTemplates, envs, svcs] = await Promise.all([
-    environmentTemplates(proton), serviceTemplates(proton), environments(proton), services(proton),
+  const [envTemplates, svcTemplates, envs, svcs, comps] = await Promise.all([
+    environmentTemplates(proton), serviceTemplates(proton), environments(proton), services(proton), components(proton),
   ]);
-  return { templates: [...byName(envTemplates), ...byName(svcTemplates)], environments: byName(envs), services: byName(svcs) };
+  return {
+    templates: [...byName(envTemplates), ...byName(svcTemplates)],
+    environments: byName(envs),
+    services: byName(svcs),
+    components: byName(comps),
+  };
 }
 
 /** The state as indented lines for the console. */
@@ -136,5 +167,9 @@ export function formatProtonState(state: ProtonState): string[] {
       lines.push(`    instance ${i.name} in ${i.environment}: ${i.templateVersion}, ${i.deploymentStatus}`);
     }
   }
-  return lines.length > 0 ? lines : ['  nothing: no templates, environments or services'];
+  for (const c of state.components) {
+    const where = c.attachedTo ? `attached to ${c.attachedTo} in ${c.environment}` : `standalone in ${c.environment}`;
+    lines.push(`  component ${c.name}: ${where}, ${c.deploymentStatus}; outputs ${c.outputKeys.join(', ') || '(none)'}`);
+  }
+  return lines.length > 0 ? lines : ['  nothing: no templates, environments, services or components'];
 }

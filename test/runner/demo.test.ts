@@ -50,7 +50,18 @@ function instance(name: string, environment: string) {
   return { name, environment, templateVersion: `${WEB} 1.0`, deploymentStatus: 'SUCCEEDED' };
 }
 
-function platform(networkVersions: string[], recommended: string, instances: ReturnType<typeof instance>[]): ProtonState {
+/** The job queue component: attached to the staging instance, or standalone in the staging environment. */
+function jobsQueue(attached: boolean): ProtonState['components'][number] {
+  return {
+    name: 'demo-api-staging-jobs',
+    environment: 'demo-staging',
+    ...attached ? { attachedTo: 'demo-api/staging' } : {},
+    deploymentStatus: 'SUCCEEDED',
+    outputKeys: ['QueueArn', 'QueueUrl'],
+  };
+}
+
+function platform(networkVersions: string[], recommended: string, instances: ReturnType<typeof instance>[], attached = true): ProtonState {
   const environment = (name: string) => ({
     name, templateVersion: `${NETWORK} ${recommended}`, deploymentStatus: 'SUCCEEDED', outputKeys: ['SubnetIds', 'VpcId'],
   });
@@ -61,6 +72,7 @@ function platform(networkVersions: string[], recommended: string, instances: Ret
     ],
     environments: [environment('demo-production'), environment('demo-staging')],
     services: [{ name: 'demo-api', templateName: WEB, status: 'ACTIVE', instances }],
+    components: [jobsQueue(attached)],
   };
 }
 
@@ -68,7 +80,7 @@ async function instanceSpec(name: string): Promise<string> {
   return (await proton.send(new GetServiceInstanceCommand({ serviceName: 'demo-api', name }))).serviceInstance!.spec!;
 }
 
-test('the demo platform deploys, upgrades its environments to 1.1, loses one instance, and is destroyed without leftovers', async () => {
+test('the demo platform deploys with a component attached to an instance, upgrades its environments to 1.1, loses one instance and detaches the component, and is destroyed without leftovers', async () => {
   const initial = await runner.deploy(demoApp('initial'));
   expect(initial.success).toBe(true);
   expect(protonRequests(initial)).toEqual([
@@ -79,11 +91,15 @@ test('the demo platform deploys, upgrades its environments to 1.1, loses one ins
     'Create WebServiceTemplate SUCCESS',
     'Create WebServiceTemplateV1 SUCCESS',
     'Create Api SUCCESS',
+    'Create StagingJobs SUCCESS',
   ]);
   expect(await readProtonState(proton)).toEqual(platform(['1.0 PUBLISHED'], '1.0', [
     instance('production-1', 'demo-production'), instance('production-2', 'demo-production'), instance('staging', 'demo-staging'),
   ]));
-  expect(runner.stack(DEMO_STACK_NAME)!.outputs).toEqual({ NetworkTemplateRecommendedVersion: '1.0' });
+  expect(runner.stack(DEMO_STACK_NAME)!.outputs).toEqual({
+    NetworkTemplateRecommendedVersion: '1.0',
+    StagingJobsQueueUrl: 'component/demo-api-staging-jobs/QueueUrl',
+  });
   // Each instance's vpc_id input is its environment's VpcId output (the emulator's value names its origin).
   expect(await instanceSpec('staging')).toContain('vpc_id: environment/demo-staging/VpcId');
   expect(await instanceSpec('production-2')).toContain('vpc_id: environment/demo-production/VpcId');
@@ -98,18 +114,22 @@ test('the demo platform deploys, upgrades its environments to 1.1, loses one ins
   expect(await readProtonState(proton)).toEqual(platform(['1.0 PUBLISHED', '1.1 PUBLISHED'], '1.1', [
     instance('production-1', 'demo-production'), instance('production-2', 'demo-production'), instance('staging', 'demo-staging'),
   ]));
-  expect(runner.stack(DEMO_STACK_NAME)!.outputs).toEqual({ NetworkTemplateRecommendedVersion: '1.1' });
+  expect(runner.stack(DEMO_STACK_NAME)!.outputs).toEqual({
+    NetworkTemplateRecommendedVersion: '1.1',
+    StagingJobsQueueUrl: 'component/demo-api-staging-jobs/QueueUrl',
+  });
 
   const removed = await runner.deploy(demoApp('instance-removed'));
   expect(removed.success).toBe(true);
-  expect(protonRequests(removed)).toEqual(['Update Api SUCCESS']);
+  expect(protonRequests(removed)).toEqual(['Update Api SUCCESS', 'Update StagingJobs SUCCESS']);
   expect(await readProtonState(proton)).toEqual(platform(['1.0 PUBLISHED', '1.1 PUBLISHED'], '1.1', [
     instance('production-1', 'demo-production'), instance('staging', 'demo-staging'),
-  ]));
+  ], false));
 
   const destroyed = await runner.destroy({ stackNames: [DEMO_STACK_NAME] });
   expect(destroyed.success).toBe(true);
   expect(protonRequests(destroyed)).toEqual([
+    'Delete StagingJobs SUCCESS',
     'Delete Api SUCCESS',
     'Delete WebServiceTemplateV1 SUCCESS',
     'Delete WebServiceTemplate SUCCESS',
@@ -120,5 +140,5 @@ test('the demo platform deploys, upgrades its environments to 1.1, loses one ins
     'Delete NetworkTemplate SUCCESS',
   ]);
   expect(runner.stack(DEMO_STACK_NAME)).toBeUndefined();
-  expect(await readProtonState(proton)).toEqual({ templates: [], environments: [], services: [] });
+  expect(await readProtonState(proton)).toEqual({ templates: [], environments: [], services: [], components: [] });
 }, 120_000);
