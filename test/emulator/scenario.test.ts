@@ -99,6 +99,26 @@ describe('injected faults (applied before the operation; the SDK retries what AW
     expect(fixture.emu.control.callCounts()).toEqual({ GetEnvironmentTemplate: 3 });
   });
 
+  test('lost-response: the operation takes effect, then the connection is destroyed; the SDK retries it', async () => {
+    templates.set('t7', { lastModifiedAt: 1 });
+    fixture.emu.control.injectFault('UpdateEnvironmentTemplate', { kind: 'lost-response', count: 1 });
+    const err = await protonClient(fixture.emu, { maxAttempts: 1 }).send(new UpdateEnvironmentTemplateCommand({ name: 't7' })).catch((e) => e);
+    expect(err.message).toMatch(/socket hang up/);
+    expect(err.$metadata.httpStatusCode).toBeUndefined();
+    // Applied although the client saw a network error.
+    expect(templates.get('t7')).toEqual({ displayName: 'updating', lastModifiedAt: START / 1000 });
+
+    fixture.emu.control.injectFault('UpdateEnvironmentTemplate', { kind: 'lost-response', count: 1 });
+    const out = await protonClient(fixture.emu).send(new UpdateEnvironmentTemplateCommand({ name: 't7' }));
+    expect(out.$metadata.attempts).toBe(2);
+    expect(fixture.emu.control.callCounts()).toEqual({ UpdateEnvironmentTemplate: 3 });
+    // Each of the three calls ran the operation and scheduled its transition.
+    expect(fixture.emu.control.dump().pendingTransitions).toHaveLength(3);
+    fixture.emu.control.advance(4_000);
+    expect(fixture.emu.control.dump().pendingTransitions).toEqual([]);
+    expect(templates.get('t7')?.displayName).toBe('settled');
+  });
+
   test('hang: no answer until the client gives up', async () => {
     templates.set('t5', { lastModifiedAt: 1 });
     fixture.emu.control.injectFault('GetEnvironmentTemplate', { kind: 'hang', count: 1 });
@@ -118,7 +138,7 @@ describe('injected faults (applied before the operation; the SDK retries what AW
     expect(out.$metadata.attempts).toBe(1);
     expect(fixture.emu.control.dump().pendingFaults).toEqual({ UpdateEnvironmentTemplate: ['throttle'] });
     expect(() => fixture.emu.control.injectFault('GetEnvironmentTemplate', { kind: 'explode' as never })).toThrow(
-      "Unknown fault kind 'explode'; allowed: throttle, internal, hang, reset.",
+      "Unknown fault kind 'explode'; allowed: throttle, internal, hang, reset, lost-response.",
     );
     expect(() => fixture.emu.control.injectFault('GetEnviroment', { kind: 'throttle' })).toThrow(
       "Cannot inject a fault into 'GetEnviroment': not an operation of the Proton model (e.g. 'GetEnvironment').",

@@ -1,6 +1,6 @@
 /**
  * Injected faults and the request rate limit, applied to Proton requests before the operation
- * runs (a faulted request changes no state). Emulator mechanism for tests; the errors they
+ * runs (a faulted request changes no state) — except `lost-response`, see below. Emulator mechanism for tests; the errors they
  * produce are Proton's modelled ones (ThrottlingException 429, InternalServerException 500, which
  * both SDKs retry — proton-api.md §1).
  *
@@ -10,8 +10,14 @@
  */
 import type { Clock } from './runtime';
 
-export type FaultKind = 'throttle' | 'internal' | 'hang' | 'reset';
-export const FAULT_KINDS: readonly FaultKind[] = ['throttle', 'internal', 'hang', 'reset'];
+/**
+ * `lost-response` is the one fault applied AFTER the operation: it runs (state changes), then the
+ * connection is destroyed instead of answering — the response lost on the way back, which a
+ * client sees as a transient network error and retries. It is how retried mutations meet
+ * Proton's idempotency (client tokens, name-keyed creates) in tests.
+ */
+export type FaultKind = 'throttle' | 'internal' | 'hang' | 'reset' | 'lost-response';
+export const FAULT_KINDS: readonly FaultKind[] = ['throttle', 'internal', 'hang', 'reset', 'lost-response'];
 
 export interface FaultSpec {
   readonly kind: FaultKind;

@@ -149,6 +149,11 @@ export async function handleProtonRequest(
       const mismatch = validateOutput(operation, output);
       if (mismatch) throw invalidOutput(`Strict mode: the emulator's ${operation} output does not match ${MODEL.operations[operation].output}: ${mismatch}`);
     }
+    if (fault === 'lost-response') {
+      // The operation took effect; its response never reaches the client.
+      req.socket.destroy();
+      return;
+    }
     send(res, 200, output);
   } catch (e) {
     if (e instanceof ProtonError || e instanceof ProtocolError) {
