@@ -142,6 +142,24 @@ abstract class TemplateVersionHandler<P extends TemplateVersionProperties> exten
     return `Cannot replace ${this.kind} version '${identity}' (${reasons.join(', ')} changed).`;
   }
 
+  /**
+   * Applies `changes` with Update*TemplateVersion. Proton allows only DRAFT → PUBLISHED, so a
+   * publishing call that the SDK retried after its response was lost (the first attempt took
+   * effect) is refused with a ValidationException while the version is already PUBLISHED: that
+   * is this call's own effect, not a refusal.
+   */
+  private async applyChanges(id: VersionId, changes: VersionChanges): Promise<void> {
+    try {
+      await this.updateVersion(id, changes);
+    } catch (error) {
+      if (changes.publish && isProtonError(error, 'ValidationException') && (await this.getVersion(id)).status === 'PUBLISHED') {
+        log(`${this.kind} version already published by a retried call`, { physicalId: physicalIdOf(id) });
+        return;
+      }
+      throw error;
+    }
+  }
+
   protected async onCreate(): Promise<string> {
     const props = this.props;
     const majorVersion = this.majorVersionToCreateIn();
@@ -169,7 +187,7 @@ abstract class TemplateVersionHandler<P extends TemplateVersionProperties> exten
       ...((oldProps.Description ?? '') !== (props.Description ?? '') ? { description: props.Description ?? '' } : {}),
     };
     if (Object.keys(changes).length > 0) {
-      await this.updateVersion(id, changes);
+      await this.applyChanges(id, changes);
       log(`updated ${this.kind} version`, { physicalId });
     }
   }
@@ -184,7 +202,7 @@ abstract class TemplateVersionHandler<P extends TemplateVersionProperties> exten
         throw failure(`Proton could not register ${this.kind} version ${physicalId}: ${truncate(version.statusMessage ?? 'no status message', 800)}`);
       case 'DRAFT':
         if (this.props.Publish !== false) {
-          await this.updateVersion(id, { publish: true });
+          await this.applyChanges(id, { publish: true });
           log(`published ${this.kind} version`, { physicalId });
         }
         break;

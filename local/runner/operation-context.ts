@@ -14,6 +14,8 @@ export interface StackState {
   readonly resources: Record<string, ResourceRecord>;
   readonly outputs: Record<string, unknown>;
   readonly exports: Record<string, string>;
+  /** Names of the stacks it depended on when last deployed (a destroy deletes it before them). */
+  readonly dependsOn?: readonly string[];
 }
 
 export interface OperationContext extends ProvisioningContext {

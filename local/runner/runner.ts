@@ -164,7 +164,7 @@ export class LocalRunner {
         const result = await deployStack(stack.stackName, stack.template, previous, this.context(stack.stackName, target, previous?.stackId));
         const unchanged = result === previous;
         if (unchanged) this.note(stack.stackName, 'no changes');
-        this.state.put(result, assets);
+        this.state.put({ ...result, dependsOn: stack.dependsOn }, assets);
         done(result, unchanged || SUCCESS.has(result.status));
         if (!unchanged && !SUCCESS.has(result.status)) return;
       }
@@ -177,7 +177,8 @@ export class LocalRunner {
    */
   public async destroy(app: AppSource | { readonly stackNames: string[] }, synth: SynthOptions = {}): Promise<OperationResult> {
     const stacks = typeof app === 'object' && 'stackNames' in app
-      ? app.stackNames.map((stackName) => ({ stackName, accountIds: this.state.named(stackName).map(accountOf) }))
+      ? deploymentOrderOf(app.stackNames, (stackName) => this.state.named(stackName).flatMap((s) => s.dependsOn ?? []))
+        .map((stackName) => ({ stackName, accountIds: this.state.named(stackName).map(accountOf) }))
       : this.load(app, synth).stacks.map((s) => ({ stackName: s.stackName, accountIds: [this.targets.of(s.account).accountId] }));
     return this.operation(async (done) => {
       for (const { stackName, accountIds } of [...stacks].reverse()) {
@@ -271,4 +272,21 @@ export class LocalRunner {
     }
     throw new TemplateError(`Fn::ImportValue ${name}: no deployed stack of account ${accountId} exports that name.`);
   }
+}
+
+/**
+ * `names` ordered so that each comes after the named stacks it depended on when deployed (the
+ * order they were given otherwise): a destroy walks it backwards, dependents first.
+ */
+function deploymentOrderOf(names: readonly string[], dependenciesOf: (stackName: string) => readonly string[]): string[] {
+  const ordered: string[] = [];
+  const visit = (name: string, chain: readonly string[]): void => {
+    if (ordered.includes(name) || chain.includes(name)) return;
+    for (const dependency of dependenciesOf(name)) {
+      if (names.includes(dependency)) visit(dependency, [...chain, name]);
+    }
+    ordered.push(name);
+  };
+  names.forEach((name) => visit(name, []));
+  return ordered;
 }
