@@ -9,6 +9,7 @@ import {
   ListServicePipelineOutputsCommand,
   paginateListServiceInstances,
   Service,
+  ServiceInstanceSummary,
   UpdateServiceCommand,
   UpdateServiceInstanceCommand,
   UpdateServicePipelineCommand,
@@ -71,7 +72,9 @@ interface Part {
  * 1. wait while the service is busy; a failure that happened during this request fails it with
  *    Proton's status message;
  * 2. instances added or removed → UpdateService with the kept instances as deployed and the new
- *    ones (Proton refuses edits of existing instances there), and a changed description;
+ *    ones (Proton refuses edits of existing instances there), and a changed description; a
+ *    Conflict while nothing deploys is a refusal (e.g. a component attached to a removed
+ *    instance) and fails the request at once;
  * 3. each instance whose inputs or template version differ → UpdateServiceInstance (CURRENT /
  *    MINOR / MAJOR_VERSION, with a client token per attempt);
  * 4. the pipeline likewise → UpdateServicePipeline.
@@ -257,18 +260,13 @@ export class ServiceHandler extends ResourceHandler<ServiceProperties, ServiceDa
 
   /**
    * Adds and removes instances (UpdateService), and updates the description; `true` when a call
-   * was made (the service is then busy).
+   * was made or Proton answered Conflict while something deploys (the service is then busy).
    */
   private async updateInstanceSet(service: Service): Promise<boolean> {
     const name = service.name!;
-    const deployed = new Map<string, { environment: string; inputs: Inputs }>();
-    for await (const page of paginateListServiceInstances({ client: this.proton }, { serviceName: name })) {
-      for (const summary of page.serviceInstances ?? []) {
-        deployed.set(summary.name!, { environment: summary.environmentName!, inputs: {} });
-      }
-    }
+    const deployed = new Map((await this.listInstances(name)).map((summary) => [summary.name!, summary.environmentName!]));
     const desired = this.props.Instances;
-    const moved = desired.filter((i) => deployed.has(i.Name) && deployed.get(i.Name)!.environment !== i.Environment);
+    const moved = desired.filter((i) => deployed.has(i.Name) && deployed.get(i.Name) !== i.Environment);
     if (moved.length > 0) {
       throw failure(`${describeService(name)}: instance(s) ${moved.map((i) => `'${i.Name}'`).join(', ')} cannot move to another environment (Proton cannot move an instance). `
         + 'Give the instance a new name to create it in the new environment (the old one is removed).');
@@ -292,11 +290,30 @@ export class ServiceHandler extends ResourceHandler<ServiceProperties, ServiceDa
     try {
       await this.proton.send(new UpdateServiceCommand({ name, spec, description }));
     } catch (error) {
-      if (isProtonError(error, 'ConflictException')) return true;
-      throw failure(`Could not add or remove instances of ${describeService(name)}`, error);
+      if (!isProtonError(error, 'ConflictException')) throw failure(`Could not add or remove instances of ${describeService(name)}`, error);
+      // Proton answers Conflict both while something deploys (wait) and when it refuses the change (fail now).
+      if (await this.isDeploying(name)) return true;
+      throw failure(refusedInstanceSetMessage(name, removed), error);
     }
     log('updating service instances', { name, operation: `UpdateService +${added.length} -${removed.length}` });
     return true;
+  }
+
+  /** Whether the service, its pipeline or one of its instances is deploying, as Proton reports it now. */
+  private async isDeploying(name: string): Promise<boolean> {
+    const service = (await this.proton.send(new GetServiceCommand({ name }))).service!;
+    const what = describeService(name);
+    if (SERVICE_PHASES[service.status ?? ''] === 'in-progress') return true;
+    if (service.pipeline && deploymentPhase(service.pipeline.deploymentStatus, `${what} pipeline`) === 'in-progress') return true;
+    return (await this.listInstances(name)).some((i) => deploymentPhase(i.deploymentStatus, `${what} instance '${i.name}'`) === 'in-progress');
+  }
+
+  private async listInstances(name: string): Promise<ServiceInstanceSummary[]> {
+    const summaries: ServiceInstanceSummary[] = [];
+    for await (const page of paginateListServiceInstances({ client: this.proton }, { serviceName: name })) {
+      summaries.push(...page.serviceInstances ?? []);
+    }
+    return summaries;
   }
 
   /** Converges one instance or the pipeline; `true` while it is busy. */
@@ -419,6 +436,15 @@ export class ServiceHandler extends ResourceHandler<ServiceProperties, ServiceDa
 
 function describeService(name: string): string {
   return `Proton service '${name}'`;
+}
+
+/** Why UpdateService was refused while nothing deployed; for removed instances, the fix for an attached component. */
+function refusedInstanceSetMessage(name: string, removed: readonly string[]): string {
+  const message = `Proton refused to add or remove instances of ${describeService(name)} while nothing of the service was deploying.`;
+  if (removed.length === 0) return message;
+  return `${message} A component attached to a removed instance (${removed.map((n) => `'${n}'`).join(', ')}) must be detached or removed `
+    + 'in an earlier deployment, then the instance removed in the next one: CloudFormation deletes a removed Component only after '
+    + 'the service update, in its cleanup phase.';
 }
 
 function inputsOf(entry: ServiceInstanceEntry): Inputs {

@@ -66,7 +66,13 @@ export function stackResolver(options: StackResolverOptions): ResolveContext {
   return ctx;
 }
 
-/** The template's resources whose Condition (if any) is true. */
+/**
+ * The template's resources whose Condition (if any) is true. A template without resources is
+ * refused like CloudFormation refuses it, before the stack is created or updated.
+ */
 export function activeResources(template: CfnTemplate, ctx: ResolveContext): CfnTemplate['Resources'] {
+  if (Object.keys(template.Resources ?? {}).length === 0) {
+    throw new TemplateError('Template format error: At least one Resources member must be defined.');
+  }
   return Object.fromEntries(Object.entries(template.Resources).filter(([, r]) => r.Condition === undefined || ctx.condition(r.Condition)));
 }

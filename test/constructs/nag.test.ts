@@ -7,8 +7,9 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import {
   AccountSettings, Component, ComponentInfrastructure, ComponentSource, ComponentTemplateLanguage,
-  EnvironmentAccountConnection, Environment, EnvironmentProvisioning, EnvironmentTemplate, Repository, RepositoryProvider,
-  Service, ServiceSyncConfig, ServiceTemplate, ServiceTemplatePipelineProvisioning, SyncedTemplate, TemplateBundle, TemplateSyncConfig,
+  EnvironmentAccountConnection, EnvironmentAccountConnectionAcceptance, Environment, EnvironmentProvisioning, EnvironmentTemplate,
+  Repository, RepositoryProvider, Service, ServiceSyncConfig, ServiceTemplate, ServiceTemplatePipelineProvisioning,
+  SyncedTemplate, TemplateBundle, TemplateSyncConfig,
 } from '../../src';
 import { ProtonProvider } from '../../src/custom-resources/proton-provider';
 import { BUNDLES_DIR } from '../fixtures/bundles/corpus';
@@ -56,6 +57,12 @@ function platformStack(): Stack {
   new ServiceSyncConfig(stack, 'ServiceSync', { service: Service.fromServiceName(stack, 'Synced', 'synced'), repository, branch: 'main' });
   new AccountSettings(stack, 'Settings', { pipelineServiceRole: role });
   new EnvironmentAccountConnection(stack, 'Connection', { managementAccountId: '210987654321', environmentName: 'remote', role });
+  new EnvironmentAccountConnectionAcceptance(stack, 'AcceptById', {
+    connection: EnvironmentAccountConnection.fromEnvironmentAccountConnectionAttributes(stack, 'Requested', {
+      environmentAccountConnectionId: '0b7f6a52-9d1c-4c3e-8f00-123456789abc', environmentAccountId: '210987654321',
+    }),
+  });
+  new EnvironmentAccountConnectionAcceptance(stack, 'AcceptByRequest', { environmentAccountId: '345678901234', environmentName: 'env' });
   return stack;
 }
 
@@ -96,6 +103,9 @@ test('the handler role acknowledges exactly the wildcards Proton forces, each fo
     'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:proton:us-east-1:123456789012:environment-template/env-tmpl:*]',
     'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:proton:us-east-1:123456789012:service-template/svc-tmpl:*]',
     'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:proton:us-east-1:123456789012:service/svc/*]',
+    // The acceptance by request finds the connection at deploy time, among the environment account's;
+    // the acceptance by id names its connection's exact ARN (no wildcard for account 210987654321).
+    'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:proton:us-east-1:345678901234:environment-account-connection/*]',
   ]);
 });
 

@@ -1,10 +1,11 @@
 import {
-  CreateServiceCommand, GetServiceCommand, GetServiceInstanceCommand, ListServiceInstancesCommand, ProtonClient, UpdateServiceCommand,
+  CreateComponentCommand, CreateServiceCommand, GetComponentCommand, GetServiceCommand, GetServiceInstanceCommand, ListServiceInstancesCommand,
+  ProtonClient, UpdateServiceCommand, UpdateServicePipelineCommand,
 } from '@aws-sdk/client-proton';
 import { RESPONSE_URL, createEvent, handlerEnvironment } from './cfn-events';
 import { ProviderDriver } from './provider-driver';
 import { ProtonResourceType } from '../../src/custom-resources/contract';
-import { DURATIONS, deployEnvironment, publishEnvironmentTemplate, publishServiceTemplate, serviceSpec } from '../emulator/deployment-fixtures';
+import { COMPONENT_ROLE_ARN, DURATIONS, deployEnvironment, publishEnvironmentTemplate, publishServiceTemplate, serviceSpec } from '../emulator/deployment-fixtures';
 import { emulatorFixture, protonClient } from '../emulator/helpers';
 
 const fixture = emulatorFixture({ durations: DURATIONS });
@@ -172,6 +173,49 @@ test('moving an instance to another environment is refused with the fix', async 
   const outcome = await driver.update('Svc', 'svc-move', p, { ...p, Instances: [instance('dev', 'prod')] });
   expect(outcome.error?.message).toBe("Proton service 'svc-move': instance(s) 'dev' cannot move to another environment (Proton cannot move an instance). "
     + 'Give the instance a new name to create it in the new environment (the old one is removed).');
+});
+
+test('removing an instance Proton refuses (a component is attached) fails at once with Proton\'s message and the fix', async () => {
+  await publishServiceTemplate(proton, fixture.emu, 'web-cmp', 'svc-net', { components: true });
+  await deployEnvironment(proton, fixture.emu, 'cmp-dev', 'svc-net', { componentRoleArn: COMPONENT_ROLE_ARN });
+  const before = props('svc-cmp', { TemplateName: 'web-cmp', TemplateMinorVersion: undefined, Instances: [instance('a', 'cmp-dev'), instance('b', 'cmp-dev')] });
+  expect((await driver.create('Svc', before)).error).toBeUndefined();
+  await proton.send(new CreateComponentCommand({
+    name: 'cmp-b',
+    serviceName: 'svc-cmp',
+    serviceInstanceName: 'b',
+    manifest: 'infrastructure:\n  templates:\n    - file: "cloudformation.yaml"\n      rendering_engine: jinja\n      template_language: cloudformation\n',
+    templateFile: 'Resources:\n  Queue:\n    Type: AWS::SQS::Queue\n',
+  }));
+  fixture.emu.control.advance(DURATIONS.deploymentMs);
+  expect((await proton.send(new GetComponentCommand({ name: 'cmp-b' }))).component?.deploymentStatus).toBe('SUCCEEDED');
+
+  fixture.emu.control.resetCallCounts();
+  const after = { ...before, Instances: [instance('a', 'cmp-dev')] };
+  const outcome = await driver.update('Svc', 'svc-cmp', before, after);
+  expect(outcome.error?.message).toBe("Proton refused to add or remove instances of Proton service 'svc-cmp' while nothing of the service was deploying. "
+    + "A component attached to a removed instance ('b') must be detached or removed in an earlier deployment, then the instance removed in the next one: "
+    + 'CloudFormation deletes a removed Component only after the service update, in its cleanup phase. '
+    + "(Proton: ConflictException: Service instance b of service svc-cmp can't be removed: component cmp-b is attached to it. Detach or delete the component first.)");
+  expect(outcome.polls).toBe(1);
+  expect(fixture.emu.control.callCounts().UpdateService).toBe(1);
+  expect(await instanceNames('svc-cmp')).toEqual(['a', 'b']);
+  expect((await proton.send(new GetComponentCommand({ name: 'cmp-b' }))).component).toMatchObject({ serviceName: 'svc-cmp', serviceInstanceName: 'b' });
+});
+
+test('adding an instance while the pipeline deploys waits for it (Conflict while busy), then adds it', async () => {
+  const before = props('svc-pipe-busy', { TemplateName: 'web-pipe', TemplateMinorVersion: undefined, PipelineInputs: JSON.stringify({ stage: 'build' }) });
+  expect((await driver.create('Svc', before)).error).toBeUndefined();
+  await proton.send(new UpdateServicePipelineCommand({
+    serviceName: 'svc-pipe-busy', deploymentType: 'CURRENT_VERSION', spec: serviceSpec([{ name: 'dev', environment: 'dev', image: CANARY }], { stage: 'build' }),
+  }));
+  fixture.emu.control.resetCallCounts();
+  const after = { ...before, Instances: [instance('dev', 'dev'), instance('prod', 'prod')] };
+  const outcome = await driver.update('Svc', 'svc-pipe-busy', before, after);
+  expect(outcome.error).toBeUndefined();
+  expect(outcome.polls).toBeGreaterThan(2);
+  expect(fixture.emu.control.callCounts().UpdateService).toBe(2);
+  expect(await instanceNames('svc-pipe-busy')).toEqual(['dev', 'prod']);
 });
 
 describe('Custom::ProtonServiceInstance (an instance added to an existing service)', () => {

@@ -3,10 +3,12 @@
  * real emulator (S3 for assets, manual clock), real Lambda containers, real Provider templates.
  */
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
-import { Duration } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Stack } from 'aws-cdk-lib';
 import { CONSUMER_STACK, FIXTURE_STACK, fixtureApp, FixtureResource } from './fixtures/app';
+import { testApp } from './fixtures/test-app';
 import { Emulator, startEmulator } from '../../local/emulator';
 import { s3Client } from '../../local/runner/assets';
+import { TemplateError } from '../../local/runner/intrinsics';
 import { CREATE_FAILED_PHYSICAL_ID_MARKER } from '../../local/runner/provider-framework';
 import { LocalRunner, OperationResult } from '../../local/runner/runner';
 
@@ -234,4 +236,14 @@ test('stacks deploy in dependency order with cross-stack exports, and are destro
   const destroyed = await runner.destroy(app());
   expect(destroyed.stacks.map((s) => [s.stackName, s.status])).toEqual([[CONSUMER_STACK, 'DELETE_COMPLETE'], [FIXTURE_STACK, 'DELETE_COMPLETE']]);
   expect(requests(destroyed)).toEqual([['Delete', 'C', 'c-1', 'SUCCESS', 'c-1'], ['Delete', 'A', 'a-1', 'SUCCESS', 'a-1']]);
+});
+
+test('a template without Resources is refused like CloudFormation refuses it: nothing is deployed', async () => {
+  const app = testApp();
+  new CfnOutput(new Stack(app, 'OutputsOnly'), 'Greeting', { value: 'hello' });
+  expect(app.synth().getStackByName('OutputsOnly').template.Resources).toBeUndefined();
+  const refused = await runner.deploy(app).then(() => undefined, (error: unknown) => error);
+  expect(refused).toBeInstanceOf(TemplateError);
+  expect((refused as Error).message).toBe('Template format error: At least one Resources member must be defined.');
+  expect(runner.stack('OutputsOnly')).toBeUndefined();
 });
