@@ -5,41 +5,22 @@
  * instance, then detached by a second deploy; and the delete order (component, service,
  * environment).
  */
-import * as fs from 'fs';
 import * as path from 'path';
-import { GetComponentCommand, GetEnvironmentCommand, ProtonClient } from '@aws-sdk/client-proton';
+import { GetComponentCommand, GetEnvironmentCommand } from '@aws-sdk/client-proton';
 import { App, CfnOutput, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import { requestsOf, runnerHarness } from './fixtures/runner-harness';
 import { testApp } from './fixtures/test-app';
-import { Emulator, startEmulator } from '../../local/emulator';
-import { LocalRunner, OperationResult } from '../../local/runner/runner';
 import {
   Component, ComponentInfrastructure, ComponentSource, ComponentTemplateLanguage, Environment, EnvironmentProvisioning, EnvironmentTemplate,
   Service, ServiceTemplate, ServiceTemplatePipelineProvisioning, TemplateBundle,
 } from '../../src';
 import { BUNDLES_DIR } from '../fixtures/bundles/corpus';
 
-const BUNDLE = path.join(__dirname, '..', '..', 'assets', 'lambda', 'index', 'index.js');
 const DURATIONS = { registrationMs: 1_000, deploymentMs: 60_000, deletionMs: 30_000, cancellationMs: 20_000, serviceMs: 1_000 };
 const TYPE = 'Custom::ProtonComponent';
 
-let emulator: Emulator;
-let proton: ProtonClient;
-let runner: LocalRunner;
-
-beforeAll(async () => {
-  if (!fs.existsSync(BUNDLE)) throw new Error(`${BUNDLE} is missing: run \`npx projen bundle\` first.`);
-  emulator = await startEmulator({ clock: 'manual', strict: true, durations: DURATIONS });
-  proton = new ProtonClient({ endpoint: emulator.endpoint, region: 'us-east-1', credentials: { accessKeyId: '111111111111', secretAccessKey: 'x' } });
-});
-afterAll(async () => {
-  proton.destroy();
-  await emulator.stop();
-});
-beforeEach(async () => {
-  runner = await LocalRunner.start({ emulator });
-});
-afterEach(async () => runner.close());
+const harness = runnerHarness({ durations: DURATIONS });
 
 function templateFile(outputs: string[]): string {
   return `Resources:
@@ -89,78 +70,72 @@ function componentApp(prefix: string, options: AppOptions): App {
   return app;
 }
 
-function componentRequests(result: OperationResult): string[][] {
-  return result.requests
-    .filter(({ request }) => request.ResourceType === TYPE)
-    .map(({ request, response }) => [request.RequestType, response.Status]);
-}
-
 async function getComponent(name: string) {
-  return (await proton.send(new GetComponentCommand({ name }))).component!;
+  return (await harness.proton.send(new GetComponentCommand({ name }))).component!;
 }
 
 test('create, update (description: NONE; template file: a new deployment), destroy before the environment', async () => {
-  const created = await runner.deploy(componentApp('cu', { placement: 'environment' }));
+  const created = await harness.runner.deploy(componentApp('cu', { placement: 'environment' }));
   expect(created.events.filter((e) => e.status.endsWith('_FAILED')).map((e) => `${e.logicalId}: ${e.reason?.split('\n')[0]}`)).toEqual([]);
-  expect(componentRequests(created)).toEqual([['Create', 'SUCCESS']]);
-  expect(runner.stack('cuStack')?.outputs).toMatchObject({ FirstOutput: 'component/cu-cmp/QueueUrl' });
+  expect(requestsOf(created, TYPE)).toEqual([['Create', 'SUCCESS']]);
+  expect(harness.runner.stack('cuStack')?.outputs).toMatchObject({ FirstOutput: 'component/cu-cmp/QueueUrl' });
   const first = await getComponent('cu-cmp');
   expect(first).toMatchObject({ environmentName: 'cu-env', deploymentStatus: 'SUCCEEDED' });
 
-  emulator.control.resetCallCounts();
-  const described = await runner.deploy(componentApp('cu', { placement: 'environment', description: 'queues of the team' }));
-  expect(componentRequests(described)).toEqual([['Update', 'SUCCESS']]);
-  expect(emulator.control.callCounts().UpdateComponent).toBe(1);
+  harness.emulator.control.resetCallCounts();
+  const described = await harness.runner.deploy(componentApp('cu', { placement: 'environment', description: 'queues of the team' }));
+  expect(requestsOf(described, TYPE)).toEqual([['Update', 'SUCCESS']]);
+  expect(harness.emulator.control.callCounts().UpdateComponent).toBe(1);
   expect(await getComponent('cu-cmp')).toMatchObject({ description: 'queues of the team', lastAttemptedDeploymentId: first.lastAttemptedDeploymentId });
 
-  const redeployed = await runner.deploy(componentApp('cu', { placement: 'environment', description: 'queues of the team', outputs: ['QueueArn'] }));
-  expect(componentRequests(redeployed)).toEqual([['Update', 'SUCCESS']]);
-  expect(runner.stack('cuStack')?.outputs).toMatchObject({ FirstOutput: 'component/cu-cmp/QueueArn' });
+  const redeployed = await harness.runner.deploy(componentApp('cu', { placement: 'environment', description: 'queues of the team', outputs: ['QueueArn'] }));
+  expect(requestsOf(redeployed, TYPE)).toEqual([['Update', 'SUCCESS']]);
+  expect(harness.runner.stack('cuStack')?.outputs).toMatchObject({ FirstOutput: 'component/cu-cmp/QueueArn' });
   expect((await getComponent('cu-cmp')).lastAttemptedDeploymentId).not.toBe(first.lastAttemptedDeploymentId);
 
-  const destroyed = await runner.destroy({ stackNames: ['cuStack'] });
+  const destroyed = await harness.runner.destroy({ stackNames: ['cuStack'] });
   expect(destroyed.success).toBe(true);
   const order = destroyed.requests.map(({ request }) => request.ResourceType);
   expect(order.indexOf(TYPE)).toBeLessThan(order.indexOf('Custom::ProtonEnvironment'));
-  await expect(proton.send(new GetComponentCommand({ name: 'cu-cmp' }))).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
+  await expect(harness.proton.send(new GetComponentCommand({ name: 'cu-cmp' }))).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
 }, 300_000);
 
 test('a failed component deployment rolls the stack back and leaves nothing behind', async () => {
-  emulator.control.failNextDeployment('component/fl-cmp', 'Queue name already exists');
-  const result = await runner.deploy(componentApp('fl', { placement: 'environment' }));
+  harness.emulator.control.failNextDeployment('component/fl-cmp', 'Queue name already exists');
+  const result = await harness.runner.deploy(componentApp('fl', { placement: 'environment' }));
   expect(result.success).toBe(false);
-  expect(runner.stack('flStack')?.status).toBe('ROLLBACK_COMPLETE');
+  expect(harness.runner.stack('flStack')?.status).toBe('ROLLBACK_COMPLETE');
   const reason = result.events.find((e) => e.status === 'CREATE_FAILED' && e.resourceType === TYPE)!.reason!.split('\n')[0];
   expect(reason).toBe("Proton component 'fl-cmp' deployment FAILED: Queue name already exists");
-  expect(componentRequests(result)).toEqual([['Create', 'FAILED'], ['Delete', 'SUCCESS']]);
-  await expect(proton.send(new GetComponentCommand({ name: 'fl-cmp' }))).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
-  await expect(proton.send(new GetEnvironmentCommand({ name: 'fl-env' }))).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
+  expect(requestsOf(result, TYPE)).toEqual([['Create', 'FAILED'], ['Delete', 'SUCCESS']]);
+  await expect(harness.proton.send(new GetComponentCommand({ name: 'fl-cmp' }))).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
+  await expect(harness.proton.send(new GetEnvironmentCommand({ name: 'fl-env' }))).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
 }, 300_000);
 
 test('a component attached to an instance is detached by the next deploy; destroy deletes component, service, environment in that order', async () => {
-  const created = await runner.deploy(componentApp('at', { placement: 'instance' }));
+  const created = await harness.runner.deploy(componentApp('at', { placement: 'instance' }));
   expect(created.events.filter((e) => e.status.endsWith('_FAILED')).map((e) => `${e.logicalId}: ${e.reason?.split('\n')[0]}`)).toEqual([]);
   expect(await getComponent('at-cmp')).toMatchObject({ environmentName: 'at-env', serviceName: 'at-svc', serviceInstanceName: 'main', deploymentStatus: 'SUCCEEDED' });
   expect((await getComponent('at-cmp')).serviceSpec).toContain('message: hello');
 
-  emulator.control.resetCallCounts();
-  const detached = await runner.deploy(componentApp('at', { placement: 'environment' }));
-  expect(componentRequests(detached)).toEqual([['Update', 'SUCCESS']]);
-  expect(emulator.control.callCounts().UpdateComponent).toBe(1);
+  harness.emulator.control.resetCallCounts();
+  const detached = await harness.runner.deploy(componentApp('at', { placement: 'environment' }));
+  expect(requestsOf(detached, TYPE)).toEqual([['Update', 'SUCCESS']]);
+  expect(harness.emulator.control.callCounts().UpdateComponent).toBe(1);
   const component = await getComponent('at-cmp');
   expect(component).toMatchObject({ environmentName: 'at-env', deploymentStatus: 'SUCCEEDED' });
   expect(component.serviceName).toBeUndefined();
 
-  const reattached = await runner.deploy(componentApp('at', { placement: 'instance' }));
-  expect(componentRequests(reattached)).toEqual([['Update', 'SUCCESS']]);
+  const reattached = await harness.runner.deploy(componentApp('at', { placement: 'instance' }));
+  expect(requestsOf(reattached, TYPE)).toEqual([['Update', 'SUCCESS']]);
   expect(await getComponent('at-cmp')).toMatchObject({ serviceName: 'at-svc', serviceInstanceName: 'main' });
 
-  emulator.control.resetCallCounts();
-  const destroyed = await runner.destroy({ stackNames: ['atStack'] });
+  harness.emulator.control.resetCallCounts();
+  const destroyed = await harness.runner.destroy({ stackNames: ['atStack'] });
   expect(destroyed.success).toBe(true);
-  expect(emulator.control.callCounts()).toMatchObject({ UpdateComponent: 1, DeleteComponent: 1 });
+  expect(harness.emulator.control.callCounts()).toMatchObject({ UpdateComponent: 1, DeleteComponent: 1 });
   const order = destroyed.requests.map(({ request }) => request.ResourceType);
   expect(order.indexOf(TYPE)).toBeLessThan(order.indexOf('Custom::ProtonService'));
   expect(order.indexOf('Custom::ProtonService')).toBeLessThan(order.indexOf('Custom::ProtonEnvironment'));
-  await expect(proton.send(new GetComponentCommand({ name: 'at-cmp' }))).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
+  await expect(harness.proton.send(new GetComponentCommand({ name: 'at-cmp' }))).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
 }, 300_000);

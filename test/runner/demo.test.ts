@@ -3,32 +3,14 @@
  * deployed stage by stage by the runner through the REAL bundled handler against the emulator on
  * its virtual clock, with the Proton state asserted after each stage and after the destroy.
  */
-import * as fs from 'fs';
-import * as path from 'path';
-import { GetServiceInstanceCommand, ProtonClient } from '@aws-sdk/client-proton';
+import { GetServiceInstanceCommand } from '@aws-sdk/client-proton';
 import { App } from 'aws-cdk-lib';
+import { runnerHarness } from './fixtures/runner-harness';
 import { buildDemoApp, DEMO_STACK_NAME, DemoStage } from '../../examples/app';
 import { ProtonState, readProtonState } from '../../examples/proton-state';
-import { Emulator, startEmulator } from '../../local/emulator';
-import { LocalRunner, OperationResult } from '../../local/runner/runner';
+import { OperationResult } from '../../local/runner/runner';
 
-const BUNDLE = path.join(__dirname, '..', '..', 'assets', 'lambda', 'index', 'index.js');
-
-let emulator: Emulator;
-let proton: ProtonClient;
-let runner: LocalRunner;
-
-beforeAll(async () => {
-  if (!fs.existsSync(BUNDLE)) throw new Error(`${BUNDLE} is missing: run \`npx projen bundle\` first.`);
-  emulator = await startEmulator({ clock: 'manual', strict: true });
-  proton = new ProtonClient({ endpoint: emulator.endpoint, region: 'us-east-1', credentials: { accessKeyId: '111111111111', secretAccessKey: 'x' } });
-  runner = await LocalRunner.start({ emulator });
-});
-afterAll(async () => {
-  await runner.close();
-  proton.destroy();
-  await emulator.stop();
-});
+const harness = runnerHarness({ runnerPerTest: false });
 
 function demoApp(stage: DemoStage): App {
   // See test/runner/fixtures/test-app.ts: the synth-time validation plugin is not what this tests.
@@ -77,11 +59,11 @@ function platform(networkVersions: string[], recommended: string, instances: Ret
 }
 
 async function instanceSpec(name: string): Promise<string> {
-  return (await proton.send(new GetServiceInstanceCommand({ serviceName: 'demo-api', name }))).serviceInstance!.spec!;
+  return (await harness.proton.send(new GetServiceInstanceCommand({ serviceName: 'demo-api', name }))).serviceInstance!.spec!;
 }
 
 test('the demo platform deploys with a component attached to an instance, upgrades its environments to 1.1, loses one instance and detaches the component, and is destroyed without leftovers', async () => {
-  const initial = await runner.deploy(demoApp('initial'));
+  const initial = await harness.runner.deploy(demoApp('initial'));
   expect(initial.success).toBe(true);
   expect(protonRequests(initial)).toEqual([
     'Create NetworkTemplate SUCCESS',
@@ -93,10 +75,10 @@ test('the demo platform deploys with a component attached to an instance, upgrad
     'Create Api SUCCESS',
     'Create StagingJobs SUCCESS',
   ]);
-  expect(await readProtonState(proton)).toEqual(platform(['1.0 PUBLISHED'], '1.0', [
+  expect(await readProtonState(harness.proton)).toEqual(platform(['1.0 PUBLISHED'], '1.0', [
     instance('production-1', 'demo-production'), instance('production-2', 'demo-production'), instance('staging', 'demo-staging'),
   ]));
-  expect(runner.stack(DEMO_STACK_NAME)!.outputs).toEqual({
+  expect(harness.runner.stack(DEMO_STACK_NAME)!.outputs).toEqual({
     NetworkTemplateRecommendedVersion: '1.0',
     StagingJobsQueueUrl: 'component/demo-api-staging-jobs/QueueUrl',
   });
@@ -104,29 +86,29 @@ test('the demo platform deploys with a component attached to an instance, upgrad
   expect(await instanceSpec('staging')).toContain('vpc_id: environment/demo-staging/VpcId');
   expect(await instanceSpec('production-2')).toContain('vpc_id: environment/demo-production/VpcId');
 
-  const upgraded = await runner.deploy(demoApp('upgraded'));
+  const upgraded = await harness.runner.deploy(demoApp('upgraded'));
   expect(upgraded.success).toBe(true);
   expect(protonRequests(upgraded)).toEqual([
     'Create NetworkTemplateV11 SUCCESS',
     'Update Staging SUCCESS',
     'Update Production SUCCESS',
   ]);
-  expect(await readProtonState(proton)).toEqual(platform(['1.0 PUBLISHED', '1.1 PUBLISHED'], '1.1', [
+  expect(await readProtonState(harness.proton)).toEqual(platform(['1.0 PUBLISHED', '1.1 PUBLISHED'], '1.1', [
     instance('production-1', 'demo-production'), instance('production-2', 'demo-production'), instance('staging', 'demo-staging'),
   ]));
-  expect(runner.stack(DEMO_STACK_NAME)!.outputs).toEqual({
+  expect(harness.runner.stack(DEMO_STACK_NAME)!.outputs).toEqual({
     NetworkTemplateRecommendedVersion: '1.1',
     StagingJobsQueueUrl: 'component/demo-api-staging-jobs/QueueUrl',
   });
 
-  const removed = await runner.deploy(demoApp('instance-removed'));
+  const removed = await harness.runner.deploy(demoApp('instance-removed'));
   expect(removed.success).toBe(true);
   expect(protonRequests(removed)).toEqual(['Update Api SUCCESS', 'Update StagingJobs SUCCESS']);
-  expect(await readProtonState(proton)).toEqual(platform(['1.0 PUBLISHED', '1.1 PUBLISHED'], '1.1', [
+  expect(await readProtonState(harness.proton)).toEqual(platform(['1.0 PUBLISHED', '1.1 PUBLISHED'], '1.1', [
     instance('production-1', 'demo-production'), instance('staging', 'demo-staging'),
   ], false));
 
-  const destroyed = await runner.destroy({ stackNames: [DEMO_STACK_NAME] });
+  const destroyed = await harness.runner.destroy({ stackNames: [DEMO_STACK_NAME] });
   expect(destroyed.success).toBe(true);
   expect(protonRequests(destroyed)).toEqual([
     'Delete StagingJobs SUCCESS',
@@ -139,6 +121,6 @@ test('the demo platform deploys with a component attached to an instance, upgrad
     'Delete NetworkTemplateV1 SUCCESS',
     'Delete NetworkTemplate SUCCESS',
   ]);
-  expect(runner.stack(DEMO_STACK_NAME)).toBeUndefined();
-  expect(await readProtonState(proton)).toEqual({ templates: [], environments: [], services: [], components: [] });
+  expect(harness.runner.stack(DEMO_STACK_NAME)).toBeUndefined();
+  expect(await readProtonState(harness.proton)).toEqual({ templates: [], environments: [], services: [], components: [] });
 }, 120_000);

@@ -2,40 +2,20 @@
  * End to end: a repository link, a template sync configuration and the account settings in one
  * stack, deployed by the runner through the REAL bundled handler against the emulator.
  */
-import * as fs from 'fs';
-import * as path from 'path';
 import {
-  GetAccountSettingsCommand, GetRepositoryCommand, GetTemplateSyncConfigCommand, ListRepositoriesCommand, ProtonClient, UpdateAccountSettingsCommand,
+  GetAccountSettingsCommand, GetRepositoryCommand, GetTemplateSyncConfigCommand, ListRepositoriesCommand, UpdateAccountSettingsCommand,
 } from '@aws-sdk/client-proton';
 import { App, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import { runnerHarness } from './fixtures/runner-harness';
 import { testApp } from './fixtures/test-app';
-import { Emulator, startEmulator } from '../../local/emulator';
-import { LocalRunner } from '../../local/runner/runner';
 import { AccountSettings, EnvironmentTemplate, Repository, RepositoryProvider, SyncedTemplate, TemplateSyncConfig } from '../../src';
 
-const BUNDLE = path.join(__dirname, '..', '..', 'assets', 'lambda', 'index', 'index.js');
 const STACK = 'ProtonRepositories';
 const ACCOUNT = '111111111111';
 const CONNECTION = `arn:aws:codestar-connections:us-east-1:${ACCOUNT}:connection/2f6c6a0e-1111-4aaa-8bbb-000000000001`;
 
-let emulator: Emulator;
-let proton: ProtonClient;
-let runner: LocalRunner;
-
-beforeAll(async () => {
-  if (!fs.existsSync(BUNDLE)) throw new Error(`${BUNDLE} is missing: run \`npx projen bundle\` first.`);
-  emulator = await startEmulator({ clock: 'manual', strict: true, accountId: ACCOUNT });
-  proton = new ProtonClient({ endpoint: emulator.endpoint, region: 'us-east-1', credentials: { accessKeyId: ACCOUNT, secretAccessKey: 'x' } });
-});
-afterAll(async () => {
-  proton.destroy();
-  await emulator.stop();
-});
-beforeEach(async () => {
-  runner = await LocalRunner.start({ emulator });
-});
-afterEach(async () => runner.close());
+const harness = runnerHarness({ accountId: ACCOUNT });
 
 interface Revision {
   readonly branch: string;
@@ -61,27 +41,27 @@ function platformApp(revision: Revision, stackName = STACK): App {
 }
 
 async function settings() {
-  return (await proton.send(new GetAccountSettingsCommand({}))).accountSettings;
+  return (await harness.proton.send(new GetAccountSettingsCommand({}))).accountSettings;
 }
 
 async function syncConfig() {
-  return proton.send(new GetTemplateSyncConfigCommand({ templateType: 'ENVIRONMENT', templateName: 'e2e-synced-network' }))
+  return harness.proton.send(new GetTemplateSyncConfigCommand({ templateType: 'ENVIRONMENT', templateName: 'e2e-synced-network' }))
     .then((o) => o.templateSyncConfig, (e: Error) => (e.name === 'ResourceNotFoundException' ? undefined : Promise.reject(e)));
 }
 
 const role = (name: string) => `arn:aws:iam::${ACCOUNT}:role/${name}`;
 
 test('create, update, destroy: a setting changed by hand since survives, the rest is restored', async () => {
-  const created = await runner.deploy(platformApp({ branch: 'main', tags: { team: 'platform' } }));
+  const created = await harness.runner.deploy(platformApp({ branch: 'main', tags: { team: 'platform' } }));
   expect(created.success).toBe(true);
-  expect((await proton.send(new GetRepositoryCommand({ provider: 'GITHUB', name: 'acme/e2e-templates' }))).repository).toMatchObject({ connectionArn: CONNECTION });
+  expect((await harness.proton.send(new GetRepositoryCommand({ provider: 'GITHUB', name: 'acme/e2e-templates' }))).repository).toMatchObject({ connectionArn: CONNECTION });
   expect(await syncConfig()).toMatchObject({ repositoryName: 'acme/e2e-templates', branch: 'main' });
   expect(await settings()).toEqual({
     pipelineServiceRoleArn: role('e2e-pipeline'),
     pipelineProvisioningRepository: expect.objectContaining({ name: 'acme/e2e-templates', branch: 'main' }),
   });
 
-  const updated = await runner.deploy(platformApp({ branch: 'release', tags: { team: 'web' }, codebuildRole: true }));
+  const updated = await harness.runner.deploy(platformApp({ branch: 'release', tags: { team: 'web' }, codebuildRole: true }));
   expect(updated.success).toBe(true);
   expect(updated.requests.map(({ request }) => [request.ResourceType, request.RequestType]).sort()).toEqual([
     ['Custom::ProtonAccountSettings', 'Update'],
@@ -92,27 +72,27 @@ test('create, update, destroy: a setting changed by hand since survives, the res
   expect(await settings()).toMatchObject({ pipelineCodebuildRoleArn: role('e2e-codebuild'), pipelineProvisioningRepository: expect.objectContaining({ branch: 'release' }) });
 
   // Someone changes the service role by hand: the stack leaves it on delete.
-  await proton.send(new UpdateAccountSettingsCommand({ pipelineServiceRoleArn: role('by-hand') }));
-  const destroyed = await runner.destroy({ stackNames: [STACK] });
+  await harness.proton.send(new UpdateAccountSettingsCommand({ pipelineServiceRoleArn: role('by-hand') }));
+  const destroyed = await harness.runner.destroy({ stackNames: [STACK] });
   expect(destroyed.success).toBe(true);
   expect(await settings()).toEqual({ pipelineServiceRoleArn: role('by-hand') });
   expect(await syncConfig()).toBeUndefined();
-  expect((await proton.send(new ListRepositoriesCommand({}))).repositories).toEqual([]);
-  await proton.send(new UpdateAccountSettingsCommand({ pipelineServiceRoleArn: '' }));
+  expect((await harness.proton.send(new ListRepositoriesCommand({}))).repositories).toEqual([]);
+  await harness.proton.send(new UpdateAccountSettingsCommand({ pipelineServiceRoleArn: '' }));
 });
 
 test('a setting held by someone else fails the create; the rollback unlinks the repository and leaves the setting', async () => {
-  await proton.send(new UpdateAccountSettingsCommand({ pipelineServiceRoleArn: role('theirs') }));
-  const result = await runner.deploy(platformApp({ branch: 'main' }));
+  await harness.proton.send(new UpdateAccountSettingsCommand({ pipelineServiceRoleArn: role('theirs') }));
+  const result = await harness.runner.deploy(platformApp({ branch: 'main' }));
   expect(result.success).toBe(false);
-  expect(runner.stack(STACK)!.status).toBe('ROLLBACK_COMPLETE');
+  expect(harness.runner.stack(STACK)!.status).toBe('ROLLBACK_COMPLETE');
   const failed = result.events.find((e) => e.status === 'CREATE_FAILED' && e.resourceType === 'Custom::ProtonAccountSettings')!;
   expect(failed.reason!.split('\n')[0]).toMatch(/^Refusing to change account settings set outside this stack: PipelineServiceRoleArn is already 'arn:aws:iam::111111111111:role\/theirs'\./);
   expect(await settings()).toEqual({ pipelineServiceRoleArn: role('theirs') });
-  expect((await proton.send(new ListRepositoriesCommand({}))).repositories).toEqual([]);
+  expect((await harness.proton.send(new ListRepositoriesCommand({}))).repositories).toEqual([]);
   expect(await syncConfig()).toBeUndefined();
-  await proton.send(new UpdateAccountSettingsCommand({ pipelineServiceRoleArn: '' }));
-  await runner.destroy({ stackNames: [STACK] });
+  await harness.proton.send(new UpdateAccountSettingsCommand({ pipelineServiceRoleArn: '' }));
+  await harness.runner.destroy({ stackNames: [STACK] });
 });
 
 test('a second stack linking the same repository fails; the first stack\'s link is untouched', async () => {
@@ -122,14 +102,14 @@ test('a second stack linking the same repository fails; the first stack\'s link 
     new Repository(stack, 'Templates', { provider: RepositoryProvider.GITHUB, repositoryName: 'acme/e2e-templates', connectionArn: CONNECTION });
     return a;
   };
-  expect((await runner.deploy(platformApp({ branch: 'main' }))).success).toBe(true);
-  const duplicate = await runner.deploy(app());
+  expect((await harness.runner.deploy(platformApp({ branch: 'main' }))).success).toBe(true);
+  const duplicate = await harness.runner.deploy(app());
   expect(duplicate.success).toBe(false);
   const failed = duplicate.events.find((e) => e.status === 'CREATE_FAILED')!;
   expect(failed.reason!.split('\n')[0]).toMatch(/^Proton repository 'GITHUB:acme\/e2e-templates' already exists and was not created by resource Templates[0-9A-F]{8} of this stack/);
   expect(await syncConfig()).toMatchObject({ branch: 'main' });
-  expect((await proton.send(new ListRepositoriesCommand({}))).repositories).toHaveLength(1);
-  await runner.destroy({ stackNames: ['SecondLink'] });
-  expect((await runner.destroy({ stackNames: [STACK] })).success).toBe(true);
+  expect((await harness.proton.send(new ListRepositoriesCommand({}))).repositories).toHaveLength(1);
+  await harness.runner.destroy({ stackNames: ['SecondLink'] });
+  expect((await harness.runner.destroy({ stackNames: [STACK] })).success).toBe(true);
   expect(await settings()).toEqual({});
 });

@@ -6,16 +6,15 @@
  * again by its resource, removal with UpdateService, and the refusal to remove a service's last
  * instance. The tests run in order against one emulator and build on each other's state.
  */
-import * as fs from 'fs';
 import * as path from 'path';
 import {
-  GetServiceCommand, GetServiceInstanceCommand, ListServiceInstancesCommand, ListTagsForResourceCommand, ProtonClient, UpdateServiceCommand,
+  GetServiceCommand, GetServiceInstanceCommand, ListServiceInstancesCommand, ListTagsForResourceCommand, UpdateServiceCommand,
 } from '@aws-sdk/client-proton';
 import { App, CfnOutput, RemovalPolicy, Stack, Tags } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import { mutationCounts, requestsOf, runnerHarness } from './fixtures/runner-harness';
 import { testApp } from './fixtures/test-app';
-import { Emulator, startEmulator } from '../../local/emulator';
-import { LocalRunner, OperationResult } from '../../local/runner/runner';
+import { OperationResult } from '../../local/runner/runner';
 import {
   Environment, EnvironmentProvisioning, EnvironmentTemplate, Service, ServiceInstance, ServiceTemplate, ServiceTemplatePipelineProvisioning,
   TemplateBundle,
@@ -23,7 +22,6 @@ import {
 import { ProtonProvider } from '../../src/custom-resources/proton-provider';
 import { BUNDLES_DIR } from '../fixtures/bundles/corpus';
 
-const BUNDLE = path.join(__dirname, '..', '..', 'assets', 'lambda', 'index', 'index.js');
 const DURATIONS = { registrationMs: 1_000, deploymentMs: 20_000, deletionMs: 10_000, cancellationMs: 5_000, serviceMs: 1_000 };
 const TYPE = 'Custom::ProtonServiceInstance';
 const BASE_STACK = 'siBase';
@@ -31,23 +29,12 @@ const INSTANCE_STACK = 'siInstance';
 const SERVICE = 'si-svc';
 const ENVIRONMENT = 'si-env';
 
-let emulator: Emulator;
-let proton: ProtonClient;
-let runner: LocalRunner;
+const harness = runnerHarness({ durations: DURATIONS, runnerPerTest: false });
 
 beforeAll(async () => {
-  if (!fs.existsSync(BUNDLE)) throw new Error(`${BUNDLE} is missing: run \`npx projen bundle\` first.`);
-  emulator = await startEmulator({ clock: 'manual', strict: true, durations: DURATIONS });
-  proton = new ProtonClient({ endpoint: emulator.endpoint, region: 'us-east-1', credentials: { accessKeyId: '111111111111', secretAccessKey: 'x' } });
-  runner = await LocalRunner.start({ emulator });
-  const base = await runner.deploy(baseApp());
+  const base = await harness.runner.deploy(baseApp());
   expect(base.success).toBe(true);
 }, 120_000);
-afterAll(async () => {
-  await runner?.close();
-  proton?.destroy();
-  await emulator?.stop();
-});
 
 /** The environment, the templates and the service (with its instance 'main') the instances are added to. */
 function baseApp(): App {
@@ -98,27 +85,16 @@ function instanceApp(...instances: InstanceDeclaration[]): App {
   return app;
 }
 
-function instanceRequests(result: OperationResult): string[][] {
-  return result.requests
-    .filter(({ request }) => request.ResourceType === TYPE)
-    .map(({ request, response }) => [request.RequestType, response.Status]);
-}
-
 function failureReason(result: OperationResult, status: string): string | undefined {
   return result.events.find((e) => e.status === status && e.resourceType === TYPE)?.reason?.split('\n')[0];
 }
 
-/** Calls that change something in Proton, by operation. */
-function mutations(): Record<string, number> {
-  return Object.fromEntries(Object.entries(emulator.control.callCounts()).filter(([operation]) => !/^(Get|List)/.test(operation)));
-}
-
 async function instance(name: string) {
-  return (await proton.send(new GetServiceInstanceCommand({ serviceName: SERVICE, name }))).serviceInstance!;
+  return (await harness.proton.send(new GetServiceInstanceCommand({ serviceName: SERVICE, name }))).serviceInstance!;
 }
 
 async function instanceNames(): Promise<string[]> {
-  const listed = await proton.send(new ListServiceInstancesCommand({ serviceName: SERVICE }));
+  const listed = await harness.proton.send(new ListServiceInstancesCommand({ serviceName: SERVICE }));
   return listed.serviceInstances!.map((i) => i.name!).sort();
 }
 
@@ -127,100 +103,100 @@ function specOf(name: string, message: string): string {
 }
 
 test('create adds the instance to the other stack\'s service; input updates redeploy it, tag updates do not, no change calls nothing; a failed update rolls back', async () => {
-  emulator.control.resetCallCounts();
-  const created = await runner.deploy(instanceApp({ name: 'extra', message: 'first' }));
+  harness.emulator.control.resetCallCounts();
+  const created = await harness.runner.deploy(instanceApp({ name: 'extra', message: 'first' }));
   expect(created.success).toBe(true);
-  expect(instanceRequests(created)).toEqual([['Create', 'SUCCESS']]);
-  expect(mutations()).toEqual({ CreateServiceInstance: 1 });
-  expect(runner.stack(INSTANCE_STACK)?.outputs).toEqual({
+  expect(requestsOf(created, TYPE)).toEqual([['Create', 'SUCCESS']]);
+  expect(mutationCounts(harness.emulator)).toEqual({ CreateServiceInstance: 1 });
+  expect(harness.runner.stack(INSTANCE_STACK)?.outputs).toEqual({
     Parameterextra: `service/${SERVICE}/service-instance/extra/ParameterName`,
     Arnextra: `arn:aws:proton:us-east-1:111111111111:service/${SERVICE}/service-instance/extra`,
   });
   expect(await instance('extra')).toMatchObject({ deploymentStatus: 'SUCCEEDED', environmentName: ENVIRONMENT, spec: specOf('extra', 'first') });
   expect(await instanceNames()).toEqual(['extra', 'main']);
 
-  emulator.control.resetCallCounts();
-  const updated = await runner.deploy(instanceApp({ name: 'extra', message: 'second' }));
+  harness.emulator.control.resetCallCounts();
+  const updated = await harness.runner.deploy(instanceApp({ name: 'extra', message: 'second' }));
   expect(updated.success).toBe(true);
-  expect(instanceRequests(updated)).toEqual([['Update', 'SUCCESS']]);
-  expect(mutations()).toEqual({ UpdateServiceInstance: 1 });
+  expect(requestsOf(updated, TYPE)).toEqual([['Update', 'SUCCESS']]);
+  expect(mutationCounts(harness.emulator)).toEqual({ UpdateServiceInstance: 1 });
   expect(await instance('extra')).toMatchObject({ deploymentStatus: 'SUCCEEDED', spec: specOf('extra', 'second') });
   expect((await instance('main')).spec).toBe(specOf('main', 'main'));
 
-  emulator.control.resetCallCounts();
-  const tagged = await runner.deploy(instanceApp({ name: 'extra', message: 'second', tags: { team: 'payments' } }));
+  harness.emulator.control.resetCallCounts();
+  const tagged = await harness.runner.deploy(instanceApp({ name: 'extra', message: 'second', tags: { team: 'payments' } }));
   expect(tagged.success).toBe(true);
-  expect(instanceRequests(tagged)).toEqual([['Update', 'SUCCESS']]);
-  expect(mutations()).toEqual({ TagResource: 1 });
-  expect(emulator.control.callCounts().ListTagsForResource).toBe(1);
-  const tags = (await proton.send(new ListTagsForResourceCommand({ resourceArn: (await instance('extra')).arn! }))).tags!;
+  expect(requestsOf(tagged, TYPE)).toEqual([['Update', 'SUCCESS']]);
+  expect(mutationCounts(harness.emulator)).toEqual({ TagResource: 1 });
+  expect(harness.emulator.control.callCounts().ListTagsForResource).toBe(1);
+  const tags = (await harness.proton.send(new ListTagsForResourceCommand({ resourceArn: (await instance('extra')).arn! }))).tags!;
   expect(tags).toContainEqual({ key: 'team', value: 'payments' });
 
-  emulator.control.resetCallCounts();
-  const unchanged = await runner.deploy(instanceApp({ name: 'extra', message: 'second', tags: { team: 'payments' } }));
+  harness.emulator.control.resetCallCounts();
+  const unchanged = await harness.runner.deploy(instanceApp({ name: 'extra', message: 'second', tags: { team: 'payments' } }));
   expect(unchanged.success).toBe(true);
   expect(unchanged.requests).toEqual([]);
-  expect(emulator.control.callCounts()).toEqual({});
+  expect(harness.emulator.control.callCounts()).toEqual({});
 
-  emulator.control.failNextDeployment(`service/${SERVICE}/service-instance/extra`, 'health check failed');
-  emulator.control.resetCallCounts();
-  const failed = await runner.deploy(instanceApp({ name: 'extra', message: 'third', tags: { team: 'payments' } }));
+  harness.emulator.control.failNextDeployment(`service/${SERVICE}/service-instance/extra`, 'health check failed');
+  harness.emulator.control.resetCallCounts();
+  const failed = await harness.runner.deploy(instanceApp({ name: 'extra', message: 'third', tags: { team: 'payments' } }));
   expect(failed.success).toBe(false);
-  expect(runner.stack(INSTANCE_STACK)?.status).toBe('UPDATE_ROLLBACK_COMPLETE');
-  expect(instanceRequests(failed)).toEqual([['Update', 'FAILED'], ['Update', 'SUCCESS']]);
+  expect(harness.runner.stack(INSTANCE_STACK)?.status).toBe('UPDATE_ROLLBACK_COMPLETE');
+  expect(requestsOf(failed, TYPE)).toEqual([['Update', 'FAILED'], ['Update', 'SUCCESS']]);
   expect(failureReason(failed, 'UPDATE_FAILED')).toBe(`Proton service instance '${SERVICE}/extra' deployment FAILED: health check failed`);
   // The failed deployment, then the rollback's redeployment of the old inputs.
-  expect(mutations()).toEqual({ UpdateServiceInstance: 2 });
+  expect(mutationCounts(harness.emulator)).toEqual({ UpdateServiceInstance: 2 });
   expect(await instance('extra')).toMatchObject({ deploymentStatus: 'SUCCEEDED', spec: specOf('extra', 'second') });
 }, 120_000);
 
 test('a retained instance taken back into the stack is adopted by its resource, not created again', async () => {
   const retained = { name: 'kept', message: 'one', removalPolicy: RemovalPolicy.RETAIN };
-  expect((await runner.deploy(instanceApp(retained))).success).toBe(true);
-  const removed = await runner.deploy(instanceApp());
+  expect((await harness.runner.deploy(instanceApp(retained))).success).toBe(true);
+  const removed = await harness.runner.deploy(instanceApp());
   expect(removed.success).toBe(true);
   expect(removed.events.filter((e) => e.resourceType === TYPE).map((e) => e.status)).toEqual(['DELETE_SKIPPED']);
   expect(await instanceNames()).toEqual(['kept', 'main']);
 
-  emulator.control.resetCallCounts();
-  const readopted = await runner.deploy(instanceApp({ ...retained, message: 'two' }));
+  harness.emulator.control.resetCallCounts();
+  const readopted = await harness.runner.deploy(instanceApp({ ...retained, message: 'two' }));
   expect(readopted.success).toBe(true);
-  expect(instanceRequests(readopted)).toEqual([['Create', 'SUCCESS']]);
+  expect(requestsOf(readopted, TYPE)).toEqual([['Create', 'SUCCESS']]);
   // The resource finds the instance its own earlier create made (ownership tags) and converges it.
-  expect(mutations()).toEqual({ UpdateServiceInstance: 1 });
+  expect(mutationCounts(harness.emulator)).toEqual({ UpdateServiceInstance: 1 });
   expect(await instance('kept')).toMatchObject({ deploymentStatus: 'SUCCEEDED', spec: specOf('kept', 'two') });
-  expect(runner.stack(INSTANCE_STACK)?.outputs.Parameterkept).toBe(`service/${SERVICE}/service-instance/kept/ParameterName`);
+  expect(harness.runner.stack(INSTANCE_STACK)?.outputs.Parameterkept).toBe(`service/${SERVICE}/service-instance/kept/ParameterName`);
 }, 120_000);
 
 test('removing the instance from the stack removes it with UpdateService; the service keeps its other instances', async () => {
   // 'kept' (retained) leaves the stack and stays in Proton.
-  expect((await runner.deploy(instanceApp({ name: 'gone', message: 'bye' }))).success).toBe(true);
+  expect((await harness.runner.deploy(instanceApp({ name: 'gone', message: 'bye' }))).success).toBe(true);
   expect(await instanceNames()).toEqual(['gone', 'kept', 'main']);
-  emulator.control.resetCallCounts();
-  const removed = await runner.deploy(instanceApp());
+  harness.emulator.control.resetCallCounts();
+  const removed = await harness.runner.deploy(instanceApp());
   expect(removed.success).toBe(true);
-  expect(instanceRequests(removed)).toEqual([['Delete', 'SUCCESS']]);
-  expect(mutations()).toEqual({ UpdateService: 1 });
+  expect(requestsOf(removed, TYPE)).toEqual([['Delete', 'SUCCESS']]);
+  expect(mutationCounts(harness.emulator)).toEqual({ UpdateService: 1 });
   // The removal completes once Proton finished the UpdateService, not merely once the instance is gone.
-  expect((await proton.send(new GetServiceCommand({ name: SERVICE }))).service!.status).toBe('ACTIVE');
+  expect((await harness.proton.send(new GetServiceCommand({ name: SERVICE }))).service!.status).toBe('ACTIVE');
   expect(await instanceNames()).toEqual(['kept', 'main']);
   expect((await instance('main')).spec).toBe(specOf('main', 'main'));
 }, 120_000);
 
 test('the last instance of a service is not removed: the delete fails with the fix', async () => {
   // Right after the previous test's removal: its delete completed only once the service was ACTIVE again.
-  expect((await runner.deploy(instanceApp({ name: 'last', message: 'alone' }))).success).toBe(true);
+  expect((await harness.runner.deploy(instanceApp({ name: 'last', message: 'alone' }))).success).toBe(true);
   // The other instances are removed outside CloudFormation: 'last' becomes the service's only instance.
-  await proton.send(new UpdateServiceCommand({ name: SERVICE, spec: specOf('last', 'alone') }));
-  emulator.control.advance(DURATIONS.deletionMs + DURATIONS.serviceMs);
+  await harness.proton.send(new UpdateServiceCommand({ name: SERVICE, spec: specOf('last', 'alone') }));
+  harness.emulator.control.advance(DURATIONS.deletionMs + DURATIONS.serviceMs);
   expect(await instanceNames()).toEqual(['last']);
 
-  emulator.control.resetCallCounts();
-  const destroyed = await runner.destroy({ stackNames: [INSTANCE_STACK] });
+  harness.emulator.control.resetCallCounts();
+  const destroyed = await harness.runner.destroy({ stackNames: [INSTANCE_STACK] });
   expect(destroyed.success).toBe(false);
-  expect(runner.stack(INSTANCE_STACK)?.status).toBe('DELETE_FAILED');
+  expect(harness.runner.stack(INSTANCE_STACK)?.status).toBe('DELETE_FAILED');
   expect(failureReason(destroyed, 'DELETE_FAILED')).toBe(`Cannot remove instance 'last' of Proton service '${SERVICE}': it is the service's last instance, `
     + 'and a service keeps at least one. Delete the service instead, or add another instance first.');
-  expect(mutations()).toEqual({});
+  expect(mutationCounts(harness.emulator)).toEqual({});
   expect(await instanceNames()).toEqual(['last']);
 }, 120_000);

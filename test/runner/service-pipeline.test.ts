@@ -5,41 +5,25 @@
  * that outlives the 30-minute budget, cancelled on the emulator's virtual clock.
  * The tests run in order against one emulator and build on each other's state.
  */
-import * as fs from 'fs';
 import * as path from 'path';
-import { GetServiceCommand, ProtonClient } from '@aws-sdk/client-proton';
+import { GetServiceCommand } from '@aws-sdk/client-proton';
 import { App, CfnOutput, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import { mutationCounts, requestsOf, runnerHarness } from './fixtures/runner-harness';
 import { testApp } from './fixtures/test-app';
-import { Emulator, startEmulator } from '../../local/emulator';
-import { LocalRunner, OperationResult } from '../../local/runner/runner';
+import { OperationResult } from '../../local/runner/runner';
 import { Environment, EnvironmentProvisioning, EnvironmentTemplate, Service, ServiceTemplate, TemplateBundle } from '../../src';
 import { DEPLOYMENT_BUDGET_SECONDS } from '../../src/custom-resources/contract';
 import { BUNDLES_DIR } from '../fixtures/bundles/corpus';
 
-const BUNDLE = path.join(__dirname, '..', '..', 'assets', 'lambda', 'index', 'index.js');
 const DURATIONS = { registrationMs: 1_000, deploymentMs: 20_000, deletionMs: 10_000, cancellationMs: 5_000, serviceMs: 1_000 };
 const TYPE = 'Custom::ProtonService';
 const STACK = 'plStack';
 const SERVICE = 'pl-svc';
 const CONNECTION = 'arn:aws:codestar-connections:us-east-1:111111111111:connection/2d3b7a2e-0d1c-4c2f-9a57-0c1f2b3c4d5e';
 
-let emulator: Emulator;
-let proton: ProtonClient;
-let runner: LocalRunner;
-
-beforeAll(async () => {
-  if (!fs.existsSync(BUNDLE)) throw new Error(`${BUNDLE} is missing: run \`npx projen bundle\` first.`);
-  emulator = await startEmulator({ clock: 'manual', strict: true, durations: DURATIONS });
-  proton = new ProtonClient({ endpoint: emulator.endpoint, region: 'us-east-1', credentials: { accessKeyId: '111111111111', secretAccessKey: 'x' } });
-  runner = await LocalRunner.start({ emulator });
-});
-afterAll(async () => {
-  await runner?.close();
-  proton?.destroy();
-  await emulator?.stop();
-});
-afterEach(() => emulator.control.setDurations(DURATIONS));
+const harness = runnerHarness({ durations: DURATIONS, runnerPerTest: false });
+afterEach(() => harness.emulator.control.setDurations(DURATIONS));
 
 /** One environment and a service with a pipeline (STANDARD pipeline provisioning: Proton deploys it). */
 function pipelineApp(testCommand: string): App {
@@ -70,23 +54,12 @@ function pipelineApp(testCommand: string): App {
   return app;
 }
 
-function serviceRequests(result: OperationResult): string[][] {
-  return result.requests
-    .filter(({ request }) => request.ResourceType === TYPE)
-    .map(({ request, response }) => [request.RequestType, response.Status]);
-}
-
 function updateFailure(result: OperationResult): string | undefined {
   return result.events.find((e) => e.status === 'UPDATE_FAILED' && e.resourceType === TYPE)?.reason?.split('\n')[0];
 }
 
-/** Calls that change something in Proton, by operation. */
-function mutations(): Record<string, number> {
-  return Object.fromEntries(Object.entries(emulator.control.callCounts()).filter(([operation]) => !/^(Get|List)/.test(operation)));
-}
-
 async function pipeline() {
-  return (await proton.send(new GetServiceCommand({ name: SERVICE }))).service!.pipeline!;
+  return (await harness.proton.send(new GetServiceCommand({ name: SERVICE }))).service!.pipeline!;
 }
 
 function specWith(testCommand: string): string {
@@ -94,44 +67,44 @@ function specWith(testCommand: string): string {
 }
 
 test('create deploys the pipeline and reads its output; changed pipeline inputs redeploy it with UpdateServicePipeline', async () => {
-  const created = await runner.deploy(pipelineApp('npm test'));
+  const created = await harness.runner.deploy(pipelineApp('npm test'));
   expect(created.success).toBe(true);
-  expect(serviceRequests(created)).toEqual([['Create', 'SUCCESS']]);
-  expect(runner.stack(STACK)?.outputs).toEqual({ PipelineProject: `service/${SERVICE}/pipeline/ProjectName` });
-  const service = (await proton.send(new GetServiceCommand({ name: SERVICE }))).service!;
+  expect(requestsOf(created, TYPE)).toEqual([['Create', 'SUCCESS']]);
+  expect(harness.runner.stack(STACK)?.outputs).toEqual({ PipelineProject: `service/${SERVICE}/pipeline/ProjectName` });
+  const service = (await harness.proton.send(new GetServiceCommand({ name: SERVICE }))).service!;
   expect(service).toMatchObject({ status: 'ACTIVE', repositoryConnectionArn: CONNECTION, repositoryId: 'example/app', branchName: 'main' });
   expect(service.pipeline).toMatchObject({ deploymentStatus: 'SUCCEEDED', spec: specWith('npm test') });
 
-  emulator.control.resetCallCounts();
-  const updated = await runner.deploy(pipelineApp('npm run ci'));
+  harness.emulator.control.resetCallCounts();
+  const updated = await harness.runner.deploy(pipelineApp('npm run ci'));
   expect(updated.success).toBe(true);
-  expect(serviceRequests(updated)).toEqual([['Update', 'SUCCESS']]);
-  expect(mutations()).toEqual({ UpdateServicePipeline: 1 });
+  expect(requestsOf(updated, TYPE)).toEqual([['Update', 'SUCCESS']]);
+  expect(mutationCounts(harness.emulator)).toEqual({ UpdateServicePipeline: 1 });
   expect(await pipeline()).toMatchObject({ deploymentStatus: 'SUCCEEDED', spec: specWith('npm run ci') });
 }, 120_000);
 
 test('a failed pipeline deployment fails the update with Proton\'s message; the rollback restores the pipeline inputs', async () => {
-  emulator.control.failNextDeployment(`service/${SERVICE}/pipeline`, 'buildspec is invalid');
-  emulator.control.resetCallCounts();
-  const failed = await runner.deploy(pipelineApp('npm run broken'));
+  harness.emulator.control.failNextDeployment(`service/${SERVICE}/pipeline`, 'buildspec is invalid');
+  harness.emulator.control.resetCallCounts();
+  const failed = await harness.runner.deploy(pipelineApp('npm run broken'));
   expect(failed.success).toBe(false);
-  expect(runner.stack(STACK)?.status).toBe('UPDATE_ROLLBACK_COMPLETE');
-  expect(serviceRequests(failed)).toEqual([['Update', 'FAILED'], ['Update', 'SUCCESS']]);
+  expect(harness.runner.stack(STACK)?.status).toBe('UPDATE_ROLLBACK_COMPLETE');
+  expect(requestsOf(failed, TYPE)).toEqual([['Update', 'FAILED'], ['Update', 'SUCCESS']]);
   expect(updateFailure(failed)).toBe(`Proton service '${SERVICE}' pipeline deployment FAILED: buildspec is invalid`);
   // The failed deployment, then the rollback's redeployment of the old inputs.
-  expect(mutations()).toEqual({ UpdateServicePipeline: 2 });
+  expect(mutationCounts(harness.emulator)).toEqual({ UpdateServicePipeline: 2 });
   expect(await pipeline()).toMatchObject({ deploymentStatus: 'SUCCEEDED', spec: specWith('npm run ci') });
 }, 120_000);
 
 test('a pipeline deployment that outlives the budget is cancelled and the update fails; the rollback settles on the restored inputs', async () => {
   // The update's pipeline deployment would take two hours.
-  emulator.control.setDurations({ deploymentMs: 2 * 60 * 60 * 1000 });
-  emulator.control.resetCallCounts();
+  harness.emulator.control.setDurations({ deploymentMs: 2 * 60 * 60 * 1000 });
+  harness.emulator.control.resetCallCounts();
   const wallClockStart = Date.now();
-  const slow = await runner.deploy(pipelineApp('npm run slow'));
+  const slow = await harness.runner.deploy(pipelineApp('npm run slow'));
   expect(slow.success).toBe(false);
-  expect(runner.stack(STACK)?.status).toBe('UPDATE_ROLLBACK_COMPLETE');
-  expect(serviceRequests(slow)).toEqual([['Update', 'FAILED'], ['Update', 'SUCCESS']]);
+  expect(harness.runner.stack(STACK)?.status).toBe('UPDATE_ROLLBACK_COMPLETE');
+  expect(requestsOf(slow, TYPE)).toEqual([['Update', 'FAILED'], ['Update', 'SUCCESS']]);
   expect(updateFailure(slow)).toBe(`Proton service '${SERVICE}' pipeline was still deploying after ${DEPLOYMENT_BUDGET_SECONDS / 60} minutes, `
     + 'the budget of one CloudFormation request: cdk-proton cancelled the deployment. Find out why it is slow in the Proton console, then deploy again.');
   // The update fails at the first poll past the budget, on the runner's (virtual) clock.
@@ -140,7 +113,7 @@ test('a pipeline deployment that outlives the budget is cancelled and the update
   expect(elapsedSeconds).toBeGreaterThan(DEPLOYMENT_BUDGET_SECONDS);
   expect(elapsedSeconds).toBeLessThanOrEqual(DEPLOYMENT_BUDGET_SECONDS + 60);
   // Cancelling restores the pipeline's previous inputs: the rollback update has nothing to deploy.
-  expect(mutations()).toEqual({ UpdateServicePipeline: 1, CancelServicePipelineDeployment: 1 });
+  expect(mutationCounts(harness.emulator)).toEqual({ UpdateServicePipeline: 1, CancelServicePipelineDeployment: 1 });
   expect(await pipeline()).toMatchObject({ deploymentStatus: 'CANCELLED', deploymentStatusMessage: 'User initiated cancellation.', spec: specWith('npm run ci') });
   // Half an hour of Proton time passed on the virtual clock, not on the wall clock.
   expect(Date.now() - wallClockStart).toBeLessThan(DEPLOYMENT_BUDGET_SECONDS * 1000);

@@ -10,41 +10,29 @@ import * as path from 'path';
 import {
   CreateEnvironmentCommand, DeleteEnvironmentCommand, DeleteEnvironmentTemplateVersionCommand, GetEnvironmentTemplateCommand,
   GetServiceTemplateCommand, GetServiceTemplateVersionCommand, ListEnvironmentTemplatesCommand, ListEnvironmentTemplateVersionsCommand,
-  ListServiceTemplatesCommand, ProtonClient,
+  ListServiceTemplatesCommand,
 } from '@aws-sdk/client-proton';
 import { App, CfnOutput, Stack } from 'aws-cdk-lib';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { stringify } from 'yaml';
+import { runnerHarness } from './fixtures/runner-harness';
 import { testApp } from './fixtures/test-app';
-import { Emulator, startEmulator } from '../../local/emulator';
-import { LocalRunner, OperationResult } from '../../local/runner/runner';
+import { OperationResult } from '../../local/runner/runner';
 import { ComponentSource, EnvironmentTemplate, ServiceTemplate, TemplateBundle } from '../../src';
 import { BUNDLES_DIR } from '../fixtures/bundles/corpus';
 
-const BUNDLE = path.join(__dirname, '..', '..', 'assets', 'lambda', 'index', 'index.js');
 const STACK = 'ProtonVersionsE2E';
 const VERSION_TYPE = 'Custom::ProtonEnvironmentTemplateVersion';
 
-let emulator: Emulator;
-let proton: ProtonClient;
-let runner: LocalRunner;
+const harness = runnerHarness();
 let bundles: string;
 
-beforeAll(async () => {
-  if (!fs.existsSync(BUNDLE)) throw new Error(`${BUNDLE} is missing: run \`npx projen bundle\` first.`);
-  emulator = await startEmulator({ clock: 'manual', strict: true });
-  proton = new ProtonClient({ endpoint: emulator.endpoint, region: 'us-east-1', credentials: { accessKeyId: '111111111111', secretAccessKey: 'x' } });
+beforeAll(() => {
   bundles = fs.mkdtempSync(path.join(os.tmpdir(), 'template-versions-e2e-'));
 });
-afterAll(async () => {
-  proton.destroy();
-  await emulator.stop();
+afterAll(() => {
   fs.rmSync(bundles, { recursive: true, force: true });
 });
-beforeEach(async () => {
-  runner = await LocalRunner.start({ emulator });
-});
-afterEach(async () => runner.close());
 
 /**
  * A copy of the env-cloudformation fixture bundle; `variant` changes the infrastructure file
@@ -97,22 +85,22 @@ function versionRequests(result: OperationResult): string[][] {
 }
 
 async function versionsInProton(templateName: string): Promise<string[]> {
-  const majors = (await proton.send(new ListEnvironmentTemplateVersionsCommand({ templateName }))).templateVersions ?? [];
+  const majors = (await harness.proton.send(new ListEnvironmentTemplateVersionsCommand({ templateName }))).templateVersions ?? [];
   const all: string[] = [];
   for (const major of majors) {
-    const minors = await proton.send(new ListEnvironmentTemplateVersionsCommand({ templateName, majorVersion: major.majorVersion }));
+    const minors = await harness.proton.send(new ListEnvironmentTemplateVersionsCommand({ templateName, majorVersion: major.majorVersion }));
     all.push(...(minors.templateVersions ?? []).map((v) => `${v.majorVersion}.${v.minorVersion} ${v.status}`));
   }
   return all.sort();
 }
 
 async function recommended(templateName: string): Promise<string | undefined> {
-  return (await proton.send(new GetEnvironmentTemplateCommand({ name: templateName }))).environmentTemplate?.recommendedVersion;
+  return (await harness.proton.send(new GetEnvironmentTemplateCommand({ name: templateName }))).environmentTemplate?.recommendedVersion;
 }
 
 test('versions: two published, a bundle change registers a new minor, a new major, teardown in Proton\'s delete order', async () => {
   const name = 'e2e-versions';
-  const created = await runner.deploy(versionsApp(name, [{ id: 'V1', variant: 'a' }, { id: 'V2', variant: 'b', majorVersion: '1' }]));
+  const created = await harness.runner.deploy(versionsApp(name, [{ id: 'V1', variant: 'a' }, { id: 'V2', variant: 'b', majorVersion: '1' }]));
   expect(created.success).toBe(true);
   expect(versionRequests(created)).toEqual([
     ['Create', 'V1', '-', 'SUCCESS', `${name}:1.0`],
@@ -126,11 +114,11 @@ test('versions: two published, a bundle change registers a new minor, a new majo
     TemplateRecommendedVersion: '1.1',
   });
   expect(await versionsInProton(name)).toEqual(['1.0 PUBLISHED', '1.1 PUBLISHED']);
-  expect(runner.stack(STACK)!.outputs.Recommended).toBe('1.1');
+  expect(harness.runner.stack(STACK)!.outputs.Recommended).toBe('1.1');
 
   // New bundles: new minor versions in the same major — also for V1, declared as "a new major
   // version" — and the cleanup deletes the old ones.
-  const changed = await runner.deploy(versionsApp(name, [{ id: 'V1', variant: 'a2' }, { id: 'V2', variant: 'b2', majorVersion: '1' }]));
+  const changed = await harness.runner.deploy(versionsApp(name, [{ id: 'V1', variant: 'a2' }, { id: 'V2', variant: 'b2', majorVersion: '1' }]));
   expect(changed.success).toBe(true);
   expect(versionRequests(changed)).toEqual([
     ['Update', 'V1', `${name}:1.0`, 'SUCCESS', `${name}:1.2`],
@@ -139,33 +127,33 @@ test('versions: two published, a bundle change registers a new minor, a new majo
     ['Delete', 'V1', `${name}:1.0`, 'SUCCESS', `${name}:1.0`],
   ]);
   expect(await versionsInProton(name)).toEqual(['1.2 PUBLISHED', '1.3 PUBLISHED']);
-  expect(runner.stack(STACK)!.outputs.Recommended).toBe('1.3');
+  expect(harness.runner.stack(STACK)!.outputs.Recommended).toBe('1.3');
 
   // A new major version.
-  const major = await runner.deploy(versionsApp(name, [
+  const major = await harness.runner.deploy(versionsApp(name, [
     { id: 'V1', variant: 'a2' }, { id: 'V2', variant: 'b2', majorVersion: '1' }, { id: 'V3', variant: 'c' },
   ]));
   expect(versionRequests(major)).toEqual([['Create', 'V3', '-', 'SUCCESS', `${name}:2.0`]]);
   expect(await recommended(name)).toBe('2.0');
-  expect(runner.stack(STACK)!.outputs.Recommended).toBe('2.0');
+  expect(harness.runner.stack(STACK)!.outputs.Recommended).toBe('2.0');
 
   // Teardown: CloudFormation deletes newest first; Proton deletes the recommended versions last.
-  const destroyed = await runner.destroy({ stackNames: [STACK] });
+  const destroyed = await harness.runner.destroy({ stackNames: [STACK] });
   expect(destroyed.success).toBe(true);
   expect(versionRequests(destroyed)).toEqual([
     ['Delete', 'V3', `${name}:2.0`, 'SUCCESS', `${name}:2.0`],
     ['Delete', 'V2', `${name}:1.3`, 'SUCCESS', `${name}:1.3`],
     ['Delete', 'V1', `${name}:1.2`, 'SUCCESS', `${name}:1.2`],
   ]);
-  expect(emulator.control.callCounts().DeleteEnvironmentTemplate).toBeGreaterThanOrEqual(1);
-  expect((await proton.send(new ListEnvironmentTemplatesCommand({}))).templates?.map((t) => t.name)).not.toContain(name);
+  expect(harness.emulator.control.callCounts().DeleteEnvironmentTemplate).toBeGreaterThanOrEqual(1);
+  expect((await harness.proton.send(new ListEnvironmentTemplatesCommand({}))).templates?.map((t) => t.name)).not.toContain(name);
 });
 
 test('a minor version whose schema is not backward compatible fails its registration; the update rolls back cleanly', async () => {
   const name = 'e2e-incompatible';
-  expect((await runner.deploy(versionsApp(name, [{ id: 'V1', variant: 'a' }]))).success).toBe(true);
+  expect((await harness.runner.deploy(versionsApp(name, [{ id: 'V1', variant: 'a' }]))).success).toBe(true);
 
-  const result = await runner.deploy(versionsApp(name, [{ id: 'V1', variant: 'a' }, { id: 'V2', variant: 'a', majorVersion: '1', dropInput: 'retention_days' }]));
+  const result = await harness.runner.deploy(versionsApp(name, [{ id: 'V1', variant: 'a' }, { id: 'V2', variant: 'a', majorVersion: '1', dropInput: 'retention_days' }]));
   expect(result.success).toBe(false);
   const failed = result.events.find((e) => e.status === 'CREATE_FAILED')!;
   expect(failed.reason!.split('\n')[0]).toMatch(new RegExp(`^Proton could not register environment template version ${name}:1\\.1: .*input 'retention_days' of environment_input_type was removed`));
@@ -173,9 +161,9 @@ test('a minor version whose schema is not backward compatible fails its registra
     ['Create', 'V2', '-', 'FAILED', `${name}:1.1`],
     ['Delete', 'V2', `${name}:1.1`, 'SUCCESS', `${name}:1.1`],
   ]);
-  expect(runner.stack(STACK)!.status).toBe('UPDATE_ROLLBACK_COMPLETE');
+  expect(harness.runner.stack(STACK)!.status).toBe('UPDATE_ROLLBACK_COMPLETE');
   expect(await versionsInProton(name)).toEqual(['1.0 PUBLISHED']);
-  expect((await runner.destroy({ stackNames: [STACK] })).success).toBe(true);
+  expect((await harness.runner.destroy({ stackNames: [STACK] })).success).toBe(true);
 });
 
 test('a first deployment whose version cannot be registered rolls back: version and template are deleted', async () => {
@@ -184,9 +172,9 @@ test('a first deployment whose version cannot be registered rolls back: version 
   const template = new EnvironmentTemplate(stack, 'Template', { environmentTemplateName: 'e2e-unreadable' });
   template.addVersion('V1', { bundle: TemplateBundle.fromS3(s3.Bucket.fromBucketName(stack, 'Bundles', 'no-such-bundles'), 'env.tar.gz') });
 
-  const result = await runner.deploy(app);
+  const result = await harness.runner.deploy(app);
   expect(result.success).toBe(false);
-  expect(runner.stack(STACK)?.status).toBe('ROLLBACK_COMPLETE');
+  expect(harness.runner.stack(STACK)?.status).toBe('ROLLBACK_COMPLETE');
   const failed = result.events.find((e) => e.status === 'CREATE_FAILED')!;
   expect(failed.reason!.split('\n')[0]).toBe('Proton could not register environment template version e2e-unreadable:1.0: '
     + "Could not read the template bundle s3://no-such-bundles/env.tar.gz: the bucket 'no-such-bundles' does not exist. "
@@ -195,13 +183,13 @@ test('a first deployment whose version cannot be registered rolls back: version 
     ['Create', 'V1', '-', 'FAILED', 'e2e-unreadable:1.0'],
     ['Delete', 'V1', 'e2e-unreadable:1.0', 'SUCCESS', 'e2e-unreadable:1.0'],
   ]);
-  expect((await proton.send(new ListEnvironmentTemplatesCommand({}))).templates?.map((t) => t.name)).not.toContain('e2e-unreadable');
+  expect((await harness.proton.send(new ListEnvironmentTemplatesCommand({}))).templates?.map((t) => t.name)).not.toContain('e2e-unreadable');
 });
 
 test('a version still used by an environment is not deleted: the delete fails with Proton\'s reason and the fix', async () => {
   const name = 'e2e-in-use';
-  expect((await runner.deploy(versionsApp(name, [{ id: 'V1', variant: 'a' }, { id: 'V2', variant: 'b', majorVersion: '1' }]))).success).toBe(true);
-  await proton.send(new CreateEnvironmentCommand({
+  expect((await harness.runner.deploy(versionsApp(name, [{ id: 'V1', variant: 'a' }, { id: 'V2', variant: 'b', majorVersion: '1' }]))).success).toBe(true);
+  await harness.proton.send(new CreateEnvironmentCommand({
     name: 'e2e-in-use-env',
     templateName: name,
     templateMajorVersion: '1',
@@ -209,10 +197,10 @@ test('a version still used by an environment is not deleted: the delete fails wi
     spec: stringify({ proton: 'EnvironmentSpec', spec: {} }),
     protonServiceRoleArn: 'arn:aws:iam::111111111111:role/proton-service',
   }));
-  emulator.control.advance(600_000);
+  harness.emulator.control.advance(600_000);
 
   // V1 (1.0) leaves the stack while the environment still runs on it.
-  const removed = await runner.deploy(versionsApp(name, [{ id: 'V2', variant: 'b', majorVersion: '1' }]));
+  const removed = await harness.runner.deploy(versionsApp(name, [{ id: 'V2', variant: 'b', majorVersion: '1' }]));
   const deleteFailed = removed.events.find((e) => e.status === 'DELETE_FAILED')!;
   expect(deleteFailed).toMatchObject({ resourceType: VERSION_TYPE, physicalId: `${name}:1.0` });
   expect(deleteFailed.reason!.split('\n')[0]).toMatch(new RegExp(`^Could not delete Proton environment template version ${name}:1\\.0: it is still in use\\. `
@@ -221,11 +209,11 @@ test('a version still used by an environment is not deleted: the delete fails wi
   expect(await versionsInProton(name)).toEqual(['1.0 PUBLISHED', '1.1 PUBLISHED']);
 
   // CloudFormation no longer tracks 1.0 (cleanup failures are forgotten): delete it by hand, as the message says.
-  await proton.send(new DeleteEnvironmentCommand({ name: 'e2e-in-use-env' }));
-  emulator.control.advance(600_000);
-  await proton.send(new DeleteEnvironmentTemplateVersionCommand({ templateName: name, majorVersion: '1', minorVersion: '0' }));
-  expect((await runner.destroy({ stackNames: [STACK] })).success).toBe(true);
-  expect((await proton.send(new ListEnvironmentTemplatesCommand({}))).templates?.map((t) => t.name)).not.toContain(name);
+  await harness.proton.send(new DeleteEnvironmentCommand({ name: 'e2e-in-use-env' }));
+  harness.emulator.control.advance(600_000);
+  await harness.proton.send(new DeleteEnvironmentTemplateVersionCommand({ templateName: name, majorVersion: '1', minorVersion: '0' }));
+  expect((await harness.runner.destroy({ stackNames: [STACK] })).success).toBe(true);
+  expect((await harness.proton.send(new ListEnvironmentTemplatesCommand({}))).templates?.map((t) => t.name)).not.toContain(name);
 });
 
 function serviceApp(displayName: string): App {
@@ -244,7 +232,7 @@ function serviceApp(displayName: string): App {
 }
 
 test('a service template with a version compatible with an environment template major; destroyed versions first, then templates', async () => {
-  const deployed = await runner.deploy(serviceApp('Service'));
+  const deployed = await harness.runner.deploy(serviceApp('Service'));
   expect(deployed.success).toBe(true);
   expect(deployed.requests.map(({ request, response }) => [request.ResourceType, response.Status, response.PhysicalResourceId])).toEqual([
     ['Custom::ProtonEnvironmentTemplate', 'SUCCESS', 'e2e-svc-env'],
@@ -252,20 +240,20 @@ test('a service template with a version compatible with an environment template 
     ['Custom::ProtonServiceTemplate', 'SUCCESS', 'e2e-svc'],
     ['Custom::ProtonServiceTemplateVersion', 'SUCCESS', 'e2e-svc:1.0'],
   ]);
-  expect((await proton.send(new GetServiceTemplateCommand({ name: 'e2e-svc' }))).serviceTemplate).toMatchObject({ displayName: 'Service', recommendedVersion: '1.0' });
-  expect((await proton.send(new GetServiceTemplateVersionCommand({ templateName: 'e2e-svc', majorVersion: '1', minorVersion: '0' }))).serviceTemplateVersion).toMatchObject({
+  expect((await harness.proton.send(new GetServiceTemplateCommand({ name: 'e2e-svc' }))).serviceTemplate).toMatchObject({ displayName: 'Service', recommendedVersion: '1.0' });
+  expect((await harness.proton.send(new GetServiceTemplateVersionCommand({ templateName: 'e2e-svc', majorVersion: '1', minorVersion: '0' }))).serviceTemplateVersion).toMatchObject({
     status: 'PUBLISHED',
     compatibleEnvironmentTemplates: [{ templateName: 'e2e-svc-env', majorVersion: '1' }],
     supportedComponentSources: ['DIRECTLY_DEFINED'],
   });
-  expect(runner.stack(STACK)!.outputs.ServiceRecommended).toBe('1.0');
+  expect(harness.runner.stack(STACK)!.outputs.ServiceRecommended).toBe('1.0');
 
-  const updated = await runner.deploy(serviceApp('Service v2'));
+  const updated = await harness.runner.deploy(serviceApp('Service v2'));
   expect(updated.requests.map(({ request, response }) => [request.RequestType, request.ResourceType, response.Status, response.PhysicalResourceId]))
     .toEqual([['Update', 'Custom::ProtonServiceTemplate', 'SUCCESS', 'e2e-svc']]);
-  expect((await proton.send(new GetServiceTemplateCommand({ name: 'e2e-svc' }))).serviceTemplate?.displayName).toBe('Service v2');
+  expect((await harness.proton.send(new GetServiceTemplateCommand({ name: 'e2e-svc' }))).serviceTemplate?.displayName).toBe('Service v2');
 
-  const destroyed = await runner.destroy({ stackNames: [STACK] });
+  const destroyed = await harness.runner.destroy({ stackNames: [STACK] });
   expect(destroyed.success).toBe(true);
   expect(destroyed.requests.map(({ request }) => `${request.ResourceType} ${request.PhysicalResourceId}`)).toEqual([
     'Custom::ProtonServiceTemplateVersion e2e-svc:1.0',
@@ -273,5 +261,5 @@ test('a service template with a version compatible with an environment template 
     `${VERSION_TYPE} e2e-svc-env:1.0`,
     'Custom::ProtonEnvironmentTemplate e2e-svc-env',
   ]);
-  expect((await proton.send(new ListServiceTemplatesCommand({}))).templates?.map((t) => t.name)).not.toContain('e2e-svc');
+  expect((await harness.proton.send(new ListServiceTemplatesCommand({}))).templates?.map((t) => t.name)).not.toContain('e2e-svc');
 });
