@@ -1,8 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import {
-  Arn,
-  ArnFormat,
   CustomResource,
   IResource,
   ITaggable,
@@ -23,13 +21,12 @@ import { ComponentSource, ServiceTemplateVersion } from './service-template-vers
 import { validateLength, validateResourceName } from './validation-util';
 import { ComponentProperties, OUTPUT_ATTRIBUTE_PREFIX, ProtonResourceType } from '../custom-resources/contract';
 import { ProtonProvider } from '../custom-resources/proton-provider';
-import { nameAtSynth } from '../private/proton-arns';
+import {
+  COMPONENT_ARN_RESOURCE_TYPE, SERVICE_ARN_RESOURCE_TYPE, nameAtSynth, protonArn, protonArnComponents, protonArnName,
+} from '../private/proton-arns';
 import { checkSpecInputs } from '../private/spec-rendering';
 import { formatSpecErrors } from '../private/spec-schema';
 import { parseCloudFormationTemplate, terraformOutputKeys } from '../private/template-bundle-rules';
-
-/** ARN resource type of components (`arn:…:proton:…:component/<name>`). */
-const ARN_RESOURCE_TYPE = 'component';
 
 /** Proton actions of the handler on a component. */
 const HANDLER_ACTIONS = [
@@ -281,18 +278,14 @@ export class Component extends ComponentBase implements ITaggable {
   /** References an existing component by name, in the stack's account and region. */
   public static fromComponentName(scope: Construct, id: string, componentName: string): IComponent {
     validateResourceName('componentName', componentName);
-    const arn = Stack.of(scope).formatArn({ service: 'proton', resource: ARN_RESOURCE_TYPE, resourceName: componentName, arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
-    return Component.imported(scope, id, componentName, arn);
+    return Component.imported(scope, id, componentName, protonArn(scope, COMPONENT_ARN_RESOURCE_TYPE, componentName));
   }
 
   /** References an existing component by ARN (`arn:<partition>:proton:<region>:<account>:component/<name>`). */
   public static fromComponentArn(scope: Construct, id: string, componentArn: string): IComponent {
-    const parts = Arn.split(componentArn, ArnFormat.SLASH_RESOURCE_NAME);
-    if (!Token.isUnresolved(componentArn) && (parts.service !== 'proton' || parts.resource !== ARN_RESOURCE_TYPE || !parts.resourceName || parts.resourceName.includes('/'))) {
-      throw new Error(`componentArn '${componentArn}' is not a component ARN: expected arn:<partition>:proton:<region>:<account>:${ARN_RESOURCE_TYPE}/<name>.`);
-    }
-    validateResourceName('componentArn name', parts.resourceName);
-    return Component.imported(scope, id, parts.resourceName!, componentArn);
+    const name = protonArnName(componentArn, { resourceType: COMPONENT_ARN_RESOURCE_TYPE, property: 'componentArn', kind: 'component' });
+    validateResourceName('componentArn name', name);
+    return Component.imported(scope, id, name, componentArn);
   }
 
   private static imported(scope: Construct, id: string, name: string, arn: string): IComponent {
@@ -328,7 +321,6 @@ export class Component extends ComponentBase implements ITaggable {
     this.checkPlacement(props);
     this.infrastructure = props.infrastructure;
 
-    const stack = Stack.of(this);
     const service = props.service;
     const instanceName = props.serviceInstanceName;
     // Where the component lives: an instance of a service, or an environment.
@@ -342,15 +334,9 @@ export class Component extends ComponentBase implements ITaggable {
     const name = props.componentName ?? generatedName;
 
     const provider = ProtonProvider.getOrCreate(this);
-    const arnAtSynth = stack.formatArn({ service: 'proton', resource: ARN_RESOURCE_TYPE, resourceName: name, arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
-    provider.allowManage([arnAtSynth], HANDLER_ACTIONS);
+    provider.allowManage([protonArn(this, COMPONENT_ARN_RESOURCE_TYPE, name)], HANDLER_ACTIONS);
     if (service) {
-      const instanceArn = stack.formatArn({
-        service: 'proton',
-        resource: 'service',
-        resourceName: `${nameAtSynth(service, service.serviceName)}/service-instance/${instanceName}`,
-        arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
-      });
+      const instanceArn = protonArn(this, SERVICE_ARN_RESOURCE_TYPE, `${nameAtSynth(service, service.serviceName)}/service-instance/${instanceName}`);
       provider.allowManage([instanceArn], ['proton:GetServiceInstance']);
     }
 
@@ -377,9 +363,7 @@ export class Component extends ComponentBase implements ITaggable {
     this.resource.node.addDependency(service ?? props.environment!);
 
     this.componentName = this.getResourceNameAttribute(this.resource.getAttString('Name'));
-    this.componentArn = this.getResourceArnAttribute(this.resource.getAttString('Arn'), {
-      service: 'proton', resource: ARN_RESOURCE_TYPE, resourceName: this.physicalName, arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
-    });
+    this.componentArn = this.getResourceArnAttribute(this.resource.getAttString('Arn'), protonArnComponents(COMPONENT_ARN_RESOURCE_TYPE, this.physicalName));
     this.componentEnvironmentName = this.resource.getAttString('EnvironmentName');
     this.node.addValidation({
       validate: () => [

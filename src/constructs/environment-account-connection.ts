@@ -1,6 +1,4 @@
 import {
-  Arn,
-  ArnFormat,
   CustomResource,
   IResource,
   ITaggable,
@@ -18,7 +16,7 @@ import { validateAccountId, validateResourceName } from './validation-util';
 import { allowWildcard } from './wildcard-permissions';
 import { EnvironmentAccountConnectionProperties, ProtonResourceType } from '../custom-resources/contract';
 import { ProtonProvider } from '../custom-resources/proton-provider';
-import { CONNECTION_ARN_RESOURCE_TYPE, connectionArnOf } from '../private/proton-arns';
+import { CONNECTION_ARN_RESOURCE_TYPE, connectionArnOf, protonArnName } from '../private/proton-arns';
 
 /** Proton's connection ids: lowercase UUIDs. */
 const CONNECTION_ID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -135,12 +133,15 @@ export class EnvironmentAccountConnection extends EnvironmentAccountConnectionBa
     id: string,
     environmentAccountConnectionArn: string,
   ): IEnvironmentAccountConnection {
-    const parts = Arn.split(environmentAccountConnectionArn, ArnFormat.SLASH_RESOURCE_NAME);
-    if (!Token.isUnresolved(environmentAccountConnectionArn) && (parts.service !== 'proton' || parts.resource !== CONNECTION_ARN_RESOURCE_TYPE || !parts.resourceName)) {
-      throw new Error(`environmentAccountConnectionArn '${environmentAccountConnectionArn}' is not an environment account connection ARN: expected `
-        + `arn:<partition>:proton:<region>:<environment account>:${CONNECTION_ARN_RESOURCE_TYPE}/<id>.`);
-    }
-    return EnvironmentAccountConnection.importConnection(scope, id, parts.resourceName!, environmentAccountConnectionArn);
+    // The ARN carries the environment account (the requester's), not necessarily this stack's.
+    const connectionId = protonArnName(environmentAccountConnectionArn, {
+      resourceType: CONNECTION_ARN_RESOURCE_TYPE,
+      property: 'environmentAccountConnectionArn',
+      kind: 'environment account connection',
+      accountPlaceholder: '<environment account>',
+      namePlaceholder: '<id>',
+    });
+    return EnvironmentAccountConnection.importConnection(scope, id, connectionId, environmentAccountConnectionArn);
   }
 
   /** References a connection by id and the environment account that requested it. */

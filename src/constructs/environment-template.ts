@@ -1,4 +1,4 @@
-import { ArnFormat, IResource, ITaggable, Lazy, RemovalPolicy, Resource, TagManager, TagType } from 'aws-cdk-lib';
+import { IResource, ITaggable, Lazy, RemovalPolicy, Resource, TagManager, TagType } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
@@ -13,6 +13,7 @@ import {
   EnvironmentTemplateProperties,
   ProtonResourceType,
 } from '../custom-resources/contract';
+import { protonArnComponents } from '../private/proton-arns';
 
 const KIND: TemplateKind = {
   description: 'environment template',
@@ -233,12 +234,7 @@ export class EnvironmentTemplate extends EnvironmentTemplateBase implements ITag
     const resource = createTemplateResource(this, KIND, { ...props, name, properties, tags: this.tags });
 
     this.environmentTemplateName = this.getResourceNameAttribute(resource.getAttString('Name'));
-    this.environmentTemplateArn = this.getResourceArnAttribute(resource.getAttString('Arn'), {
-      service: 'proton',
-      resource: KIND.arnResourceType,
-      resourceName: this.physicalName,
-      arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
-    });
+    this.environmentTemplateArn = this.getResourceArnAttribute(resource.getAttString('Arn'), protonArnComponents(KIND.arnResourceType, this.physicalName));
   }
 
   /**

@@ -1,13 +1,10 @@
 import {
-  Arn,
-  ArnFormat,
   CustomResource,
   IResource,
   ITaggable,
   Lazy,
   RemovalPolicy,
   Resource,
-  Stack,
   TagManager,
   TagType,
   Token,
@@ -24,11 +21,9 @@ import { TemplateSchema } from './template-bundle';
 import { validateLength, validateResourceName } from './validation-util';
 import { EnvironmentProperties, OUTPUT_ATTRIBUTE_PREFIX, ProtonResourceType } from '../custom-resources/contract';
 import { ProtonProvider } from '../custom-resources/proton-provider';
+import { ENVIRONMENT_ARN_RESOURCE_TYPE, protonArn, protonArnComponents, protonArnName } from '../private/proton-arns';
 import { checkSpecInputs, renderSpecDocument } from '../private/spec-rendering';
 import { formatSpecErrors } from '../private/spec-schema';
-
-/** ARN resource type of environments (`arn:…:proton:…:environment/<name>`). */
-const ARN_RESOURCE_TYPE = 'environment';
 
 /** Proton actions on an environment (and on its tags) that the handler performs. */
 const HANDLER_ACTIONS = [
@@ -261,17 +256,13 @@ export class Environment extends EnvironmentBase implements ITaggable {
   /** References an existing environment by name, in the stack's account and region. */
   public static fromEnvironmentName(scope: Construct, id: string, environmentName: string): IEnvironment {
     validateResourceName('environmentName', environmentName);
-    const arn = Stack.of(scope).formatArn({ service: 'proton', resource: ARN_RESOURCE_TYPE, resourceName: environmentName, arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
-    return Environment.imported(scope, id, environmentName, arn);
+    return Environment.imported(scope, id, environmentName, protonArn(scope, ENVIRONMENT_ARN_RESOURCE_TYPE, environmentName));
   }
 
   /** References an existing environment by ARN. */
   public static fromEnvironmentArn(scope: Construct, id: string, environmentArn: string): IEnvironment {
-    const parts = Arn.split(environmentArn, ArnFormat.SLASH_RESOURCE_NAME);
-    if (!Token.isUnresolved(environmentArn) && (parts.service !== 'proton' || parts.resource !== ARN_RESOURCE_TYPE || !parts.resourceName)) {
-      throw new Error(`environmentArn '${environmentArn}' is not an environment ARN: expected arn:<partition>:proton:<region>:<account>:${ARN_RESOURCE_TYPE}/<name>.`);
-    }
-    return Environment.imported(scope, id, parts.resourceName!, environmentArn);
+    const name = protonArnName(environmentArn, { resourceType: ENVIRONMENT_ARN_RESOURCE_TYPE, property: 'environmentArn', kind: 'environment' });
+    return Environment.imported(scope, id, name, environmentArn);
   }
 
   private static imported(scope: Construct, id: string, name: string, arn: string): IEnvironment {
@@ -319,8 +310,7 @@ export class Environment extends EnvironmentBase implements ITaggable {
     const name = props.environmentName ?? generatedName;
 
     const provider = ProtonProvider.getOrCreate(this);
-    const arnAtSynth = Stack.of(this).formatArn({ service: 'proton', resource: ARN_RESOURCE_TYPE, resourceName: name, arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
-    provider.allowManage([arnAtSynth], HANDLER_ACTIONS);
+    provider.allowManage([protonArn(this, ENVIRONMENT_ARN_RESOURCE_TYPE, name)], HANDLER_ACTIONS);
     const passed = [...props.provisioning._passedRoles, ...(props.componentRole ? [props.componentRole] : [])];
     if (passed.length > 0) {
       provider.allowManage(passed.map((role) => role.roleArn), ['iam:PassRole']);
@@ -355,12 +345,7 @@ export class Environment extends EnvironmentBase implements ITaggable {
     this.resource.node.addDependency(props.templateVersion ?? version.template);
 
     this.environmentName = this.getResourceNameAttribute(this.resource.getAttString('Name'));
-    this.environmentArn = this.getResourceArnAttribute(this.resource.getAttString('Arn'), {
-      service: 'proton',
-      resource: ARN_RESOURCE_TYPE,
-      resourceName: this.physicalName,
-      arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
-    });
+    this.environmentArn = this.getResourceArnAttribute(this.resource.getAttString('Arn'), protonArnComponents(ENVIRONMENT_ARN_RESOURCE_TYPE, this.physicalName));
     this.node.addValidation({ validate: () => this.validateTags() });
   }
 

@@ -1,4 +1,4 @@
-import { ArnFormat, CustomResource, Resource, Stack, Token } from 'aws-cdk-lib';
+import { CustomResource, Resource, Stack, Token } from 'aws-cdk-lib';
 import { Construct, IConstruct } from 'constructs';
 import { IRepository } from './repository';
 import { IService, Service } from './service';
@@ -6,7 +6,7 @@ import { ServiceInstance } from './service-instance';
 import { validateLength } from './validation-util';
 import { ProtonResourceType, ServiceSyncConfigProperties } from '../custom-resources/contract';
 import { ProtonProvider } from '../custom-resources/proton-provider';
-import { nameAtSynth } from '../private/proton-arns';
+import { SERVICE_ARN_RESOURCE_TYPE, nameAtSynth, protonArn } from '../private/proton-arns';
 
 /** Proton actions the handler performs on a service's sync configuration (authorized on the service). */
 const HANDLER_ACTIONS = [
@@ -84,12 +84,8 @@ export class ServiceSyncConfig extends Resource {
 
     const provider = ProtonProvider.getOrCreate(this);
     // The handler's policy cannot reference the service's attributes (a dependency cycle): its name at synth.
-    provider.allowManage([Stack.of(props.service).formatArn({
-      service: 'proton',
-      resource: 'service',
-      resourceName: nameAtSynth(props.service, props.service.serviceName),
-      arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
-    })], HANDLER_ACTIONS);
+    const serviceArn = protonArn(props.service, SERVICE_ARN_RESOURCE_TYPE, nameAtSynth(props.service, props.service.serviceName));
+    provider.allowManage([serviceArn], HANDLER_ACTIONS);
 
     const properties: ServiceSyncConfigProperties = {
       ServiceName: props.service.serviceName,

@@ -1,4 +1,4 @@
-import { ArnFormat, IResource, ITaggable, Lazy, RemovalPolicy, Resource, TagManager, TagType } from 'aws-cdk-lib';
+import { IResource, ITaggable, Lazy, RemovalPolicy, Resource, TagManager, TagType } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
@@ -8,6 +8,7 @@ import { TemplateKind, createTemplateResource, importedTemplateIdentity } from '
 import { recommendedVersionOf } from './template-version-base';
 import { validateResourceName } from './validation-util';
 import { CUSTOMER_MANAGED_PROVISIONING, ProtonResourceType, ServiceTemplateProperties } from '../custom-resources/contract';
+import { protonArnComponents } from '../private/proton-arns';
 
 const KIND: TemplateKind = {
   description: 'service template',
@@ -223,12 +224,7 @@ export class ServiceTemplate extends ServiceTemplateBase implements ITaggable {
     const resource = createTemplateResource(this, KIND, { ...props, name, properties, tags: this.tags });
 
     this.serviceTemplateName = this.getResourceNameAttribute(resource.getAttString('Name'));
-    this.serviceTemplateArn = this.getResourceArnAttribute(resource.getAttString('Arn'), {
-      service: 'proton',
-      resource: KIND.arnResourceType,
-      resourceName: this.physicalName,
-      arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
-    });
+    this.serviceTemplateArn = this.getResourceArnAttribute(resource.getAttString('Arn'), protonArnComponents(KIND.arnResourceType, this.physicalName));
   }
 
   /**

@@ -1,6 +1,4 @@
 import {
-  Arn,
-  ArnFormat,
   CustomResource,
   IResource,
   ITaggable,
@@ -24,10 +22,9 @@ import {
   OUTPUT_ATTRIBUTE_PREFIX, PIPELINE_OUTPUT_ATTRIBUTE_PREFIX, ProtonResourceType, ServiceInstanceEntry, ServiceProperties,
 } from '../custom-resources/contract';
 import { ProtonProvider } from '../custom-resources/proton-provider';
+import { SERVICE_ARN_RESOURCE_TYPE, protonArn, protonArnComponents, protonArnName } from '../private/proton-arns';
 import { checkSpecInputs } from '../private/spec-rendering';
 import { formatSpecErrors } from '../private/spec-schema';
-
-const ARN_RESOURCE_TYPE = 'service';
 
 /** Proton actions of the handler on a service, its instances and its pipeline. */
 const HANDLER_ACTIONS = [
@@ -215,7 +212,7 @@ export class Service extends ServiceBase implements ITaggable {
   /** References an existing service by name. */
   public static fromServiceName(scope: Construct, id: string, serviceName: string): IService {
     validateResourceName('serviceName', serviceName);
-    const arn = Stack.of(scope).formatArn({ service: 'proton', resource: ARN_RESOURCE_TYPE, resourceName: serviceName, arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
+    const arn = protonArn(scope, SERVICE_ARN_RESOURCE_TYPE, serviceName);
     class Import extends ServiceBase {
       public readonly serviceName = serviceName;
       public readonly serviceArn = arn;
@@ -225,11 +222,7 @@ export class Service extends ServiceBase implements ITaggable {
 
   /** References an existing service by ARN. */
   public static fromServiceArn(scope: Construct, id: string, serviceArn: string): IService {
-    const parts = Arn.split(serviceArn, ArnFormat.SLASH_RESOURCE_NAME);
-    if (!Token.isUnresolved(serviceArn) && (parts.service !== 'proton' || parts.resource !== ARN_RESOURCE_TYPE || !parts.resourceName || parts.resourceName.includes('/'))) {
-      throw new Error(`serviceArn '${serviceArn}' is not a service ARN: expected arn:<partition>:proton:<region>:<account>:${ARN_RESOURCE_TYPE}/<name>.`);
-    }
-    return Service.fromServiceName(scope, id, parts.resourceName!);
+    return Service.fromServiceName(scope, id, protonArnName(serviceArn, { resourceType: SERVICE_ARN_RESOURCE_TYPE, property: 'serviceArn', kind: 'service' }));
   }
 
   public readonly serviceName: string;
@@ -269,7 +262,7 @@ export class Service extends ServiceBase implements ITaggable {
     this._templateVersion = props.templateVersion;
 
     const provider = ProtonProvider.getOrCreate(this);
-    const arn = Stack.of(this).formatArn({ service: 'proton', resource: ARN_RESOURCE_TYPE, resourceName: name, arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
+    const arn = protonArn(this, SERVICE_ARN_RESOURCE_TYPE, name);
     provider.allowManage([arn], HANDLER_ACTIONS);
     allowWildcard(this, [`${arn}/*`], HANDLER_ACTIONS,
       `The instances and the pipeline of service '${name}' (service/${name}/service-instance/<instance>, service/${name}/pipeline): instances are added after the service is declared (addInstance), so the wildcard names this one service's children.`);
@@ -305,9 +298,7 @@ export class Service extends ServiceBase implements ITaggable {
     this.resource.node.addDependency(props.templateVersion ?? version.template);
 
     this.serviceName = this.getResourceNameAttribute(this.resource.getAttString('Name'));
-    this.serviceArn = this.getResourceArnAttribute(this.resource.getAttString('Arn'), {
-      service: 'proton', resource: ARN_RESOURCE_TYPE, resourceName: this.physicalName, arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
-    });
+    this.serviceArn = this.getResourceArnAttribute(this.resource.getAttString('Arn'), protonArnComponents(SERVICE_ARN_RESOURCE_TYPE, this.physicalName));
 
     for (const instance of props.instances ?? []) {
       this.addInstance(instance.name, instance);

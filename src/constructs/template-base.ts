@@ -1,9 +1,10 @@
-import { Arn, ArnFormat, CustomResource, RemovalPolicy, Stack, TagManager, Token } from 'aws-cdk-lib';
+import { CustomResource, RemovalPolicy, TagManager } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { validateLength, validateResourceName } from './validation-util';
 import { ProtonResourceTypeName } from '../custom-resources/contract';
 import { ProtonProvider } from '../custom-resources/proton-provider';
+import { protonArn, protonArnName } from '../private/proton-arns';
 
 /** Tag key prefixes reserved for AWS and for cdk-proton's ownership tags. */
 const RESERVED_TAG_PREFIXES = ['aws:', 'cdk-proton:'];
@@ -28,27 +29,15 @@ export interface TemplateKind {
 /** The name and ARN of an imported template, from either of them. */
 export function importedTemplateIdentity(scope: Construct, kind: TemplateKind, name?: string, arn?: string): { name: string; arn: string } {
   if (arn !== undefined) {
-    const parts = Arn.split(arn, ArnFormat.SLASH_RESOURCE_NAME);
-    if (!Token.isUnresolved(arn) && (parts.service !== 'proton' || parts.resource !== kind.arnResourceType || !parts.resourceName)) {
-      throw new Error(`${kind.arnProperty} '${arn}' is not ${article(kind.description)} ARN: expected `
-        + `arn:<partition>:proton:<region>:<account>:${kind.arnResourceType}/<name>.`);
-    }
-    name = name ?? parts.resourceName!;
+    const nameInArn = protonArnName(arn, { resourceType: kind.arnResourceType, property: kind.arnProperty, kind: kind.description });
+    name = name ?? nameInArn;
   } else if (name !== undefined) {
-    arn = templateArnAtSynth(scope, kind.arnResourceType, name);
+    arn = protonArn(scope, kind.arnResourceType, name);
   } else {
     throw new Error(`${kind.fromAttributesMethod} needs ${kind.nameProperty} or ${kind.arnProperty}: give at least one.`);
   }
   validateResourceName(kind.nameProperty, name);
   return { name, arn };
-}
-
-/**
- * A template's ARN from its name (IAM policies need it without a reference to the template
- * resource, which itself needs the policy).
- */
-export function templateArnAtSynth(scope: Construct, arnResourceType: string, name: string): string {
-  return Stack.of(scope).formatArn({ service: 'proton', resource: arnResourceType, resourceName: name, arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
 }
 
 /** What both template constructs hand to {@link createTemplateResource}. */
@@ -72,7 +61,7 @@ export function createTemplateResource(scope: Construct, kind: TemplateKind, opt
   validateLength('displayName', options.displayName, 1, 100);
   validateLength('description', options.description, 0, 500);
   const provider = ProtonProvider.getOrCreate(scope);
-  provider.allowManage([templateArnAtSynth(scope, kind.arnResourceType, options.name)], kind.handlerActions);
+  provider.allowManage([protonArn(scope, kind.arnResourceType, options.name)], kind.handlerActions);
   if (options.encryptionKey) {
     provider.allowKeyUse(options.encryptionKey);
   }
@@ -93,8 +82,4 @@ function reservedTagProblems(scope: Construct, kind: TemplateKind, tags: TagMana
     `Tag key(s) ${reserved.join(', ')} of ${kind.description} '${scope.node.path}' use a reserved prefix (${RESERVED_TAG_PREFIXES.join(', ')}): `
     + 'AWS and cdk-proton\'s ownership tags use them. Rename these tags.',
   ];
-}
-
-function article(text: string): string {
-  return `${/^[aeiou]/.test(text) ? 'an' : 'a'} ${text}`;
 }

@@ -1,4 +1,4 @@
-import { ArnFormat, CustomResource, IResource, Resource, Stack, Token } from 'aws-cdk-lib';
+import { CustomResource, IResource, Resource, Token } from 'aws-cdk-lib';
 import { Construct, IDependable } from 'constructs';
 import { IEnvironmentTemplate } from './environment-template';
 import { IRepository } from './repository';
@@ -6,7 +6,7 @@ import { IServiceTemplate } from './service-template';
 import { validateLength } from './validation-util';
 import { ProtonResourceType, TemplateSyncConfigProperties } from '../custom-resources/contract';
 import { ProtonProvider } from '../custom-resources/proton-provider';
-import { nameAtSynth } from '../private/proton-arns';
+import { nameAtSynth, protonArn } from '../private/proton-arns';
 
 /** Proton actions the handler performs on a template's sync configuration (authorized on the template). */
 const HANDLER_ACTIONS = [
@@ -29,12 +29,7 @@ export abstract class SyncedTemplate {
   }
 
   private static of(template: IResource, templateType: string, arnResourceType: string, templateName: string): SyncedTemplate {
-    const arnForPolicy = Stack.of(template).formatArn({
-      service: 'proton',
-      resource: arnResourceType,
-      resourceName: nameAtSynth(template, templateName),
-      arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
-    });
+    const arnForPolicy = protonArn(template, arnResourceType, nameAtSynth(template, templateName));
     return new (class extends SyncedTemplate {
       public readonly templateType = templateType;
       public readonly templateName = templateName;

@@ -1,24 +1,15 @@
 import { CustomResource, Lazy, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import { Construct, IConstruct } from 'constructs';
-import { templateArnAtSynth } from './template-base';
 import { TemplateBundleBindOptions, TemplateBundleConfig } from './template-bundle';
 import { TemplateVersionOptions } from './template-version-options';
 import { validateLength } from './validation-util';
 import { allowWildcard } from './wildcard-permissions';
 import { ProtonResourceTypeName, TemplateVersionProperties } from '../custom-resources/contract';
 import { ProtonProvider } from '../custom-resources/proton-provider';
+import { nameAtSynth, protonArn } from '../private/proton-arns';
 
 /** Proton's `TemplateVersionPart`: a decimal string without leading zeros. */
 const VERSION_PART_PATTERN = /^(0|[1-9]\d*)$/;
-
-/**
- * What the template constructs of this library carry (an internal member, so not a jsii
- * interface): their name as known at synth time (given or generated), where their name
- * attribute would reference the template resource.
- */
-interface TemplateNameAtSynth {
-  readonly _nameAtSynth: string;
-}
 
 /** What the version constructs pass to {@link createTemplateVersionResource}. */
 export interface TemplateVersionResourceOptions {
@@ -63,11 +54,11 @@ export function createTemplateVersionResource(scope: Construct, props: TemplateV
   const provider = ProtonProvider.getOrCreate(scope);
   const bundle = options.bundle.bind(scope, { ...props.bind, grantee: provider });
   // From the name known at synth: the template's name attribute would reference the template resource.
-  const nameAtSynth = (props.template as Partial<TemplateNameAtSynth>)._nameAtSynth ?? props.templateName;
-  const templateArn = templateArnAtSynth(scope, props.templateArnType, nameAtSynth);
+  const templateName = nameAtSynth(props.template, props.templateName);
+  const templateArn = protonArn(scope, props.templateArnType, templateName);
   provider.allowManage([templateArn], props.actions);
   allowWildcard(scope, [`${templateArn}:*`], props.actions,
-    `Proton numbers a version (major.minor) when it registers it, so the versions of template '${nameAtSynth}' can only be named '<template ARN>:*': the wildcard covers this one template's versions.`);
+    `Proton numbers a version (major.minor) when it registers it, so the versions of template '${templateName}' can only be named '<template ARN>:*': the wildcard covers this one template's versions.`);
 
   const properties: TemplateVersionProperties = {
     TemplateName: props.templateName,

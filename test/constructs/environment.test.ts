@@ -325,6 +325,8 @@ describe('Environment', () => {
     expect(byArn.environmentName).toBe('prod');
     expect(() => Environment.fromEnvironmentArn(stack, 'C', 'arn:aws:proton:us-east-1:123456789012:service/prod'))
       .toThrow("environmentArn 'arn:aws:proton:us-east-1:123456789012:service/prod' is not an environment ARN: expected arn:<partition>:proton:<region>:<account>:environment/<name>.");
+    expect(() => Environment.fromEnvironmentArn(stack, 'D', 'arn:aws:proton:us-east-1:123456789012:environment/prod/x'))
+      .toThrow("environmentArn 'arn:aws:proton:us-east-1:123456789012:environment/prod/x' is not an environment ARN: expected arn:<partition>:proton:<region>:<account>:environment/<name>.");
   });
 
   test('the deployment budget ends before the provider gives up', () => {
