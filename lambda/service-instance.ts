@@ -4,7 +4,6 @@ import {
   GetServiceCommand,
   GetServiceInstanceCommand,
   ListServiceInstanceOutputsCommand,
-  paginateListServiceInstances,
   ServiceInstance,
   UpdateServiceCommand,
   UpdateServiceInstanceCommand,
@@ -20,6 +19,7 @@ import { log } from './engine/log';
 import { foreignResourceMessage, getOrUndefined } from './engine/name-keyed-create';
 import { PropertyReader } from './engine/properties';
 import { ResourceHandler, UpdatePlan, planUpdate } from './engine/resource-handler';
+import { isServiceDeploying, listServiceInstances, servicePhase } from './engine/service-activity';
 import { Inputs, canonical, instanceInputsIn, parseInputs, specDocument } from './engine/service-spec';
 import { assertCustomerTags, isOwnedBy, listTags, ownershipTags, syncCustomerTags, toProtonTags } from './engine/tags';
 import type { IsCompleteRequest } from './engine/types';
@@ -29,10 +29,21 @@ import { ServiceInstanceData, ServiceInstanceProperties } from '../src/custom-re
 const IMMUTABLE: ReadonlyArray<keyof ServiceInstanceProperties> = ['ServiceName', 'Name', 'Environment'];
 
 /**
+ * `Data` key of a create that `onEvent` deferred because the service was busy (`'true'`):
+ * `isComplete` makes the CreateServiceInstance (same client token) once the service settled.
+ */
+const CREATE_DEFERRED = 'ServiceInstance.CreateDeferred';
+
+/**
  * `Custom::ProtonServiceInstance`: one instance added to an existing service with
  * CreateServiceInstance (a client token per request, ownership tags for replays), updated with
  * UpdateServiceInstance, and removed — Proton has no DeleteServiceInstance — by UpdateService
  * with the service's other instances as deployed.
+ *
+ * Proton answers ConflictException both while something of the service deploys and when it
+ * refuses the change: after a Conflict the handler asks whether anything deploys. If so, a create
+ * is deferred to `isComplete` (retried with the same client token) and a removal retried; if not,
+ * the request fails at once with Proton's message (e.g. a component attached to a removed instance).
  */
 export class ServiceInstanceHandler extends ResourceHandler<ServiceInstanceProperties, ServiceInstanceData & Record<string, string>> {
   private readonly clock: ProtonClock;
@@ -73,6 +84,7 @@ export class ServiceInstanceHandler extends ResourceHandler<ServiceInstancePrope
     assertCustomerTags(props.Tags ?? {});
     const existing = await this.get(props.ServiceName, props.Name);
     let plan: DeploymentPlan = { kind: 'started', baseline: '' };
+    let deferred = false;
     if (existing !== undefined) {
       const tags = await listTags(this.proton, existing.arn!);
       if (!isOwnedBy(tags, this.event)) {
@@ -81,22 +93,9 @@ export class ServiceInstanceHandler extends ResourceHandler<ServiceInstancePrope
       log('adopting service instance created earlier by this resource', { name: this.identity(props) });
       plan = await this.adopt(existing, tags);
     } else {
-      try {
-        await this.proton.send(new CreateServiceInstanceCommand({
-          serviceName: props.ServiceName,
-          name: props.Name,
-          spec: this.document(),
-          templateMajorVersion: props.TemplateMajorVersion,
-          templateMinorVersion: props.TemplateMinorVersion,
-          tags: toProtonTags({ ...props.Tags, ...ownershipTags(this.event) }),
-          clientToken: clientToken(this.event, 'create'),
-        }));
-      } catch (error) {
-        throw failure(`Could not add instance '${props.Name}' to Proton service '${props.ServiceName}'`, error);
-      }
-      log('created service instance', { name: this.identity(props) });
+      deferred = !await this.tryCreate();
     }
-    this.onEventData = bookkeepingData(this.clock.nowSeconds(), plan);
+    this.onEventData = { ...bookkeepingData(this.clock.nowSeconds(), plan), ...deferred ? { [CREATE_DEFERRED]: 'true' } : {} };
     return this.identity(props);
   }
 
@@ -124,8 +123,16 @@ export class ServiceInstanceHandler extends ResourceHandler<ServiceInstancePrope
   protected async isCreateComplete(): Promise<(ServiceInstanceData & Record<string, string>) | undefined> {
     const props = this.props;
     const instance = await this.get(props.ServiceName, props.Name);
+    const deferred = this.event.Data?.[CREATE_DEFERRED] === 'true';
     if (instance === undefined) {
-      throw failure(`Proton service instance '${this.identity(props)}' no longer exists: it was removed outside CloudFormation while it deployed.`);
+      if (!deferred) {
+        throw failure(`Proton service instance '${this.identity(props)}' no longer exists: it was removed outside CloudFormation while it deployed.`);
+      }
+      if (!await this.waitingForService('it could not be added yet, its service is still')) await this.tryCreate();
+      return undefined;
+    }
+    if (deferred && !isOwnedBy(await listTags(this.proton, instance.arn!), this.event)) {
+      throw failure(foreignResourceMessage('service instance', this.identity(props), 'the Service construct of the service that owns it', this.event));
     }
     const { startedAt, plan } = readBookkeeping(this.event.Data);
     const cancellable = this.event.RequestType === 'Update';
@@ -143,28 +150,59 @@ export class ServiceInstanceHandler extends ResourceHandler<ServiceInstancePrope
   protected async isDeleteComplete(physicalId: string): Promise<boolean> {
     if (!this.isOurPhysicalId(physicalId)) return true;
     const instance = await this.get(this.props.ServiceName, this.props.Name);
-    if (instance === undefined) return !await this.serviceStillUpdating(physicalId);
+    // Proton drops the instance before it finishes the UpdateService that removed it, and until
+    // then the service refuses other changes (a CreateServiceInstance right after would Conflict).
+    if (instance === undefined) return !await this.waitingForService('it was removed, but its service is still');
     if (instance.deploymentStatus === 'DELETE_FAILED') {
       throw failure(`Could not remove Proton service instance '${physicalId}': DELETE_FAILED: ${instance.deploymentStatusMessage ?? 'Proton gave no message'}`);
     }
-    assertWithinBudget({ what: describeInstance(physicalId) }, { startedAt: readBookkeeping(this.event.Data).startedAt, clock: this.clock },
-      `it is still ${instance.deploymentStatus}`);
+    this.assertWithinBudget(`it is still ${instance.deploymentStatus}`);
     await this.removeWhenSettled();
     return false;
   }
 
   /**
-   * Whether the service still runs the UpdateService that removed the instance: Proton drops the
-   * instance before it finishes the update, and until then the service refuses other changes
-   * (a CreateServiceInstance right after the removal would fail with a ConflictException).
+   * CreateServiceInstance with this request's client token (a deferred create retries with the
+   * same one); `false` when Proton answered Conflict because the service is busy.
    */
-  private async serviceStillUpdating(physicalId: string): Promise<boolean> {
+  private async tryCreate(): Promise<boolean> {
+    const props = this.props;
+    try {
+      await this.proton.send(new CreateServiceInstanceCommand({
+        serviceName: props.ServiceName,
+        name: props.Name,
+        spec: this.document(),
+        templateMajorVersion: props.TemplateMajorVersion,
+        templateMinorVersion: props.TemplateMinorVersion,
+        tags: toProtonTags({ ...props.Tags, ...ownershipTags(this.event) }),
+        clientToken: clientToken(this.event, 'create'),
+      }));
+    } catch (error) {
+      // Proton answers Conflict both while the service deploys (add the instance later) and when it refuses the instance (fail now).
+      if (isProtonError(error, 'ConflictException') && await isServiceDeploying(this.proton, props.ServiceName)) {
+        log('create deferred: service busy', { name: this.identity(props), errorName: 'ConflictException' });
+        this.assertWithinBudget('its service is still busy');
+        return false;
+      }
+      throw failure(`Could not add instance '${props.Name}' to Proton service '${props.ServiceName}'`, error);
+    }
+    log('created service instance', { name: this.identity(props) });
+    return true;
+  }
+
+  /** Whether the service runs an operation (status `*_IN_PROGRESS`); fails once past the budget, saying `why` and the status. */
+  private async waitingForService(why: string): Promise<boolean> {
     const name = this.props.ServiceName;
     const service = await getOrUndefined(async () => (await this.proton.send(new GetServiceCommand({ name }))).service!);
-    if (!service?.status?.endsWith('_IN_PROGRESS')) return false;
-    assertWithinBudget({ what: describeInstance(physicalId) }, { startedAt: readBookkeeping(this.event.Data).startedAt, clock: this.clock },
-      `it was removed, but its service is still ${service.status}`);
+    if (service === undefined || servicePhase(service.status, `Proton service '${name}'`) !== 'in-progress') return false;
+    this.assertWithinBudget(`${why} ${service.status}`);
     return true;
+  }
+
+  /** Fails the request once it outlives the budget, saying `why`. */
+  private assertWithinBudget(why: string): void {
+    const budget = { startedAt: readBookkeeping(this.event.Data).startedAt, clock: this.clock };
+    assertWithinBudget({ what: describeInstance(this.identity(this.props)) }, budget, why);
   }
 
   /** UpdateService with every other instance as deployed, unless something is still running. */
@@ -178,12 +216,10 @@ export class ServiceInstanceHandler extends ResourceHandler<ServiceInstancePrope
     }
     if (deploymentPhase(instance.deploymentStatus, describeInstance(this.identity(this.props))) === 'in-progress') return;
     const others: Array<{ Name: string; Environment: string; inputs: Inputs }> = [];
-    for await (const page of paginateListServiceInstances({ client: this.proton }, { serviceName })) {
-      for (const summary of page.serviceInstances ?? []) {
-        if (summary.name === name) continue;
-        const other = (await this.get(serviceName, summary.name!))!;
-        others.push({ Name: other.name!, Environment: other.environmentName!, inputs: instanceInputsIn(other.spec, other.name!) ?? {} });
-      }
+    for (const summary of await listServiceInstances(this.proton, serviceName)) {
+      if (summary.name === name) continue;
+      const other = (await this.get(serviceName, summary.name!))!;
+      others.push({ Name: other.name!, Environment: other.environmentName!, inputs: instanceInputsIn(other.spec, other.name!) ?? {} });
     }
     if (others.length === 0) {
       throw failure(`Cannot remove instance '${name}' of Proton service '${serviceName}': it is the service's last instance, and a service keeps at least one. `
@@ -193,8 +229,14 @@ export class ServiceInstanceHandler extends ResourceHandler<ServiceInstancePrope
       await this.proton.send(new UpdateServiceCommand({ name: serviceName, spec: specDocument(others, undefined) }));
       log('removing service instance', { name: this.identity(this.props), operation: 'UpdateService' });
     } catch (error) {
-      if (isProtonError(error, 'ConflictException', 'ResourceNotFoundException')) return;
-      throw failure(`Could not remove instance '${name}' of Proton service '${serviceName}'`, error);
+      if (isProtonError(error, 'ResourceNotFoundException')) return;
+      if (!isProtonError(error, 'ConflictException')) throw failure(`Could not remove instance '${name}' of Proton service '${serviceName}'`, error);
+      // Proton answers Conflict both while something deploys (retry later) and when it refuses the removal (fail now).
+      if (await isServiceDeploying(this.proton, serviceName, name)) {
+        log('removal waits: the service, an instance or an attached component is deploying', { name: this.identity(this.props), errorName: 'ConflictException' });
+        return;
+      }
+      throw failure(refusedRemovalMessage(name, serviceName), error);
     }
   }
 
@@ -257,4 +299,12 @@ export class ServiceInstanceHandler extends ResourceHandler<ServiceInstancePrope
 
 function describeInstance(identity: string): string {
   return `Proton service instance '${identity}'`;
+}
+
+/** Why UpdateService without the instance was refused while nothing deployed, with the fix for an attached component. */
+function refusedRemovalMessage(name: string, serviceName: string): string {
+  return `Cannot remove instance '${name}' of Proton service '${serviceName}': Proton refused it while nothing of the service was deploying, `
+    + 'which it does while a component is attached to the instance. Fix: detach or delete the component first, in an earlier deployment, '
+    + 'or make CloudFormation delete it before the instance (component.node.addDependency(serviceInstance), or put the component in a stack '
+    + 'that depends on the instance\'s stack).';
 }

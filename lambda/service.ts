@@ -7,9 +7,7 @@ import {
   GetServiceInstanceCommand,
   ListServiceInstanceOutputsCommand,
   ListServicePipelineOutputsCommand,
-  paginateListServiceInstances,
   Service,
-  ServiceInstanceSummary,
   UpdateServiceCommand,
   UpdateServiceInstanceCommand,
   UpdateServicePipelineCommand,
@@ -24,6 +22,7 @@ import { log } from './engine/log';
 import { createOrAdopt, foreignResourceMessage, getOrUndefined } from './engine/name-keyed-create';
 import { PropertyReader } from './engine/properties';
 import { ResourceHandler, UpdatePlan, planUpdate } from './engine/resource-handler';
+import { isServiceDeploying, listServiceInstances, servicePhase } from './engine/service-activity';
 import { Inputs, canonical, instanceInputsIn, parseInputs, pipelineInputsIn, specDocument } from './engine/service-spec';
 import { assertCustomerTags, isOwnedBy, listTags, syncCustomerTags, toProtonTags } from './engine/tags';
 import type { IsCompleteRequest } from './engine/types';
@@ -36,25 +35,6 @@ const KIND = 'service';
 
 /** Properties Proton cannot update: changing one replaces the service. */
 const IMMUTABLE: ReadonlyArray<keyof ServiceProperties> = ['Name', 'TemplateName', 'RepositoryConnectionArn', 'RepositoryId', 'BranchName'];
-
-type ServicePhase = 'in-progress' | 'active' | 'failed';
-
-const SERVICE_PHASES: Record<string, ServicePhase> = {
-  CREATE_IN_PROGRESS: 'in-progress',
-  UPDATE_IN_PROGRESS: 'in-progress',
-  DELETE_IN_PROGRESS: 'in-progress',
-  CREATE_FAILED_CLEANUP_IN_PROGRESS: 'in-progress',
-  UPDATE_FAILED_CLEANUP_IN_PROGRESS: 'in-progress',
-  ACTIVE: 'active',
-  CREATE_FAILED_CLEANUP_COMPLETE: 'failed',
-  CREATE_FAILED_CLEANUP_FAILED: 'failed',
-  CREATE_FAILED: 'failed',
-  UPDATE_FAILED_CLEANUP_COMPLETE: 'failed',
-  UPDATE_FAILED_CLEANUP_FAILED: 'failed',
-  UPDATE_FAILED: 'failed',
-  UPDATE_COMPLETE_CLEANUP_FAILED: 'failed',
-  DELETE_FAILED: 'failed',
-};
 
 /** A deployable part of a service as Proton reports it (an instance or the pipeline). */
 interface Part {
@@ -216,10 +196,7 @@ export class ServiceHandler extends ResourceHandler<ServiceProperties, ServiceDa
   private async converge(service: Service): Promise<boolean> {
     const name = service.name!;
     const what = describeService(name);
-    const phase = SERVICE_PHASES[service.status ?? ''];
-    if (phase === undefined) {
-      throw failure(`${what} has status '${service.status}', which cdk-proton does not know (known: ${Object.keys(SERVICE_PHASES).join(', ')}).`);
-    }
+    const phase = servicePhase(service.status, what);
     if (phase === 'in-progress') {
       assertWithinBudget({ what }, { startedAt: this.startedAt(), clock: this.clock }, `it is still ${service.status}`);
       return false;
@@ -264,7 +241,7 @@ export class ServiceHandler extends ResourceHandler<ServiceProperties, ServiceDa
    */
   private async updateInstanceSet(service: Service): Promise<boolean> {
     const name = service.name!;
-    const deployed = new Map((await this.listInstances(name)).map((summary) => [summary.name!, summary.environmentName!]));
+    const deployed = new Map((await listServiceInstances(this.proton, name)).map((summary) => [summary.name!, summary.environmentName!]));
     const desired = this.props.Instances;
     const moved = desired.filter((i) => deployed.has(i.Name) && deployed.get(i.Name) !== i.Environment);
     if (moved.length > 0) {
@@ -292,28 +269,11 @@ export class ServiceHandler extends ResourceHandler<ServiceProperties, ServiceDa
     } catch (error) {
       if (!isProtonError(error, 'ConflictException')) throw failure(`Could not add or remove instances of ${describeService(name)}`, error);
       // Proton answers Conflict both while something deploys (wait) and when it refuses the change (fail now).
-      if (await this.isDeploying(name)) return true;
+      if (await isServiceDeploying(this.proton, name)) return true;
       throw failure(refusedInstanceSetMessage(name, removed), error);
     }
     log('updating service instances', { name, operation: `UpdateService +${added.length} -${removed.length}` });
     return true;
-  }
-
-  /** Whether the service, its pipeline or one of its instances is deploying, as Proton reports it now. */
-  private async isDeploying(name: string): Promise<boolean> {
-    const service = (await this.proton.send(new GetServiceCommand({ name }))).service!;
-    const what = describeService(name);
-    if (SERVICE_PHASES[service.status ?? ''] === 'in-progress') return true;
-    if (service.pipeline && deploymentPhase(service.pipeline.deploymentStatus, `${what} pipeline`) === 'in-progress') return true;
-    return (await this.listInstances(name)).some((i) => deploymentPhase(i.deploymentStatus, `${what} instance '${i.name}'`) === 'in-progress');
-  }
-
-  private async listInstances(name: string): Promise<ServiceInstanceSummary[]> {
-    const summaries: ServiceInstanceSummary[] = [];
-    for await (const page of paginateListServiceInstances({ client: this.proton }, { serviceName: name })) {
-      summaries.push(...page.serviceInstances ?? []);
-    }
-    return summaries;
   }
 
   /** Converges one instance or the pipeline; `true` while it is busy. */
@@ -372,7 +332,7 @@ export class ServiceHandler extends ResourceHandler<ServiceProperties, ServiceDa
   }
 
   private async deleteWhenSettled(service: Service): Promise<void> {
-    if (SERVICE_PHASES[service.status ?? ''] === 'in-progress') {
+    if (servicePhase(service.status, describeService(service.name!)) === 'in-progress') {
       log('delete waits for the running operation', { name: service.name, status: service.status });
       return;
     }

@@ -14,6 +14,7 @@ const HANDLER_ACTIONS = [
   'proton:CancelServiceInstanceDeployment',
   'proton:ListServiceInstanceOutputs',
   'proton:ListServiceInstances',
+  'proton:ListComponents',
   'proton:GetService',
   'proton:UpdateService',
   'proton:TagResource',
