@@ -21,6 +21,7 @@ import { ComponentSource, ServiceTemplateVersion } from './service-template-vers
 import { validateLength, validateResourceName } from './validation-util';
 import { ComponentProperties, OUTPUT_ATTRIBUTE_PREFIX, ProtonResourceType } from '../custom-resources/contract';
 import { ProtonProvider } from '../custom-resources/proton-provider';
+import { registerComponentAttachment } from '../private/instance-attachments';
 import {
   COMPONENT_ARN_RESOURCE_TYPE, SERVICE_ARN_RESOURCE_TYPE, nameAtSynth, protonArn, protonArnComponents, protonArnName,
 } from '../private/proton-arns';
@@ -269,7 +270,8 @@ abstract class ComponentBase extends Resource implements IComponent {
  * `'{{ environment.outputs.VpcId }}'`; Terraform: `var.environment.outputs.VpcId`).
  * A new IaC file or new inputs redeploy the component (CURRENT_VERSION), a new description does
  * not (NONE); each deployment is waited for and a failure carries Proton's message. The component
- * depends on its service (attached) or environment (standalone), so CloudFormation deletes it first.
+ * depends on its service (attached) or environment (standalone), and on the `ServiceInstance` of
+ * this app declaring its instance, if any, so CloudFormation creates it after them and deletes it first.
  *
  * @resource Custom::ProtonComponent
  * @see https://docs.aws.amazon.com/proton/latest/userguide/ag-components.html
@@ -359,8 +361,11 @@ export class Component extends ComponentBase implements ITaggable {
       serviceTimeout: ProtonProvider.SERVICE_TIMEOUT,
       removalPolicy: props.removalPolicy ?? RemovalPolicy.DESTROY,
     });
-    // Deleted before the service (or environment) it lives in.
+    // Deleted before the service (or environment) it lives in, and before its instance when a ServiceInstance of the app declares it.
     this.resource.node.addDependency(service ?? props.environment!);
+    if (service) {
+      registerComponentAttachment(this, service, instanceName!);
+    }
 
     this.componentName = this.getResourceNameAttribute(this.resource.getAttString('Name'));
     this.componentArn = this.getResourceArnAttribute(this.resource.getAttString('Arn'), protonArnComponents(COMPONENT_ARN_RESOURCE_TYPE, this.physicalName));

@@ -5,6 +5,7 @@ import { IService } from './service';
 import { validateResourceName } from './validation-util';
 import { OUTPUT_ATTRIBUTE_PREFIX, ProtonResourceType, ServiceInstanceProperties } from '../custom-resources/contract';
 import { ProtonProvider } from '../custom-resources/proton-provider';
+import { registerServiceInstance } from '../private/instance-attachments';
 
 /** Proton actions of the handler on the instance and, to remove it, on its service. */
 const HANDLER_ACTIONS = [
@@ -120,6 +121,8 @@ export class ServiceInstance extends Resource implements ITaggable {
     });
     // Removed before the environment it runs in, and before (or with) its service.
     this.resource.node.addDependency(props.environment, props.service);
+    // Created before, and removed after, the components attached to it.
+    registerServiceInstance(this, props.service, props.instanceName);
     this.serviceInstanceName = this.resource.getAttString('Name');
     this.serviceInstanceArn = this.resource.getAttString('Arn');
   }

@@ -1,4 +1,4 @@
-import { CustomResource, Resource, Stack, Token } from 'aws-cdk-lib';
+import { CustomResource, Resource, Token } from 'aws-cdk-lib';
 import { Construct, IConstruct } from 'constructs';
 import { IRepository } from './repository';
 import { IService, Service } from './service';
@@ -6,6 +6,7 @@ import { ServiceInstance } from './service-instance';
 import { validateLength } from './validation-util';
 import { ProtonResourceType, ServiceSyncConfigProperties } from '../custom-resources/contract';
 import { ProtonProvider } from '../custom-resources/proton-provider';
+import { sameService } from '../private/instance-attachments';
 import { SERVICE_ARN_RESOURCE_TYPE, nameAtSynth, protonArn } from '../private/proton-arns';
 
 /** Proton actions the handler performs on a service's sync configuration (authorized on the service). */
@@ -139,24 +140,6 @@ export class ServiceSyncConfig extends Resource {
 /** Every construct of `type` in the app of `scope`, in tree order. */
 function constructsOf<T extends IConstruct>(scope: IConstruct, type: abstract new (...args: any[]) => T): T[] {
   return scope.node.root.node.findAll().filter((c): c is T => c instanceof type);
-}
-
-/**
- * Whether two references designate the same Proton service: the same construct, or the same name
- * known at synth in the same account and region (as far as the stacks tell).
- */
-function sameService(a: IService, b: IService): boolean {
-  if (a === b) {
-    return true;
-  }
-  const name = nameAtSynth(a, a.serviceName);
-  return !Token.isUnresolved(name) && name === nameAtSynth(b, b.serviceName) && environmentOf(a) === environmentOf(b);
-}
-
-/** The account and region of a construct's stack (the same pseudo-parameters for environment-agnostic stacks). */
-function environmentOf(scope: IConstruct): string {
-  const stack = Stack.of(scope);
-  return JSON.stringify(stack.resolve([stack.account, stack.region]));
 }
 
 function describeService(service: IService): string {

@@ -1,12 +1,12 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { App, RemovalPolicy, Stack, Tags } from 'aws-cdk-lib';
+import { App, RemovalPolicy, Stack, Stage, Tags } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import {
   Component, ComponentInfrastructure, ComponentProps, ComponentSource, ComponentTemplateLanguage, Environment, EnvironmentAccountConnection,
-  EnvironmentProvisioning, EnvironmentTemplate, Service, ServiceTemplate, TemplateBundle,
+  EnvironmentProvisioning, EnvironmentTemplate, Service, ServiceInstance, ServiceTemplate, TemplateBundle,
 } from '../../src';
 import { BUNDLES_DIR } from '../fixtures/bundles/corpus';
 
@@ -399,5 +399,91 @@ describe('ComponentInfrastructure', () => {
     expect(ComponentInfrastructure.fromString('Resources:\n  Queue:\n    Type: {{ service_instance.inputs.type }}\n', ComponentTemplateLanguage.CLOUDFORMATION).templateFile)
       .toContain('{{');
     expect(() => ComponentInfrastructure.fromString(`# ${'x'.repeat(51_198)}`, ComponentTemplateLanguage.TERRAFORM)).not.toThrow();
+  });
+});
+
+describe('Component attached to an instance declared by a ServiceInstance of the app', () => {
+  const INSTANCE_TYPE = 'Custom::ProtonServiceInstance';
+
+  /** An environment `prod` and two separate imports of service `api`, in `stack`. */
+  function imports(stack: Stack) {
+    return {
+      environment: Environment.fromEnvironmentName(stack, 'Prod', 'prod'),
+      api: Service.fromServiceName(stack, 'Api', 'api'),
+      apiAgain: Service.fromServiceName(stack, 'ApiAgain', 'api'),
+    };
+  }
+
+  /** The logical ids of the stack's ServiceInstance resources. */
+  function instanceIds(stack: Stack): string[] {
+    return Object.keys(Template.fromStack(stack).findResources(INSTANCE_TYPE));
+  }
+
+  test('depends on a ServiceInstance declared before it', () => {
+    const stack = new Stack(new App(), 'TestStack', { env: ENV });
+    const { environment, api } = imports(stack);
+    new ServiceInstance(stack, 'Extra', { service: api, environment, instanceName: 'extra' });
+    new Component(stack, 'Queue', { componentName: 'queue', infrastructure: cfn(), service: api, serviceInstanceName: 'extra' });
+    const [extra] = instanceIds(stack);
+    expect(extra).toMatch(/^Extra/);
+    expect(component(stack).DependsOn).toContain(extra);
+  });
+
+  test('depends on a ServiceInstance declared after it, through another import of the same service', () => {
+    const stack = new Stack(new App(), 'TestStack', { env: ENV });
+    const { environment, api, apiAgain } = imports(stack);
+    new Component(stack, 'Queue', { componentName: 'queue', infrastructure: cfn(), service: api, serviceInstanceName: 'extra' });
+    new ServiceInstance(stack, 'Extra', { service: apiAgain, environment, instanceName: 'extra' });
+    const [extra] = instanceIds(stack);
+    expect(component(stack).DependsOn).toContain(extra);
+  });
+
+  test('depends on no other instance: another name, another service, the same service name in another account', () => {
+    const app = new App();
+    const stack = new Stack(app, 'TestStack', { env: ENV });
+    const { environment, api } = imports(stack);
+    new Component(stack, 'Queue', { componentName: 'queue', infrastructure: cfn(), service: api, serviceInstanceName: 'extra' });
+    new ServiceInstance(stack, 'Other', { service: api, environment, instanceName: 'other' });
+    new ServiceInstance(stack, 'Worker', { service: Service.fromServiceName(stack, 'WorkerService', 'worker'), environment, instanceName: 'extra' });
+    const elsewhere = new Stack(app, 'Elsewhere', { env: { account: '210987654321', region: 'us-east-1' } });
+    const remote = imports(elsewhere);
+    new ServiceInstance(elsewhere, 'Extra', { service: remote.api, environment: remote.environment, instanceName: 'extra' });
+
+    expect(instanceIds(stack)).toHaveLength(2);
+    const dependsOn: string[] = component(stack).DependsOn ?? [];
+    for (const id of instanceIds(stack)) {
+      expect(dependsOn).not.toContain(id);
+    }
+    expect(app.synth().getStackByName('TestStack').dependencies.map((d) => d.id)).not.toContain('Elsewhere');
+  });
+
+  test("in another stack of the app: the component's stack depends on the instance's stack", () => {
+    const app = new App();
+    const instances = new Stack(app, 'Instances', { env: ENV });
+    const components = new Stack(app, 'Components', { env: ENV });
+    const { environment, api } = imports(instances);
+    new Component(components, 'Queue', {
+      componentName: 'queue', infrastructure: cfn(), service: Service.fromServiceName(components, 'Api', 'api'), serviceInstanceName: 'extra',
+    });
+    new ServiceInstance(instances, 'Extra', { service: api, environment, instanceName: 'extra' });
+
+    const assembly = app.synth();
+    expect(assembly.getStackByName('Components').dependencies.map((d) => d.id)).toContain('Instances');
+    expect(assembly.getStackByName('Instances').dependencies.map((d) => d.id)).not.toContain('Components');
+    // A dependency across stacks is the stacks', not a DependsOn in the component's template.
+    expect(component(components).DependsOn ?? []).not.toContainEqual(expect.stringMatching(/^Extra/));
+  });
+
+  test('in another stage (a separate cloud assembly): no dependency, which could not cross the stage', () => {
+    const app = new App();
+    const instances = new Stack(new Stage(app, 'Base'), 'Instances', { env: ENV });
+    const components = new Stack(new Stage(app, 'Apps'), 'Components', { env: ENV });
+    const { environment, api } = imports(instances);
+    new ServiceInstance(instances, 'Extra', { service: api, environment, instanceName: 'extra' });
+    new Component(components, 'Queue', {
+      componentName: 'queue', infrastructure: cfn(), service: Service.fromServiceName(components, 'Api', 'api'), serviceInstanceName: 'extra',
+    });
+    expect(components.dependencies).toEqual([]);
+    expect(() => Template.fromStack(components)).not.toThrow();
   });
 });
