@@ -2,11 +2,9 @@ import {
   CreateRepositoryCommand,
   DeleteRepositoryCommand,
   GetAccountSettingsCommand,
-  ProtonClient,
   UpdateAccountSettingsCommand,
 } from '@aws-sdk/client-proton';
-import { protonClient } from './helpers';
-import { startEmulator, type Emulator } from '../../local/emulator';
+import { emulatorPerTest, protonClient } from './helpers';
 
 const ACCOUNT = '111111111111';
 const SERVICE_ROLE = `arn:aws:iam::${ACCOUNT}:role/proton-pipelines`;
@@ -14,21 +12,10 @@ const CODEBUILD_ROLE = `arn:aws:iam::${ACCOUNT}:role/proton-codebuild`;
 const REPOSITORY = { provider: 'GITHUB' as const, name: 'acme/pipelines', branch: 'main' };
 const REPOSITORY_BRANCH = { ...REPOSITORY, arn: `arn:aws:proton:us-east-1:${ACCOUNT}:repository/github:acme/pipelines` };
 
-let emu: Emulator;
-let proton: ProtonClient;
+const fx = emulatorPerTest({}, { accountId: ACCOUNT });
 
-beforeEach(async () => {
-  emu = await startEmulator({ clock: 'manual', strict: true });
-  proton = protonClient(emu, { accountId: ACCOUNT, maxAttempts: 1 });
-});
-
-afterEach(async () => {
-  proton.destroy();
-  await emu.stop();
-});
-
-const settings = async () => (await proton.send(new GetAccountSettingsCommand({}))).accountSettings;
-const linkRepository = () => proton.send(new CreateRepositoryCommand({
+const settings = async () => (await fx.proton.send(new GetAccountSettingsCommand({}))).accountSettings;
+const linkRepository = () => fx.proton.send(new CreateRepositoryCommand({
   provider: 'GITHUB', name: 'acme/pipelines', connectionArn: `arn:aws:codestar-connections:us-east-1:${ACCOUNT}:connection/abc`,
 }));
 
@@ -37,42 +24,42 @@ test('an account that never configured settings has empty settings', async () =>
 });
 
 test('sets, keeps and clears the pipeline roles', async () => {
-  const first = await proton.send(new UpdateAccountSettingsCommand({
+  const first = await fx.proton.send(new UpdateAccountSettingsCommand({
     pipelineServiceRoleArn: SERVICE_ROLE, pipelineCodebuildRoleArn: CODEBUILD_ROLE,
   }));
   expect(first.accountSettings).toEqual({ pipelineServiceRoleArn: SERVICE_ROLE, pipelineCodebuildRoleArn: CODEBUILD_ROLE });
 
-  const cleared = await proton.send(new UpdateAccountSettingsCommand({ pipelineServiceRoleArn: '' }));
+  const cleared = await fx.proton.send(new UpdateAccountSettingsCommand({ pipelineServiceRoleArn: '' }));
   expect(cleared.accountSettings).toEqual({ pipelineCodebuildRoleArn: CODEBUILD_ROLE });
   expect(await settings()).toEqual({ pipelineCodebuildRoleArn: CODEBUILD_ROLE });
 });
 
 test('sets and deletes the pipeline provisioning repository, which must be linked', async () => {
-  await expect(proton.send(new UpdateAccountSettingsCommand({ pipelineProvisioningRepository: REPOSITORY }))).rejects.toMatchObject({
+  await expect(fx.proton.send(new UpdateAccountSettingsCommand({ pipelineProvisioningRepository: REPOSITORY }))).rejects.toMatchObject({
     name: 'ValidationException',
     message: "pipelineProvisioningRepository names the repository 'acme/pipelines' (GITHUB), which is not linked to AWS Proton. Link it with CreateRepository first.",
   });
   await linkRepository();
-  const set = await proton.send(new UpdateAccountSettingsCommand({
+  const set = await fx.proton.send(new UpdateAccountSettingsCommand({
     pipelineProvisioningRepository: REPOSITORY, pipelineServiceRoleArn: SERVICE_ROLE,
   }));
   expect(set.accountSettings).toEqual({ pipelineProvisioningRepository: REPOSITORY_BRANCH, pipelineServiceRoleArn: SERVICE_ROLE });
 
-  await expect(proton.send(new DeleteRepositoryCommand({ provider: 'GITHUB', name: 'acme/pipelines' }))).rejects.toMatchObject({
+  await expect(fx.proton.send(new DeleteRepositoryCommand({ provider: 'GITHUB', name: 'acme/pipelines' }))).rejects.toMatchObject({
     name: 'ConflictException',
     message: "The repository 'acme/pipelines' (GITHUB) can't be deleted: it is used by the account settings (pipelineProvisioningRepository). Remove those uses first.",
   });
 
-  const kept = await proton.send(new UpdateAccountSettingsCommand({ deletePipelineProvisioningRepository: false }));
+  const kept = await fx.proton.send(new UpdateAccountSettingsCommand({ deletePipelineProvisioningRepository: false }));
   expect(kept.accountSettings).toEqual(set.accountSettings);
-  const deleted = await proton.send(new UpdateAccountSettingsCommand({ deletePipelineProvisioningRepository: true }));
+  const deleted = await fx.proton.send(new UpdateAccountSettingsCommand({ deletePipelineProvisioningRepository: true }));
   expect(deleted.accountSettings).toEqual({ pipelineServiceRoleArn: SERVICE_ROLE });
-  await proton.send(new DeleteRepositoryCommand({ provider: 'GITHUB', name: 'acme/pipelines' }));
+  await fx.proton.send(new DeleteRepositoryCommand({ provider: 'GITHUB', name: 'acme/pipelines' }));
 });
 
 test('deleting and setting the repository at once is refused', async () => {
   await linkRepository();
-  await expect(proton.send(new UpdateAccountSettingsCommand({
+  await expect(fx.proton.send(new UpdateAccountSettingsCommand({
     pipelineProvisioningRepository: REPOSITORY, deletePipelineProvisioningRepository: true,
   }))).rejects.toMatchObject({
     name: 'ValidationException',
@@ -83,8 +70,8 @@ test('deleting and setting the repository at once is refused', async () => {
 });
 
 test('settings are per account', async () => {
-  await proton.send(new UpdateAccountSettingsCommand({ pipelineServiceRoleArn: SERVICE_ROLE }));
-  const other = protonClient(emu, { accountId: '222222222222', maxAttempts: 1 });
+  await fx.proton.send(new UpdateAccountSettingsCommand({ pipelineServiceRoleArn: SERVICE_ROLE }));
+  const other = protonClient(fx.emu, { accountId: '222222222222', maxAttempts: 1 });
   try {
     expect((await other.send(new GetAccountSettingsCommand({}))).accountSettings).toEqual({});
   } finally {

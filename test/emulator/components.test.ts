@@ -1,22 +1,15 @@
 import {
   CancelComponentDeploymentCommand, CreateComponentCommand, CreateServiceCommand, DeleteComponentCommand, DeleteEnvironmentCommand,
   DeleteServiceCommand, GetComponentCommand, ListComponentOutputsCommand, ListComponentProvisionedResourcesCommand, ListComponentsCommand,
-  ProtonClient, UpdateComponentCommand, UpdateServiceCommand, UpdateServiceInstanceCommand, waitUntilComponentDeleted,
+  UpdateComponentCommand, UpdateServiceCommand, UpdateServiceInstanceCommand, waitUntilComponentDeleted,
   waitUntilComponentDeployed,
 } from '@aws-sdk/client-proton';
 import {
-  advanceClockAfterEachCall, COMPONENT_ROLE_ARN, deployEnvironment, DURATIONS, FAST_WAITER, publishEnvironmentTemplate,
-  publishServiceTemplate, serviceSpec, startDeploymentEmulator,
+  advanceClockAfterEachCall, COMPONENT_ROLE_ARN, deployEnvironment, DURATIONS, FAST_WAITER,
+  publishServiceTemplate, serviceSpec, deploymentEmulatorPerTest,
 } from './deployment-fixtures';
-import { protonClient } from './helpers';
-import type { Emulator } from '../../local/emulator';
+import { CFN_MANIFEST, protonClient } from './helpers';
 
-const MANIFEST = `infrastructure:
-  templates:
-    - file: "cloudformation.yaml"
-      rendering_engine: jinja
-      template_language: cloudformation
-`;
 /** Unquoted Jinja on purpose: Proton renders it before CloudFormation parses the YAML. */
 const TEMPLATE = `Resources:
   Queue:
@@ -29,38 +22,30 @@ Outputs:
   QueueArn:
     Value: !GetAtt Queue.Arn
 `;
-const TERRAFORM_MANIFEST = MANIFEST.replace('cloudformation.yaml', 'main.tf').replace('jinja', 'hcl').replace('cloudformation', 'terraform');
+const TERRAFORM_MANIFEST = CFN_MANIFEST.replace('cloudformation.yaml', 'main.tf').replace('jinja', 'hcl').replace('cloudformation', 'terraform');
 const API_SPEC = serviceSpec([{ name: 'one', environment: 'dev' }, { name: 'two', environment: 'dev' }]);
 
-let emu: Emulator;
-let proton: ProtonClient;
+const fx = deploymentEmulatorPerTest();
 
 beforeEach(async () => {
-  ({ emu, proton } = await startDeploymentEmulator());
-  await publishEnvironmentTemplate(proton, emu, 'base');
-  await publishServiceTemplate(proton, emu, 'web', 'base', { components: true });
-  await publishServiceTemplate(proton, emu, 'plain', 'base');
-  await deployEnvironment(proton, emu, 'dev', 'base', { componentRoleArn: COMPONENT_ROLE_ARN });
-  await deployEnvironment(proton, emu, 'bare', 'base');
-  await proton.send(new CreateServiceCommand({ name: 'api', templateName: 'web', templateMajorVersion: '1', spec: API_SPEC }));
-  await proton.send(new CreateServiceCommand({ name: 'legacy', templateName: 'plain', templateMajorVersion: '1', spec: serviceSpec([{ name: 'one', environment: 'dev' }]) }));
-  emu.control.advance(DURATIONS.deploymentMs + DURATIONS.serviceMs);
+  await publishServiceTemplate(fx.proton, fx.emu, 'web', 'base', { components: true });
+  await publishServiceTemplate(fx.proton, fx.emu, 'plain', 'base');
+  await deployEnvironment(fx.proton, fx.emu, 'dev', 'base', { componentRoleArn: COMPONENT_ROLE_ARN });
+  await deployEnvironment(fx.proton, fx.emu, 'bare', 'base');
+  await fx.proton.send(new CreateServiceCommand({ name: 'api', templateName: 'web', templateMajorVersion: '1', spec: API_SPEC }));
+  await fx.proton.send(new CreateServiceCommand({ name: 'legacy', templateName: 'plain', templateMajorVersion: '1', spec: serviceSpec([{ name: 'one', environment: 'dev' }]) }));
+  fx.emu.control.advance(DURATIONS.deploymentMs + DURATIONS.serviceMs);
 });
 
-afterEach(async () => {
-  proton.destroy();
-  await emu.stop();
-});
-
-const attached = (overrides: Record<string, unknown> = {}) => proton.send(new CreateComponentCommand({
-  name: 'queue', manifest: MANIFEST, templateFile: TEMPLATE, serviceName: 'api', serviceInstanceName: 'one', serviceSpec: API_SPEC, ...overrides,
+const attached = (overrides: Record<string, unknown> = {}) => fx.proton.send(new CreateComponentCommand({
+  name: 'queue', manifest: CFN_MANIFEST, templateFile: TEMPLATE, serviceName: 'api', serviceInstanceName: 'one', serviceSpec: API_SPEC, ...overrides,
 }));
-const detached = (overrides: Record<string, unknown> = {}) => proton.send(new CreateComponentCommand({
-  name: 'shared', manifest: MANIFEST, templateFile: TEMPLATE, environmentName: 'dev', ...overrides,
+const detached = (overrides: Record<string, unknown> = {}) => fx.proton.send(new CreateComponentCommand({
+  name: 'shared', manifest: CFN_MANIFEST, templateFile: TEMPLATE, environmentName: 'dev', ...overrides,
 }));
-const get = async (name = 'queue') => (await proton.send(new GetComponentCommand({ name }))).component!;
+const get = async (name = 'queue') => (await fx.proton.send(new GetComponentCommand({ name }))).component!;
 const update = (input: Record<string, unknown>) =>
-  proton.send(new UpdateComponentCommand({ name: 'queue', deploymentType: 'CURRENT_VERSION', ...input }));
+  fx.proton.send(new UpdateComponentCommand({ name: 'queue', deploymentType: 'CURRENT_VERSION', ...input }));
 
 describe('create', () => {
   test('an attached component takes its environment from the instance and deploys; ComponentDeployed waits for it', async () => {
@@ -80,18 +65,18 @@ describe('create', () => {
       lastAttemptedDeploymentId: component!.lastAttemptedDeploymentId,
       lastDeploymentAttemptedAt: component!.createdAt,
     });
-    const client = protonClient(emu, { maxAttempts: 1 });
-    advanceClockAfterEachCall(client, emu, DURATIONS.deploymentMs / 2);
+    const client = protonClient(fx.emu, { maxAttempts: 1 });
+    advanceClockAfterEachCall(client, fx.emu, DURATIONS.deploymentMs / 2);
     try {
       expect((await waitUntilComponentDeployed({ client, ...FAST_WAITER }, { name: 'queue' })).state).toBe('SUCCESS');
     } finally {
       client.destroy();
     }
-    expect((await proton.send(new ListComponentOutputsCommand({ componentName: 'queue' }))).outputs).toEqual([
+    expect((await fx.proton.send(new ListComponentOutputsCommand({ componentName: 'queue' }))).outputs).toEqual([
       { key: 'QueueUrl', valueString: 'component/queue/QueueUrl' },
       { key: 'QueueArn', valueString: 'component/queue/QueueArn' },
     ]);
-    expect((await proton.send(new ListComponentProvisionedResourcesCommand({ componentName: 'queue' }))).provisionedResources![0])
+    expect((await fx.proton.send(new ListComponentProvisionedResourcesCommand({ componentName: 'queue' }))).provisionedResources![0])
       .toMatchObject({ name: 'AWSProton-component-queue', provisioningEngine: 'CLOUDFORMATION' });
   });
 
@@ -106,11 +91,11 @@ describe('create', () => {
 
   test('a Terraform component lists its output blocks', async () => {
     await detached({ manifest: TERRAFORM_MANIFEST, templateFile: 'resource "aws_sqs_queue" "q" {}\noutput "queue_url" {\n  value = aws_sqs_queue.q.url\n}\n' });
-    emu.control.advance(DURATIONS.deploymentMs);
-    expect((await proton.send(new ListComponentOutputsCommand({ componentName: 'shared' }))).outputs).toEqual([
+    fx.emu.control.advance(DURATIONS.deploymentMs);
+    expect((await fx.proton.send(new ListComponentOutputsCommand({ componentName: 'shared' }))).outputs).toEqual([
       { key: 'queue_url', valueString: 'component/shared/queue_url' },
     ]);
-    expect((await proton.send(new ListComponentProvisionedResourcesCommand({ componentName: 'shared' }))).provisionedResources![0].provisioningEngine)
+    expect((await fx.proton.send(new ListComponentProvisionedResourcesCommand({ componentName: 'shared' }))).provisionedResources![0].provisioningEngine)
       .toBe('TERRAFORM');
   });
 
@@ -141,7 +126,7 @@ describe('create', () => {
 describe('update', () => {
   beforeEach(async () => {
     await attached();
-    emu.control.advance(DURATIONS.deploymentMs);
+    fx.emu.control.advance(DURATIONS.deploymentMs);
   });
 
   test('NONE changes only the description', async () => {
@@ -159,11 +144,11 @@ describe('update', () => {
     await expect(update({ description: 'again' })).rejects.toMatchObject({
       name: 'ConflictException', message: 'Component queue has deploymentStatus IN_PROGRESS; wait until its current deployment finishes, then retry.',
     });
-    await expect(proton.send(new UpdateServiceInstanceCommand({ serviceName: 'api', name: 'one', deploymentType: 'CURRENT_VERSION' }))).rejects.toMatchObject({
+    await expect(fx.proton.send(new UpdateServiceInstanceCommand({ serviceName: 'api', name: 'one', deploymentType: 'CURRENT_VERSION' }))).rejects.toMatchObject({
       name: 'ConflictException', message: "Service instance one of service api can't be updated while its attached component queue has deploymentStatus IN_PROGRESS.",
     });
-    emu.control.advance(DURATIONS.deploymentMs);
-    expect((await proton.send(new ListComponentOutputsCommand({ componentName: 'queue' }))).outputs!.map((o) => o.key)).toEqual(['QueueUrl', 'QueueName']);
+    fx.emu.control.advance(DURATIONS.deploymentMs);
+    expect((await fx.proton.send(new ListComponentOutputsCommand({ componentName: 'queue' }))).outputs!.map((o) => o.key)).toEqual(['QueueUrl', 'QueueName']);
   });
 
   test('detach with "", reattach elsewhere only once detached; a cancelled detach restores the attachment', async () => {
@@ -172,15 +157,15 @@ describe('update', () => {
       message: 'Component queue is attached to service instance one of service api; detach it first (serviceName and serviceInstanceName "") before attaching it to another instance.',
     });
     await update({ serviceName: '', serviceInstanceName: '' });
-    await proton.send(new CancelComponentDeploymentCommand({ componentName: 'queue' }));
-    emu.control.advance(DURATIONS.cancellationMs);
+    await fx.proton.send(new CancelComponentDeploymentCommand({ componentName: 'queue' }));
+    fx.emu.control.advance(DURATIONS.cancellationMs);
     expect(await get()).toMatchObject({ deploymentStatus: 'CANCELLED', serviceName: 'api', serviceInstanceName: 'one', serviceSpec: API_SPEC });
 
     const { component } = await update({ serviceName: '', serviceInstanceName: '' });
     expect(component).toMatchObject({ environmentName: 'dev' });
     expect(component!.serviceName).toBeUndefined();
     expect(component!.serviceSpec).toBeUndefined();
-    emu.control.advance(DURATIONS.deploymentMs);
+    fx.emu.control.advance(DURATIONS.deploymentMs);
     await update({ serviceName: 'api', serviceInstanceName: 'two', serviceSpec: API_SPEC });
     expect(await get()).toMatchObject({ serviceName: 'api', serviceInstanceName: 'two' });
   });
@@ -189,22 +174,22 @@ describe('update', () => {
 describe('delete and dependencies', () => {
   beforeEach(async () => {
     await attached();
-    emu.control.advance(DURATIONS.deploymentMs);
+    fx.emu.control.advance(DURATIONS.deploymentMs);
   });
 
   test('an attached component blocks its deletion, the service deletion, the instance removal and the environment deletion', async () => {
-    await expect(proton.send(new DeleteComponentCommand({ name: 'queue' }))).rejects.toMatchObject({
+    await expect(fx.proton.send(new DeleteComponentCommand({ name: 'queue' }))).rejects.toMatchObject({
       name: 'ConflictException',
       message: 'Component queue is attached to service instance one of service api; detach it first with UpdateComponent (deploymentType CURRENT_VERSION, serviceName and serviceInstanceName "").',
     });
-    await expect(proton.send(new DeleteServiceCommand({ name: 'api' }))).rejects.toMatchObject({
+    await expect(fx.proton.send(new DeleteServiceCommand({ name: 'api' }))).rejects.toMatchObject({
       name: 'ConflictException', message: "Service api can't be deleted: service instances one have components attached. Detach or delete the components first.",
     });
-    await expect(proton.send(new UpdateServiceCommand({ name: 'api', spec: serviceSpec([{ name: 'two', environment: 'dev' }]) }))).rejects.toMatchObject({
+    await expect(fx.proton.send(new UpdateServiceCommand({ name: 'api', spec: serviceSpec([{ name: 'two', environment: 'dev' }]) }))).rejects.toMatchObject({
       name: 'ConflictException',
       message: "Service instance one of service api can't be removed: component queue is attached to it. Detach or delete the component first.",
     });
-    await expect(proton.send(new DeleteEnvironmentCommand({ name: 'dev' }))).rejects.toMatchObject({
+    await expect(fx.proton.send(new DeleteEnvironmentCommand({ name: 'dev' }))).rejects.toMatchObject({
       name: 'ConflictException',
       message: "Environment dev can't be deleted: service instances api/one, api/two, legacy/one are deployed to it. Remove them from their services first.",
     });
@@ -212,47 +197,47 @@ describe('delete and dependencies', () => {
 
   test('a detached component deletes asynchronously and idempotently; ComponentDeleted succeeds on RNF', async () => {
     await update({ serviceName: '', serviceInstanceName: '' });
-    emu.control.advance(DURATIONS.deploymentMs);
-    const { component } = await proton.send(new DeleteComponentCommand({ name: 'queue' }));
+    fx.emu.control.advance(DURATIONS.deploymentMs);
+    const { component } = await fx.proton.send(new DeleteComponentCommand({ name: 'queue' }));
     expect(component!.deploymentStatus).toBe('DELETE_IN_PROGRESS');
-    expect((await proton.send(new DeleteComponentCommand({ name: 'queue' }))).component!.deploymentStatus).toBe('DELETE_IN_PROGRESS');
-    const client = protonClient(emu, { maxAttempts: 1 });
-    advanceClockAfterEachCall(client, emu, DURATIONS.deletionMs / 2);
+    expect((await fx.proton.send(new DeleteComponentCommand({ name: 'queue' }))).component!.deploymentStatus).toBe('DELETE_IN_PROGRESS');
+    const client = protonClient(fx.emu, { maxAttempts: 1 });
+    advanceClockAfterEachCall(client, fx.emu, DURATIONS.deletionMs / 2);
     try {
       expect((await waitUntilComponentDeleted({ client, ...FAST_WAITER }, { name: 'queue' })).state).toBe('SUCCESS');
     } finally {
       client.destroy();
     }
-    expect((await proton.send(new DeleteComponentCommand({ name: 'queue' }))).component).toBeUndefined();
-    await expect(proton.send(new DeleteComponentCommand({ name: 'never' }))).rejects.toMatchObject({ name: 'ResourceNotFoundException', message: 'Component never not found.' });
+    expect((await fx.proton.send(new DeleteComponentCommand({ name: 'queue' }))).component).toBeUndefined();
+    await expect(fx.proton.send(new DeleteComponentCommand({ name: 'never' }))).rejects.toMatchObject({ name: 'ResourceNotFoundException', message: 'Component never not found.' });
   });
 
   test('the environment refuses deletion while a detached component is in it', async () => {
-    await proton.send(new DeleteServiceCommand({ name: 'legacy' }));
+    await fx.proton.send(new DeleteServiceCommand({ name: 'legacy' }));
     await update({ serviceName: '', serviceInstanceName: '' });
-    emu.control.advance(DURATIONS.deploymentMs);
-    await proton.send(new DeleteServiceCommand({ name: 'api' }));
-    emu.control.advance(DURATIONS.deletionMs);
-    await expect(proton.send(new DeleteEnvironmentCommand({ name: 'dev' }))).rejects.toMatchObject({
+    fx.emu.control.advance(DURATIONS.deploymentMs);
+    await fx.proton.send(new DeleteServiceCommand({ name: 'api' }));
+    fx.emu.control.advance(DURATIONS.deletionMs);
+    await expect(fx.proton.send(new DeleteEnvironmentCommand({ name: 'dev' }))).rejects.toMatchObject({
       name: 'ConflictException', message: "Environment dev can't be deleted: components queue are in it. Delete them first.",
     });
   });
 
   test('an injected deletion failure ends DELETE_FAILED, and ComponentDeleted reports failure', async () => {
     await update({ serviceName: '', serviceInstanceName: '' });
-    emu.control.advance(DURATIONS.deploymentMs);
-    emu.control.failNextDeletion('component/queue', 'queue not empty');
-    await proton.send(new DeleteComponentCommand({ name: 'queue' }));
-    emu.control.advance(DURATIONS.deletionMs);
+    fx.emu.control.advance(DURATIONS.deploymentMs);
+    fx.emu.control.failNextDeletion('component/queue', 'queue not empty');
+    await fx.proton.send(new DeleteComponentCommand({ name: 'queue' }));
+    fx.emu.control.advance(DURATIONS.deletionMs);
     expect(await get()).toMatchObject({ deploymentStatus: 'DELETE_FAILED', deploymentStatusMessage: 'queue not empty' });
-    await expect(waitUntilComponentDeleted({ client: proton, ...FAST_WAITER }, { name: 'queue' })).rejects.toThrow(/FAILURE/);
+    await expect(waitUntilComponentDeleted({ client: fx.proton, ...FAST_WAITER }, { name: 'queue' })).rejects.toThrow(/FAILURE/);
   });
 });
 
 test('ListComponents filters by environment and attachment', async () => {
   await attached();
   await detached();
-  const names = async (input: Record<string, unknown>) => (await proton.send(new ListComponentsCommand(input))).components!.map((c) => c.name);
+  const names = async (input: Record<string, unknown>) => (await fx.proton.send(new ListComponentsCommand(input))).components!.map((c) => c.name);
   expect(await names({})).toEqual(['queue', 'shared']);
   expect(await names({ environmentName: 'dev' })).toEqual(['queue', 'shared']);
   expect(await names({ serviceName: 'api', serviceInstanceName: 'one' })).toEqual(['queue']);

@@ -44,7 +44,7 @@ import {
   advanceClockAfterEachCall, BUCKET, COMPONENT_ROLE_ARN, DURATIONS, ENV_FILES, envSpec, FAST_WAITER, publishServiceTemplate, ROLE_ARN,
   serviceSpec,
 } from './deployment-fixtures';
-import { protonClient, uploadBundle } from './helpers';
+import { CFN_MANIFEST, protonClient, uploadBundle } from './helpers';
 import { startEmulator, type Emulator } from '../../local/emulator';
 import { MODEL, OPERATION_NAMES } from '../../local/emulator/core/model';
 
@@ -58,12 +58,6 @@ const UNKNOWN_ID = '00000000-0000-4000-8000-000000000000';
 const FOREIGN_TOKEN = Buffer.from('not-an-offset').toString('base64');
 const INFRA_REPO = { provider: 'GITHUB' as const, name: 'acme/infra' };
 const TEMPLATES_REPO = { provider: 'GITHUB' as const, name: 'acme/templates' };
-const COMPONENT_MANIFEST = `infrastructure:
-  templates:
-    - file: "cloudformation.yaml"
-      rendering_engine: jinja
-      template_language: cloudformation
-`;
 const COMPONENT_TEMPLATE = `Resources:
   Queue:
     Type: AWS::SQS::Queue
@@ -535,13 +529,13 @@ describe('conformance tour over all Proton operations', () => {
 
   test('components', async () => {
     const serviceSpecOfApi = (await proton.send(new GetServiceCommand({ name: 'api' }))).service!.spec!;
-    const attached = { name: 'queue', manifest: COMPONENT_MANIFEST, templateFile: COMPONENT_TEMPLATE, serviceName: 'api', serviceInstanceName: 'three', serviceSpec: serviceSpecOfApi };
+    const attached = { name: 'queue', manifest: CFN_MANIFEST, templateFile: COMPONENT_TEMPLATE, serviceName: 'api', serviceInstanceName: 'three', serviceSpec: serviceSpecOfApi };
     const { component } = await proton.send(new CreateComponentCommand(attached));
     expect(component).toMatchObject({ name: 'queue', environmentName: 'dev', deploymentStatus: 'IN_PROGRESS' });
     await refused(proton.send(new CreateComponentCommand(attached)), 'ConflictException', 'Component queue already exists.');
     const deployed = await waitUntilComponentDeployed({ client: waiterClient(DURATIONS.deploymentMs), ...FAST_WAITER }, { name: 'queue' });
     expect(deployed.state).toBe('SUCCESS');
-    await proton.send(new CreateComponentCommand({ name: 'shared', manifest: COMPONENT_MANIFEST, templateFile: COMPONENT_TEMPLATE, environmentName: 'dev' }));
+    await proton.send(new CreateComponentCommand({ name: 'shared', manifest: CFN_MANIFEST, templateFile: COMPONENT_TEMPLATE, environmentName: 'dev' }));
     emu.control.advance(DURATIONS.deploymentMs);
 
     expect((await proton.send(new GetComponentCommand({ name: 'shared' }))).component).toMatchObject({ deploymentStatus: 'SUCCEEDED' });

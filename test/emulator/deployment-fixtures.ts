@@ -8,8 +8,8 @@ import {
   UpdateEnvironmentTemplateVersionCommand, UpdateServiceTemplateVersionCommand,
 } from '@aws-sdk/client-proton';
 import { stringify } from 'yaml';
-import { protonClient, uploadBundle } from './helpers';
-import { startEmulator, type Emulator } from '../../local/emulator';
+import { CFN_MANIFEST, emulatorPerTest, schemaFile, uploadBundle, type EmulatorAndClient } from './helpers';
+import type { Emulator } from '../../local/emulator';
 
 /** Simulated durations of the deployment tests (virtual ms). */
 export const DURATIONS = {
@@ -20,10 +20,17 @@ export const DURATIONS = {
   serviceMs: 1_000,
 };
 
-/** A manual-clock, strict emulator with the test durations and an SDK client (no retries). */
-export async function startDeploymentEmulator(): Promise<{ emu: Emulator; proton: ProtonClient }> {
-  const emu = await startEmulator({ clock: 'manual', strict: true, durations: DURATIONS });
-  return { emu, proton: protonClient(emu, { maxAttempts: 1 }) };
+/**
+ * Registers hooks that start, for each test, a fresh emulator (manual clock, strict, the test
+ * durations) and a client without retries, and publish environment template `base` in it.
+ * Read `fixture.emu` and `fixture.proton` inside tests and hooks registered after this call.
+ */
+export function deploymentEmulatorPerTest(): EmulatorAndClient {
+  const fixture = emulatorPerTest({ durations: DURATIONS });
+  beforeEach(async () => {
+    await publishEnvironmentTemplate(fixture.proton, fixture.emu, 'base');
+  });
+  return fixture;
 }
 
 /**
@@ -45,22 +52,9 @@ export const ROLE_ARN = 'arn:aws:iam::111111111111:role/proton-service';
 export const COMPONENT_ROLE_ARN = 'arn:aws:iam::111111111111:role/proton-components';
 export const BUCKET = 'proton-bundles';
 
-const CFN_MANIFEST = `infrastructure:
-  templates:
-    - file: "cloudformation.yaml"
-      rendering_engine: jinja
-      template_language: cloudformation
-`;
-
 export const ENV_FILES = {
-  'schema/schema.yaml': `schema:
-  format:
-    openapi: "3.0.0"
-  environment_input_type: "EnvInput"
-  types:
-    EnvInput:
-      type: object
-      properties:
+  'schema/schema.yaml': schemaFile({ environment_input_type: 'EnvInput' }, {
+    EnvInput: `      properties:
         vpc_cidr:
           type: string
           default: "10.0.0.0/16"
@@ -70,6 +64,7 @@ export const ENV_FILES = {
           minimum: 1
           maximum: 10
 `,
+  }),
   'infrastructure/manifest.yaml': CFN_MANIFEST,
   'infrastructure/cloudformation.yaml': `Resources:
   Vpc:
@@ -85,30 +80,19 @@ Outputs:
 };
 
 const CUSTOMER_MANAGED_ENV_FILES = {
-  'schema/schema.yaml': `schema:
-  format:
-    openapi: "3.0.0"
-  environment_input_type: "ExistingStack"
-  types:
-    ExistingStack:
-      type: object
-      properties:
+  'schema/schema.yaml': schemaFile({ environment_input_type: 'ExistingStack' }, {
+    ExistingStack: `      properties:
         VpcId:
           type: string
       required: [VpcId]
 `,
+  }),
 };
 
 function serviceFiles(withPipeline: boolean): Record<string, string> {
   const files: Record<string, string> = {
-    'schema/schema.yaml': `schema:
-  format:
-    openapi: "3.0.0"
-  service_input_type: "SvcInput"
-${withPipeline ? '  pipeline_input_type: "PipeInput"\n' : ''}  types:
-    SvcInput:
-      type: object
-      properties:
+    'schema/schema.yaml': schemaFile({ service_input_type: 'SvcInput', ...(withPipeline ? { pipeline_input_type: 'PipeInput' } : {}) }, {
+      SvcInput: `      properties:
         image:
           type: string
           minLength: 1
@@ -118,13 +102,15 @@ ${withPipeline ? '  pipeline_input_type: "PipeInput"\n' : ''}  types:
           minimum: 1
           maximum: 65535
       required: [image]
-${withPipeline ? `    PipeInput:
-      type: object
-      properties:
+`,
+      ...(withPipeline ? {
+        PipeInput: `      properties:
         stage:
           type: string
           default: "build"
-` : ''}`,
+`,
+      } : {}),
+    }),
     'instance_infrastructure/manifest.yaml': CFN_MANIFEST,
     'instance_infrastructure/cloudformation.yaml': `Resources:
   Param:

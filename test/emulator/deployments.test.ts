@@ -2,37 +2,25 @@ import {
   CreateEnvironmentCommand, CreateRepositoryCommand, CreateServiceCommand, DeleteDeploymentCommand, DeleteEnvironmentCommand,
   GetDeploymentCommand, GetEnvironmentCommand, GetServiceCommand, ListDeploymentsCommand, ListEnvironmentOutputsCommand,
   ListServiceInstanceOutputsCommand,
-  NotifyResourceDeploymentStatusChangeCommand, ProtonClient, UpdateEnvironmentCommand,
+  NotifyResourceDeploymentStatusChangeCommand, UpdateEnvironmentCommand,
 } from '@aws-sdk/client-proton';
 import {
-  deployEnvironment, DURATIONS, envSpec, publishEnvironmentTemplate, publishServiceTemplate, serviceSpec, startDeploymentEmulator,
+  deployEnvironment, DURATIONS, envSpec, publishServiceTemplate, serviceSpec, deploymentEmulatorPerTest,
 } from './deployment-fixtures';
-import type { Emulator } from '../../local/emulator';
 
 const PREFIX = 'arn:aws:proton:us-east-1:111111111111';
 const UNKNOWN_ID = '00000000-0000-4000-8000-000000000000';
 
-let emu: Emulator;
-let proton: ProtonClient;
+const fx = deploymentEmulatorPerTest();
 
-beforeEach(async () => {
-  ({ emu, proton } = await startDeploymentEmulator());
-  await publishEnvironmentTemplate(proton, emu, 'base');
-});
-
-afterEach(async () => {
-  proton.destroy();
-  await emu.stop();
-});
-
-const getEnv = async (name = 'dev') => (await proton.send(new GetEnvironmentCommand({ name }))).environment!;
-const getDeployment = async (id: string) => (await proton.send(new GetDeploymentCommand({ id }))).deployment!;
+const getEnv = async (name = 'dev') => (await fx.proton.send(new GetEnvironmentCommand({ name }))).environment!;
+const getDeployment = async (id: string) => (await fx.proton.send(new GetDeploymentCommand({ id }))).deployment!;
 
 describe('deployment records', () => {
   test('each deployment records its target, states and outcome', async () => {
-    await deployEnvironment(proton, emu, 'dev', 'base');
+    await deployEnvironment(fx.proton, fx.emu, 'dev', 'base');
     const created = await getEnv();
-    await proton.send(new UpdateEnvironmentCommand({ name: 'dev', deploymentType: 'CURRENT_VERSION', spec: envSpec({ size: 3 }) }));
+    await fx.proton.send(new UpdateEnvironmentCommand({ name: 'dev', deploymentType: 'CURRENT_VERSION', spec: envSpec({ size: 3 }) }));
     const updating = await getEnv();
     const deployment = await getDeployment(updating.lastAttemptedDeploymentId!);
     expect(deployment).toEqual({
@@ -50,7 +38,7 @@ describe('deployment records', () => {
       createdAt: updating.lastDeploymentAttemptedAt,
       lastModifiedAt: updating.lastDeploymentAttemptedAt,
     });
-    emu.control.advance(DURATIONS.deploymentMs);
+    fx.emu.control.advance(DURATIONS.deploymentMs);
     const done = await getDeployment(deployment.id!);
     expect(done.deploymentStatus).toBe('SUCCEEDED');
     expect(done.completedAt).toEqual(new Date(deployment.createdAt!.getTime() + DURATIONS.deploymentMs));
@@ -58,65 +46,65 @@ describe('deployment records', () => {
     const first = await getDeployment(created.lastAttemptedDeploymentId!);
     expect(first.initialState).toBeUndefined();
     expect(first.deploymentStatus).toBe('SUCCEEDED');
-    await expect(proton.send(new GetDeploymentCommand({ id: first.id, environmentName: 'prod' }))).rejects.toMatchObject({
+    await expect(fx.proton.send(new GetDeploymentCommand({ id: first.id, environmentName: 'prod' }))).rejects.toMatchObject({
       name: 'ResourceNotFoundException', message: `Deployment ${first.id} not found.`,
     });
-    await expect(proton.send(new GetDeploymentCommand({ id: first.id, serviceInstanceName: 'one' }))).rejects.toMatchObject({
+    await expect(fx.proton.send(new GetDeploymentCommand({ id: first.id, serviceInstanceName: 'one' }))).rejects.toMatchObject({
       name: 'ValidationException', message: 'serviceInstanceName needs serviceName to identify the service instance.',
     });
   });
 
   test('ListDeployments lists newest first, filters by resource names and paginates', async () => {
-    await publishServiceTemplate(proton, emu, 'web', 'base');
-    await deployEnvironment(proton, emu, 'dev', 'base');
-    await proton.send(new CreateServiceCommand({
+    await publishServiceTemplate(fx.proton, fx.emu, 'web', 'base');
+    await deployEnvironment(fx.proton, fx.emu, 'dev', 'base');
+    await fx.proton.send(new CreateServiceCommand({
       name: 'api', templateName: 'web', templateMajorVersion: '1', spec: serviceSpec([{ name: 'one', environment: 'dev' }, { name: 'two', environment: 'dev' }]),
     }));
-    emu.control.advance(DURATIONS.deploymentMs);
-    await proton.send(new UpdateEnvironmentCommand({ name: 'dev', deploymentType: 'CURRENT_VERSION' }));
+    fx.emu.control.advance(DURATIONS.deploymentMs);
+    await fx.proton.send(new UpdateEnvironmentCommand({ name: 'dev', deploymentType: 'CURRENT_VERSION' }));
     const summary = (d: { targetResourceType?: string; serviceInstanceName?: string }) => `${d.targetResourceType}${d.serviceInstanceName ? `:${d.serviceInstanceName}` : ''}`;
-    const all = (await proton.send(new ListDeploymentsCommand({}))).deployments!;
+    const all = (await fx.proton.send(new ListDeploymentsCommand({}))).deployments!;
     expect(all.map(summary)).toEqual(['ENVIRONMENT', 'SERVICE_INSTANCE:two', 'SERVICE_INSTANCE:one', 'ENVIRONMENT']);
     expect(all[0]).not.toHaveProperty('targetState');
-    expect((await proton.send(new ListDeploymentsCommand({ serviceName: 'api', serviceInstanceName: 'one' }))).deployments!.map(summary))
+    expect((await fx.proton.send(new ListDeploymentsCommand({ serviceName: 'api', serviceInstanceName: 'one' }))).deployments!.map(summary))
       .toEqual(['SERVICE_INSTANCE:one']);
-    expect((await proton.send(new ListDeploymentsCommand({ serviceName: 'api' }))).deployments!.length).toBe(2);
-    expect((await proton.send(new ListDeploymentsCommand({ componentName: 'none' }))).deployments).toEqual([]);
-    const page = await proton.send(new ListDeploymentsCommand({ environmentName: 'dev', maxResults: 3 }));
+    expect((await fx.proton.send(new ListDeploymentsCommand({ serviceName: 'api' }))).deployments!.length).toBe(2);
+    expect((await fx.proton.send(new ListDeploymentsCommand({ componentName: 'none' }))).deployments).toEqual([]);
+    const page = await fx.proton.send(new ListDeploymentsCommand({ environmentName: 'dev', maxResults: 3 }));
     expect(page.deployments!.map(summary)).toEqual(['ENVIRONMENT', 'SERVICE_INSTANCE:two', 'SERVICE_INSTANCE:one']);
-    const rest = await proton.send(new ListDeploymentsCommand({ environmentName: 'dev', maxResults: 3, nextToken: page.nextToken }));
+    const rest = await fx.proton.send(new ListDeploymentsCommand({ environmentName: 'dev', maxResults: 3, nextToken: page.nextToken }));
     expect(rest.deployments!.map(summary)).toEqual(['ENVIRONMENT']);
     expect(rest.nextToken).toBeUndefined();
   });
 
   test('DeleteDeployment removes finished older deployments only; a retry answers {}', async () => {
-    await deployEnvironment(proton, emu, 'dev', 'base');
+    await deployEnvironment(fx.proton, fx.emu, 'dev', 'base');
     const first = (await getEnv()).lastAttemptedDeploymentId!;
-    await expect(proton.send(new DeleteDeploymentCommand({ id: first }))).rejects.toMatchObject({
+    await expect(fx.proton.send(new DeleteDeploymentCommand({ id: first }))).rejects.toMatchObject({
       name: 'ValidationException',
       message: `Deployment ${first} is the latest attempted or succeeded deployment of ${PREFIX}:environment/dev; only older deployments can be deleted.`,
     });
-    await proton.send(new UpdateEnvironmentCommand({ name: 'dev', deploymentType: 'CURRENT_VERSION' }));
+    await fx.proton.send(new UpdateEnvironmentCommand({ name: 'dev', deploymentType: 'CURRENT_VERSION' }));
     const second = (await getEnv()).lastAttemptedDeploymentId!;
-    await expect(proton.send(new DeleteDeploymentCommand({ id: second }))).rejects.toMatchObject({
+    await expect(fx.proton.send(new DeleteDeploymentCommand({ id: second }))).rejects.toMatchObject({
       name: 'ValidationException', message: `Deployment ${second} is IN_PROGRESS; only finished deployments can be deleted.`,
     });
-    emu.control.advance(DURATIONS.deploymentMs);
-    const { deployment } = await proton.send(new DeleteDeploymentCommand({ id: first }));
+    fx.emu.control.advance(DURATIONS.deploymentMs);
+    const { deployment } = await fx.proton.send(new DeleteDeploymentCommand({ id: first }));
     expect(deployment).toMatchObject({ id: first, deploymentStatus: 'SUCCEEDED' });
     await expect(getDeployment(first)).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
-    expect((await proton.send(new DeleteDeploymentCommand({ id: first }))).deployment).toBeUndefined();
-    await expect(proton.send(new DeleteDeploymentCommand({ id: UNKNOWN_ID }))).rejects.toMatchObject({
+    expect((await fx.proton.send(new DeleteDeploymentCommand({ id: first }))).deployment).toBeUndefined();
+    await expect(fx.proton.send(new DeleteDeploymentCommand({ id: UNKNOWN_ID }))).rejects.toMatchObject({
       name: 'ResourceNotFoundException', message: `Deployment ${UNKNOWN_ID} not found.`,
     });
   });
 
   test('a deletion is recorded too and ends DELETE_COMPLETE', async () => {
-    await deployEnvironment(proton, emu, 'dev', 'base');
-    await proton.send(new DeleteEnvironmentCommand({ name: 'dev' }));
+    await deployEnvironment(fx.proton, fx.emu, 'dev', 'base');
+    await fx.proton.send(new DeleteEnvironmentCommand({ name: 'dev' }));
     const id = (await getEnv()).lastAttemptedDeploymentId!;
     expect((await getDeployment(id)).deploymentStatus).toBe('DELETE_IN_PROGRESS');
-    emu.control.advance(DURATIONS.deletionMs);
+    fx.emu.control.advance(DURATIONS.deletionMs);
     const deletion = await getDeployment(id);
     expect(deletion.deploymentStatus).toBe('DELETE_COMPLETE');
     expect(deletion.targetState).toBeUndefined();
@@ -126,13 +114,13 @@ describe('deployment records', () => {
 describe('NotifyResourceDeploymentStatusChange (self-managed provisioning)', () => {
   const ENV_ARN = `${PREFIX}:environment/dev`;
   const notify = (input: Record<string, unknown>) =>
-    proton.send(new NotifyResourceDeploymentStatusChangeCommand({ resourceArn: ENV_ARN, ...input }));
+    fx.proton.send(new NotifyResourceDeploymentStatusChangeCommand({ resourceArn: ENV_ARN, ...input }));
 
   beforeEach(async () => {
-    await proton.send(new CreateRepositoryCommand({
+    await fx.proton.send(new CreateRepositoryCommand({
       provider: 'GITHUB', name: 'acme/infra', connectionArn: 'arn:aws:codestar-connections:us-east-1:111111111111:connection/abc',
     }));
-    await proton.send(new CreateEnvironmentCommand({
+    await fx.proton.send(new CreateEnvironmentCommand({
       name: 'dev',
       templateName: 'base',
       templateMajorVersion: '1',
@@ -146,7 +134,7 @@ describe('NotifyResourceDeploymentStatusChange (self-managed provisioning)', () 
     expect(env.provisioningRepository).toEqual({
       arn: `${PREFIX}:repository/github:acme/infra`, provider: 'GITHUB', name: 'acme/infra', branch: 'main',
     });
-    emu.control.advance(DURATIONS.deploymentMs * 10);
+    fx.emu.control.advance(DURATIONS.deploymentMs * 10);
     expect((await getEnv()).deploymentStatus).toBe('IN_PROGRESS');
     await notify({ status: 'IN_PROGRESS', deploymentId: env.lastAttemptedDeploymentId });
     expect((await getEnv()).deploymentStatus).toBe('IN_PROGRESS');
@@ -155,7 +143,7 @@ describe('NotifyResourceDeploymentStatusChange (self-managed provisioning)', () 
     });
     await notify({ status: 'SUCCEEDED', deploymentId: env.lastAttemptedDeploymentId, outputs: [{ key: 'VpcId', valueString: 'vpc-9' }] });
     expect(await getEnv()).toMatchObject({ deploymentStatus: 'SUCCEEDED', lastSucceededDeploymentId: env.lastAttemptedDeploymentId });
-    expect((await proton.send(new ListEnvironmentOutputsCommand({ environmentName: 'dev' }))).outputs).toEqual([{ key: 'VpcId', valueString: 'vpc-9' }]);
+    expect((await fx.proton.send(new ListEnvironmentOutputsCommand({ environmentName: 'dev' }))).outputs).toEqual([{ key: 'VpcId', valueString: 'vpc-9' }]);
     await expect(notify({ status: 'SUCCEEDED' })).rejects.toMatchObject({
       name: 'ConflictException', message: `${ENV_ARN} has no deployment waiting for a status (deploymentStatus SUCCEEDED).`,
     });
@@ -164,8 +152,8 @@ describe('NotifyResourceDeploymentStatusChange (self-managed provisioning)', () 
   test('FAILED carries the status message; a self-managed deletion also waits for the notification', async () => {
     await notify({ status: 'FAILED', statusMessage: 'terraform apply failed' });
     expect(await getEnv()).toMatchObject({ deploymentStatus: 'FAILED', deploymentStatusMessage: 'terraform apply failed' });
-    await proton.send(new DeleteEnvironmentCommand({ name: 'dev' }));
-    emu.control.advance(DURATIONS.deletionMs * 10);
+    await fx.proton.send(new DeleteEnvironmentCommand({ name: 'dev' }));
+    fx.emu.control.advance(DURATIONS.deletionMs * 10);
     expect((await getEnv()).deploymentStatus).toBe('DELETE_IN_PROGRESS');
     await notify({ status: 'SUCCEEDED' });
     await expect(getEnv()).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
@@ -173,20 +161,20 @@ describe('NotifyResourceDeploymentStatusChange (self-managed provisioning)', () 
 
   test('service instances in a self-managed environment are settled by notification too', async () => {
     await notify({ status: 'SUCCEEDED' });
-    await publishServiceTemplate(proton, emu, 'web', 'base');
-    await proton.send(new CreateServiceCommand({ name: 'api', templateName: 'web', templateMajorVersion: '1', spec: serviceSpec([{ name: 'one', environment: 'dev' }]) }));
-    emu.control.advance(DURATIONS.deploymentMs * 10);
+    await publishServiceTemplate(fx.proton, fx.emu, 'web', 'base');
+    await fx.proton.send(new CreateServiceCommand({ name: 'api', templateName: 'web', templateMajorVersion: '1', spec: serviceSpec([{ name: 'one', environment: 'dev' }]) }));
+    fx.emu.control.advance(DURATIONS.deploymentMs * 10);
     const instanceArn = `${PREFIX}:service/api/service-instance/one`;
-    expect((await proton.send(new GetServiceCommand({ name: 'api' }))).service!.status).toBe('CREATE_IN_PROGRESS');
+    expect((await fx.proton.send(new GetServiceCommand({ name: 'api' }))).service!.status).toBe('CREATE_IN_PROGRESS');
     await notify({ resourceArn: instanceArn, status: 'SUCCEEDED', outputs: [{ key: 'Url', valueString: 'https://api' }] });
-    emu.control.advance(DURATIONS.serviceMs);
-    expect((await proton.send(new GetServiceCommand({ name: 'api' }))).service!.status).toBe('ACTIVE');
-    expect((await proton.send(new ListServiceInstanceOutputsCommand({ serviceName: 'api', serviceInstanceName: 'one' }))).outputs)
+    fx.emu.control.advance(DURATIONS.serviceMs);
+    expect((await fx.proton.send(new GetServiceCommand({ name: 'api' }))).service!.status).toBe('ACTIVE');
+    expect((await fx.proton.send(new ListServiceInstanceOutputsCommand({ serviceName: 'api', serviceInstanceName: 'one' }))).outputs)
       .toEqual([{ key: 'Url', valueString: 'https://api' }]);
   });
 
   test('refuses AWS-managed resources and unknown ARNs', async () => {
-    await deployEnvironment(proton, emu, 'managed', 'base');
+    await deployEnvironment(fx.proton, fx.emu, 'managed', 'base');
     await expect(notify({ resourceArn: `${PREFIX}:environment/managed`, status: 'SUCCEEDED' })).rejects.toMatchObject({
       name: 'ValidationException',
       message: `${PREFIX}:environment/managed is provisioned by Proton, not self-managed: NotifyResourceDeploymentStatusChange is only for resources with a provisioning repository.`,
@@ -198,7 +186,7 @@ describe('NotifyResourceDeploymentStatusChange (self-managed provisioning)', () 
   });
 
   test('an unlinked provisioning repository is refused', async () => {
-    await expect(proton.send(new CreateEnvironmentCommand({
+    await expect(fx.proton.send(new CreateEnvironmentCommand({
       name: 'other',
       templateName: 'base',
       templateMajorVersion: '1',

@@ -44,6 +44,42 @@ export function emulatorFixture(options: EmulatorOptions = {}): { readonly emu: 
   };
 }
 
+export interface EmulatorAndClient {
+  readonly emu: Emulator;
+  readonly proton: ProtonClient;
+}
+
+/**
+ * Registers beforeEach/afterEach hooks that start a fresh emulator (manual clock, strict mode
+ * unless overridden) and a client without retries (unless `client` says otherwise) for each test,
+ * and stop both after it. Read `fixture.emu` and `fixture.proton` inside tests and hooks registered
+ * after this call.
+ */
+export function emulatorPerTest(options: EmulatorOptions = {}, client: ClientOptions = {}): EmulatorAndClient {
+  let current: EmulatorAndClient | undefined;
+  beforeEach(async () => {
+    const emu = await startEmulator({ clock: 'manual', strict: true, ...options });
+    current = { emu, proton: protonClient(emu, { maxAttempts: 1, ...client }) };
+  });
+  afterEach(async () => {
+    current?.proton.destroy();
+    await current?.emu.stop();
+    current = undefined;
+  });
+  const started = () => {
+    if (!current) throw new Error('The per-test emulator is only available inside tests and hooks registered after emulatorPerTest().');
+    return current;
+  };
+  return {
+    get emu(): Emulator {
+      return started().emu;
+    },
+    get proton(): ProtonClient {
+      return started().proton;
+    },
+  };
+}
+
 export interface ClientOptions {
   /** Acts as this account (used as the access key id). */
   readonly accountId?: string;
@@ -70,6 +106,26 @@ export function protonClient(emu: Pick<Emulator, 'endpoint'>, options: ClientOpt
 
 export function s3Client(emu: Pick<Emulator, 'endpoint'>, options: ClientOptions = {}): S3Client {
   return new S3Client({ ...clientConfig(emu, options), forcePathStyle: true });
+}
+
+/** A template bundle's manifest: one CloudFormation file rendered with Jinja. */
+export const CFN_MANIFEST = `infrastructure:
+  templates:
+    - file: "cloudformation.yaml"
+      rendering_engine: jinja
+      template_language: cloudformation
+`;
+
+/**
+ * A template bundle's schema file (OpenAPI 3.0.0) of object types: `inputTypes` maps input type
+ * keys (`environment_input_type`, `service_input_type`, `pipeline_input_type`) to type names;
+ * `types` maps each type name to the YAML under its `type: object` (`properties:`, `required:`,
+ * indented six spaces).
+ */
+export function schemaFile(inputTypes: Record<string, string>, types: Record<string, string>): string {
+  const keys = Object.entries(inputTypes).map(([key, name]) => `  ${key}: "${name}"\n`).join('');
+  const objects = Object.entries(types).map(([name, yaml]) => `    ${name}:\n      type: object\n${yaml}`).join('');
+  return `schema:\n  format:\n    openapi: "3.0.0"\n${keys}  types:\n${objects}`;
 }
 
 /** A gzipped tar of `files` (path inside the bundle -> text), as Proton expects template bundles. */

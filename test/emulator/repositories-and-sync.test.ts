@@ -18,16 +18,14 @@ import {
   GetTemplateSyncStatusCommand,
   ListRepositoriesCommand,
   ListRepositorySyncDefinitionsCommand,
-  ProtonClient,
   UpdateServiceCommand,
   UpdateServiceInstanceCommand,
   UpdateServiceSyncBlockerCommand,
   UpdateServiceSyncConfigCommand,
   UpdateTemplateSyncConfigCommand,
 } from '@aws-sdk/client-proton';
-import { protonClient } from './helpers';
+import { emulatorPerTest } from './helpers';
 import { createEnvironment, createEnvironmentTemplate, createService, createServiceTemplate } from './rest-fixtures';
-import { startEmulator, type Emulator } from '../../local/emulator';
 import { EmulatorState } from '../../local/emulator/core/emulator';
 import type { RequestContext } from '../../local/emulator/core/runtime';
 import type { ServiceInstanceRecord, ServiceRecord } from '../../local/emulator/core/store';
@@ -37,22 +35,11 @@ const ACCOUNT = '111111111111';
 const CONNECTION = `arn:aws:codestar-connections:us-east-1:${ACCOUNT}:connection/0b7c4d6e-1111-2222-3333-444455556666`;
 const ROLE = `arn:aws:iam::${ACCOUNT}:role/proton`;
 
-let emu: Emulator;
-let proton: ProtonClient;
-
-beforeEach(async () => {
-  emu = await startEmulator({ clock: 'manual', strict: true });
-  proton = protonClient(emu, { accountId: ACCOUNT, maxAttempts: 1 });
-});
-
-afterEach(async () => {
-  proton.destroy();
-  await emu.stop();
-});
+const fx = emulatorPerTest({}, { accountId: ACCOUNT });
 
 const link = (name: string, provider: 'GITHUB' | 'BITBUCKET' | 'GITHUB_ENTERPRISE' = 'GITHUB', encryptionKey?: string) =>
-  proton.send(new CreateRepositoryCommand({ provider, name, connectionArn: CONNECTION, encryptionKey }));
-const templateSync = (templateName: string, repositoryName = 'acme/templates', subdirectory?: string) => proton.send(new CreateTemplateSyncConfigCommand({
+  fx.proton.send(new CreateRepositoryCommand({ provider, name, connectionArn: CONNECTION, encryptionKey }));
+const templateSync = (templateName: string, repositoryName = 'acme/templates', subdirectory?: string) => fx.proton.send(new CreateTemplateSyncConfigCommand({
   templateName, templateType: 'ENVIRONMENT', repositoryProvider: 'GITHUB', repositoryName, branch: 'main', subdirectory,
 }));
 
@@ -68,21 +55,21 @@ describe('Repository', () => {
       encryptionKey: key,
     };
     expect(created.repository).toEqual(repository);
-    expect((await proton.send(new GetRepositoryCommand({ provider: 'GITHUB', name: 'acme/templates' }))).repository).toEqual(repository);
+    expect((await fx.proton.send(new GetRepositoryCommand({ provider: 'GITHUB', name: 'acme/templates' }))).repository).toEqual(repository);
 
     await link('acme/pipelines', 'BITBUCKET');
-    const listed = await proton.send(new ListRepositoriesCommand({}));
+    const listed = await fx.proton.send(new ListRepositoriesCommand({}));
     expect(listed.repositories).toEqual([
       { arn: `arn:aws:proton:us-east-1:${ACCOUNT}:repository/bitbucket:acme/pipelines`, name: 'acme/pipelines', provider: 'BITBUCKET', connectionArn: CONNECTION },
       { arn: repository.arn, name: 'acme/templates', provider: 'GITHUB', connectionArn: CONNECTION },
     ]);
 
-    const deleted = await proton.send(new DeleteRepositoryCommand({ provider: 'GITHUB', name: 'acme/templates' }));
+    const deleted = await fx.proton.send(new DeleteRepositoryCommand({ provider: 'GITHUB', name: 'acme/templates' }));
     expect(deleted.repository).toEqual(repository);
-    await expect(proton.send(new GetRepositoryCommand({ provider: 'GITHUB', name: 'acme/templates' }))).rejects.toMatchObject({
+    await expect(fx.proton.send(new GetRepositoryCommand({ provider: 'GITHUB', name: 'acme/templates' }))).rejects.toMatchObject({
       name: 'ResourceNotFoundException', message: "The repository 'acme/templates' (GITHUB) was not found.",
     });
-    await expect(proton.send(new DeleteRepositoryCommand({ provider: 'GITHUB', name: 'acme/templates' }))).rejects.toMatchObject({
+    await expect(fx.proton.send(new DeleteRepositoryCommand({ provider: 'GITHUB', name: 'acme/templates' }))).rejects.toMatchObject({
       name: 'ResourceNotFoundException', message: "The repository 'acme/templates' (GITHUB) was not found.",
     });
   });
@@ -97,18 +84,18 @@ describe('Repository', () => {
 
   test('ListRepositories pages', async () => {
     for (const name of ['acme/a', 'acme/b', 'acme/c']) await link(name);
-    const page1 = await proton.send(new ListRepositoriesCommand({ maxResults: 2 }));
+    const page1 = await fx.proton.send(new ListRepositoriesCommand({ maxResults: 2 }));
     expect(page1.repositories!.map((r) => r.name)).toEqual(['acme/a', 'acme/b']);
-    const page2 = await proton.send(new ListRepositoriesCommand({ maxResults: 2, nextToken: page1.nextToken }));
+    const page2 = await fx.proton.send(new ListRepositoriesCommand({ maxResults: 2, nextToken: page1.nextToken }));
     expect(page2.repositories!.map((r) => r.name)).toEqual(['acme/c']);
     expect(page2.nextToken).toBeUndefined();
   });
 
   test('a repository used by an environment is not deleted', async () => {
     await link('acme/infra');
-    await createEnvironmentTemplate(proton, emu, 'env-tmpl');
-    await createEnvironment(proton, emu, 'dev', 'env-tmpl', { provisioningRepository: { provider: 'GITHUB', name: 'acme/infra', branch: 'main' } });
-    await expect(proton.send(new DeleteRepositoryCommand({ provider: 'GITHUB', name: 'acme/infra' }))).rejects.toMatchObject({
+    await createEnvironmentTemplate(fx.proton, fx.emu, 'env-tmpl');
+    await createEnvironment(fx.proton, fx.emu, 'dev', 'env-tmpl', { provisioningRepository: { provider: 'GITHUB', name: 'acme/infra', branch: 'main' } });
+    await expect(fx.proton.send(new DeleteRepositoryCommand({ provider: 'GITHUB', name: 'acme/infra' }))).rejects.toMatchObject({
       name: 'ConflictException',
       message: "The repository 'acme/infra' (GITHUB) can't be deleted: it is used by the environment 'dev' (provisioningRepository). Remove those uses first.",
     });
@@ -118,17 +105,17 @@ describe('Repository', () => {
 describe('TemplateSyncConfig', () => {
   beforeEach(async () => {
     await link('acme/templates');
-    await proton.send(new CreateEnvironmentTemplateCommand({ name: 'env-tmpl' }));
+    await fx.proton.send(new CreateEnvironmentTemplateCommand({ name: 'env-tmpl' }));
   });
 
   test('deleting a template deletes its sync configuration; a new template of that name is not synced', async () => {
     await templateSync('env-tmpl');
-    await proton.send(new DeleteEnvironmentTemplateCommand({ name: 'env-tmpl' }));
-    await proton.send(new CreateEnvironmentTemplateCommand({ name: 'env-tmpl' }));
-    await expect(proton.send(new GetTemplateSyncConfigCommand({ templateName: 'env-tmpl', templateType: 'ENVIRONMENT' }))).rejects.toMatchObject({
+    await fx.proton.send(new DeleteEnvironmentTemplateCommand({ name: 'env-tmpl' }));
+    await fx.proton.send(new CreateEnvironmentTemplateCommand({ name: 'env-tmpl' }));
+    await expect(fx.proton.send(new GetTemplateSyncConfigCommand({ templateName: 'env-tmpl', templateType: 'ENVIRONMENT' }))).rejects.toMatchObject({
       name: 'ResourceNotFoundException', message: "The environment template 'env-tmpl' has no template sync configuration.",
     });
-    await expect(proton.send(new DeleteRepositoryCommand({ provider: 'GITHUB', name: 'acme/templates' }))).resolves.toBeDefined();
+    await expect(fx.proton.send(new DeleteRepositoryCommand({ provider: 'GITHUB', name: 'acme/templates' }))).resolves.toBeDefined();
   });
 
   test('creates, reads, updates and deletes the configuration of a template', async () => {
@@ -136,14 +123,14 @@ describe('TemplateSyncConfig', () => {
       templateName: 'env-tmpl', templateType: 'ENVIRONMENT', repositoryProvider: 'GITHUB', repositoryName: 'acme/templates', branch: 'main',
     };
     expect((await templateSync('env-tmpl')).templateSyncConfig).toEqual(config);
-    expect((await proton.send(new GetTemplateSyncConfigCommand({ templateName: 'env-tmpl', templateType: 'ENVIRONMENT' }))).templateSyncConfig).toEqual(config);
+    expect((await fx.proton.send(new GetTemplateSyncConfigCommand({ templateName: 'env-tmpl', templateType: 'ENVIRONMENT' }))).templateSyncConfig).toEqual(config);
 
-    const updated = await proton.send(new UpdateTemplateSyncConfigCommand({ ...config, templateType: 'ENVIRONMENT', repositoryProvider: 'GITHUB', branch: 'release', subdirectory: 'templates' }));
+    const updated = await fx.proton.send(new UpdateTemplateSyncConfigCommand({ ...config, templateType: 'ENVIRONMENT', repositoryProvider: 'GITHUB', branch: 'release', subdirectory: 'templates' }));
     expect(updated.templateSyncConfig).toEqual({ ...config, branch: 'release', subdirectory: 'templates' });
 
-    const deleted = await proton.send(new DeleteTemplateSyncConfigCommand({ templateName: 'env-tmpl', templateType: 'ENVIRONMENT' }));
+    const deleted = await fx.proton.send(new DeleteTemplateSyncConfigCommand({ templateName: 'env-tmpl', templateType: 'ENVIRONMENT' }));
     expect(deleted.templateSyncConfig).toEqual({ ...config, branch: 'release', subdirectory: 'templates' });
-    await expect(proton.send(new GetTemplateSyncConfigCommand({ templateName: 'env-tmpl', templateType: 'ENVIRONMENT' }))).rejects.toMatchObject({
+    await expect(fx.proton.send(new GetTemplateSyncConfigCommand({ templateName: 'env-tmpl', templateType: 'ENVIRONMENT' }))).rejects.toMatchObject({
       name: 'ResourceNotFoundException', message: "The environment template 'env-tmpl' has no template sync configuration.",
     });
   });
@@ -164,30 +151,30 @@ describe('TemplateSyncConfig', () => {
       name: 'ValidationException',
       message: "repositoryName names the repository 'acme/unlinked' (GITHUB), which is not linked to AWS Proton. Link it with CreateRepository first.",
     });
-    await expect(proton.send(new UpdateTemplateSyncConfigCommand({
+    await expect(fx.proton.send(new UpdateTemplateSyncConfigCommand({
       templateName: 'env-tmpl', templateType: 'ENVIRONMENT', repositoryProvider: 'GITHUB', repositoryName: 'acme/templates', branch: 'main',
     }))).rejects.toMatchObject({ name: 'ResourceNotFoundException', message: "The environment template 'env-tmpl' has no template sync configuration." });
   });
 
   test('nothing syncs offline: GetTemplateSyncStatus reports no attempt', async () => {
     await templateSync('env-tmpl');
-    const status = await proton.send(new GetTemplateSyncStatusCommand({ templateName: 'env-tmpl', templateType: 'ENVIRONMENT', templateVersion: '1' }));
+    const status = await fx.proton.send(new GetTemplateSyncStatusCommand({ templateName: 'env-tmpl', templateType: 'ENVIRONMENT', templateVersion: '1' }));
     expect(status.latestSync).toBeUndefined();
     expect(status.latestSuccessfulSync).toBeUndefined();
     expect(status.desiredState).toBeUndefined();
-    await expect(proton.send(new GetTemplateSyncStatusCommand({ templateName: 'other', templateType: 'SERVICE', templateVersion: '1' }))).rejects.toMatchObject({
+    await expect(fx.proton.send(new GetTemplateSyncStatusCommand({ templateName: 'other', templateType: 'SERVICE', templateVersion: '1' }))).rejects.toMatchObject({
       name: 'ResourceNotFoundException', message: "The service template 'other' has no template sync configuration.",
     });
   });
 
   test('a repository used by a template sync configuration is not deleted until the configuration is', async () => {
     await templateSync('env-tmpl');
-    await expect(proton.send(new DeleteRepositoryCommand({ provider: 'GITHUB', name: 'acme/templates' }))).rejects.toMatchObject({
+    await expect(fx.proton.send(new DeleteRepositoryCommand({ provider: 'GITHUB', name: 'acme/templates' }))).rejects.toMatchObject({
       name: 'ConflictException',
       message: "The repository 'acme/templates' (GITHUB) can't be deleted: it is used by the template sync configuration of the environment template 'env-tmpl'. Remove those uses first.",
     });
-    await proton.send(new DeleteTemplateSyncConfigCommand({ templateName: 'env-tmpl', templateType: 'ENVIRONMENT' }));
-    await proton.send(new DeleteRepositoryCommand({ provider: 'GITHUB', name: 'acme/templates' }));
+    await fx.proton.send(new DeleteTemplateSyncConfigCommand({ templateName: 'env-tmpl', templateType: 'ENVIRONMENT' }));
+    await fx.proton.send(new DeleteRepositoryCommand({ provider: 'GITHUB', name: 'acme/templates' }));
   });
 });
 
@@ -195,12 +182,12 @@ describe('RepositorySync', () => {
   test('sync definitions are the template sync configurations on the repository', async () => {
     await link('acme/templates');
     await link('acme/other');
-    for (const name of ['web', 'api', 'elsewhere']) await proton.send(new CreateEnvironmentTemplateCommand({ name }));
+    for (const name of ['web', 'api', 'elsewhere']) await fx.proton.send(new CreateEnvironmentTemplateCommand({ name }));
     await templateSync('web', 'acme/templates', 'templates');
     await templateSync('api');
     await templateSync('elsewhere', 'acme/other');
 
-    const out = await proton.send(new ListRepositorySyncDefinitionsCommand({ repositoryProvider: 'GITHUB', repositoryName: 'acme/templates', syncType: 'TEMPLATE_SYNC' }));
+    const out = await fx.proton.send(new ListRepositorySyncDefinitionsCommand({ repositoryProvider: 'GITHUB', repositoryName: 'acme/templates', syncType: 'TEMPLATE_SYNC' }));
     expect(out.syncDefinitions).toEqual([
       { branch: 'main', directory: '/', parent: 'acme/templates', target: 'api' },
       { branch: 'main', directory: 'templates', parent: 'acme/templates', target: 'web' },
@@ -209,7 +196,7 @@ describe('RepositorySync', () => {
   });
 
   test('only TEMPLATE_SYNC definitions are listed', async () => {
-    await expect(proton.send(new ListRepositorySyncDefinitionsCommand({
+    await expect(fx.proton.send(new ListRepositorySyncDefinitionsCommand({
       repositoryProvider: 'GITHUB', repositoryName: 'acme/templates', syncType: 'SERVICE_SYNC',
     }))).rejects.toMatchObject({
       name: 'ValidationException',
@@ -219,11 +206,11 @@ describe('RepositorySync', () => {
 
   test('GetRepositorySyncStatus reports no attempt for a linked repository', async () => {
     await link('acme/templates');
-    const status = await proton.send(new GetRepositorySyncStatusCommand({
+    const status = await fx.proton.send(new GetRepositorySyncStatusCommand({
       repositoryProvider: 'GITHUB', repositoryName: 'acme/templates', branch: 'main', syncType: 'TEMPLATE_SYNC',
     }));
     expect(status.latestSync).toBeUndefined();
-    await expect(proton.send(new GetRepositorySyncStatusCommand({
+    await expect(fx.proton.send(new GetRepositorySyncStatusCommand({
       repositoryProvider: 'GITHUB', repositoryName: 'acme/unlinked', branch: 'main', syncType: 'TEMPLATE_SYNC',
     }))).rejects.toMatchObject({ name: 'ResourceNotFoundException', message: "The repository 'acme/unlinked' (GITHUB) is not linked to AWS Proton." });
   });
@@ -234,34 +221,34 @@ describe('ServiceSyncConfig', () => {
 
   beforeEach(async () => {
     await link('acme/services');
-    await createEnvironmentTemplate(proton, emu, 'env-tmpl');
-    await createEnvironment(proton, emu, 'dev', 'env-tmpl', { protonServiceRoleArn: ROLE });
-    await createServiceTemplate(proton, emu, 'svc-tmpl', 'env-tmpl');
-    await createService(proton, emu, 'web', 'svc-tmpl', [{ name: 'one', environment: 'dev' }]);
+    await createEnvironmentTemplate(fx.proton, fx.emu, 'env-tmpl');
+    await createEnvironment(fx.proton, fx.emu, 'dev', 'env-tmpl', { protonServiceRoleArn: ROLE });
+    await createServiceTemplate(fx.proton, fx.emu, 'svc-tmpl', 'env-tmpl');
+    await createService(fx.proton, fx.emu, 'web', 'svc-tmpl', [{ name: 'one', environment: 'dev' }]);
   });
 
   test('creates, reads, updates and deletes the configuration of a service', async () => {
-    expect((await proton.send(new CreateServiceSyncConfigCommand(config))).serviceSyncConfig).toEqual(config);
-    expect((await proton.send(new GetServiceSyncConfigCommand({ serviceName: 'web' }))).serviceSyncConfig).toEqual(config);
-    const updated = await proton.send(new UpdateServiceSyncConfigCommand({ ...config, filePath: 'ops/proton-ops.yaml' }));
+    expect((await fx.proton.send(new CreateServiceSyncConfigCommand(config))).serviceSyncConfig).toEqual(config);
+    expect((await fx.proton.send(new GetServiceSyncConfigCommand({ serviceName: 'web' }))).serviceSyncConfig).toEqual(config);
+    const updated = await fx.proton.send(new UpdateServiceSyncConfigCommand({ ...config, filePath: 'ops/proton-ops.yaml' }));
     expect(updated.serviceSyncConfig).toEqual({ ...config, filePath: 'ops/proton-ops.yaml' });
-    await expect(proton.send(new DeleteRepositoryCommand({ provider: 'GITHUB', name: 'acme/services' }))).rejects.toMatchObject({
+    await expect(fx.proton.send(new DeleteRepositoryCommand({ provider: 'GITHUB', name: 'acme/services' }))).rejects.toMatchObject({
       name: 'ConflictException',
       message: "The repository 'acme/services' (GITHUB) can't be deleted: it is used by the service sync configuration of the service 'web'. Remove those uses first.",
     });
-    const deleted = await proton.send(new DeleteServiceSyncConfigCommand({ serviceName: 'web' }));
+    const deleted = await fx.proton.send(new DeleteServiceSyncConfigCommand({ serviceName: 'web' }));
     expect(deleted.serviceSyncConfig).toEqual({ ...config, filePath: 'ops/proton-ops.yaml' });
-    await expect(proton.send(new GetServiceSyncConfigCommand({ serviceName: 'web' }))).rejects.toMatchObject({
+    await expect(fx.proton.send(new GetServiceSyncConfigCommand({ serviceName: 'web' }))).rejects.toMatchObject({
       name: 'ResourceNotFoundException', message: "The service 'web' has no service sync configuration.",
     });
   });
 
   test('one configuration per existing service', async () => {
-    await proton.send(new CreateServiceSyncConfigCommand(config));
-    await expect(proton.send(new CreateServiceSyncConfigCommand(config))).rejects.toMatchObject({
+    await fx.proton.send(new CreateServiceSyncConfigCommand(config));
+    await expect(fx.proton.send(new CreateServiceSyncConfigCommand(config))).rejects.toMatchObject({
       name: 'ConflictException', message: "The service 'web' already has a service sync configuration; update it instead.",
     });
-    await expect(proton.send(new CreateServiceSyncConfigCommand({ ...config, serviceName: 'nope' }))).rejects.toMatchObject({
+    await expect(fx.proton.send(new CreateServiceSyncConfigCommand({ ...config, serviceName: 'nope' }))).rejects.toMatchObject({
       name: 'ValidationException', message: "The service 'nope' does not exist: create the service before its service sync configuration.",
     });
   });
@@ -270,11 +257,11 @@ describe('ServiceSyncConfig', () => {
     `  - name: ${name}`, '    environment: dev', '    spec:', '      message: hi',
   ])].join('\n');
   const blockers = async (serviceInstanceName?: string) =>
-    (await proton.send(new GetServiceSyncBlockerSummaryCommand({ serviceName: 'web', serviceInstanceName }))).serviceSyncBlockerSummary!.latestBlockers!;
+    (await fx.proton.send(new GetServiceSyncBlockerSummaryCommand({ serviceName: 'web', serviceInstanceName }))).serviceSyncBlockerSummary!.latestBlockers!;
 
   test('a manual instance update blocks that instance until the blocker is resolved', async () => {
-    await proton.send(new CreateServiceSyncConfigCommand(config));
-    const { serviceInstance } = await proton.send(new UpdateServiceInstanceCommand({
+    await fx.proton.send(new CreateServiceSyncConfigCommand(config));
+    const { serviceInstance } = await fx.proton.send(new UpdateServiceInstanceCommand({
       serviceName: 'web', name: 'one', deploymentType: 'CURRENT_VERSION', spec: specOf('one'),
     }));
     const blocker = {
@@ -290,11 +277,11 @@ describe('ServiceSyncConfig', () => {
     expect(others).toEqual([]);
     expect(await blockers()).toEqual([]);
 
-    emu.control.advance(120_000);
-    await proton.send(new UpdateServiceInstanceCommand({ serviceName: 'web', name: 'one', deploymentType: 'NONE' }));
+    fx.emu.control.advance(120_000);
+    await fx.proton.send(new UpdateServiceInstanceCommand({ serviceName: 'web', name: 'one', deploymentType: 'NONE' }));
     expect(await blockers('one')).toEqual([blocker]);
 
-    const resolved = await proton.send(new UpdateServiceSyncBlockerCommand({ id: active.id, resolvedReason: 'Spec committed to Git' }));
+    const resolved = await fx.proton.send(new UpdateServiceSyncBlockerCommand({ id: active.id, resolvedReason: 'Spec committed to Git' }));
     expect(resolved).toMatchObject({
       serviceName: 'web',
       serviceInstanceName: 'one',
@@ -304,31 +291,31 @@ describe('ServiceSyncConfig', () => {
   });
 
   test('manual changes of a service without a sync configuration create no blockers', async () => {
-    await proton.send(new UpdateServiceInstanceCommand({ serviceName: 'web', name: 'one', deploymentType: 'CURRENT_VERSION', spec: specOf('one') }));
-    emu.control.advance(120_000);
-    await proton.send(new UpdateServiceCommand({ name: 'web', spec: specOf('one', 'two') }));
-    emu.control.advance(120_000);
+    await fx.proton.send(new UpdateServiceInstanceCommand({ serviceName: 'web', name: 'one', deploymentType: 'CURRENT_VERSION', spec: specOf('one') }));
+    fx.emu.control.advance(120_000);
+    await fx.proton.send(new UpdateServiceCommand({ name: 'web', spec: specOf('one', 'two') }));
+    fx.emu.control.advance(120_000);
     expect(await blockers('one')).toEqual([]);
     expect(await blockers()).toEqual([]);
   });
 
   test('creating an instance blocks it; removing instances or deleting the service blocks the service', async () => {
-    await proton.send(new CreateServiceSyncConfigCommand(config));
-    await proton.send(new CreateServiceInstanceCommand({ serviceName: 'web', name: 'two', spec: specOf('one', 'two') }));
+    await fx.proton.send(new CreateServiceSyncConfigCommand(config));
+    await fx.proton.send(new CreateServiceInstanceCommand({ serviceName: 'web', name: 'two', spec: specOf('one', 'two') }));
     expect((await blockers('two')).map((b) => [b.status, b.createdReason])).toEqual([
       ['ACTIVE', 'Service instance two of service web was created manually (CreateServiceInstance).'],
     ]);
-    emu.control.advance(120_000);
+    fx.emu.control.advance(120_000);
 
-    await proton.send(new UpdateServiceCommand({ name: 'web', spec: specOf('one') }));
+    await fx.proton.send(new UpdateServiceCommand({ name: 'web', spec: specOf('one') }));
     const [onService] = await blockers();
     expect(onService).toMatchObject({
       status: 'ACTIVE', createdReason: 'Service instances two of service web were deleted manually (UpdateService).', contexts: [{ key: 'serviceName', value: 'web' }],
     });
-    await proton.send(new UpdateServiceSyncBlockerCommand({ id: onService.id!, resolvedReason: 'proton-ops.yaml updated' }));
-    emu.control.advance(120_000);
+    await fx.proton.send(new UpdateServiceSyncBlockerCommand({ id: onService.id!, resolvedReason: 'proton-ops.yaml updated' }));
+    fx.emu.control.advance(120_000);
 
-    await proton.send(new DeleteServiceCommand({ name: 'web' }));
+    await fx.proton.send(new DeleteServiceCommand({ name: 'web' }));
     expect((await blockers()).map((b) => [b.status, b.createdReason])).toEqual([
       ['ACTIVE', 'Service web and its instances are being deleted manually (DeleteService).'],
       ['RESOLVED', 'Service instances two of service web were deleted manually (UpdateService).'],
@@ -336,34 +323,34 @@ describe('ServiceSyncConfig', () => {
   });
 
   test('a deleted service takes its sync configuration and blockers with it', async () => {
-    await proton.send(new CreateServiceSyncConfigCommand(config));
-    await proton.send(new UpdateServiceInstanceCommand({ serviceName: 'web', name: 'one', deploymentType: 'CURRENT_VERSION', spec: specOf('one') }));
-    emu.control.advance(120_000);
-    await proton.send(new DeleteServiceCommand({ name: 'web' }));
-    emu.control.advance(120_000);
+    await fx.proton.send(new CreateServiceSyncConfigCommand(config));
+    await fx.proton.send(new UpdateServiceInstanceCommand({ serviceName: 'web', name: 'one', deploymentType: 'CURRENT_VERSION', spec: specOf('one') }));
+    fx.emu.control.advance(120_000);
+    await fx.proton.send(new DeleteServiceCommand({ name: 'web' }));
+    fx.emu.control.advance(120_000);
 
-    await createService(proton, emu, 'web', 'svc-tmpl', [{ name: 'one', environment: 'dev' }]);
-    await expect(proton.send(new GetServiceSyncConfigCommand({ serviceName: 'web' }))).rejects.toMatchObject({
+    await createService(fx.proton, fx.emu, 'web', 'svc-tmpl', [{ name: 'one', environment: 'dev' }]);
+    await expect(fx.proton.send(new GetServiceSyncConfigCommand({ serviceName: 'web' }))).rejects.toMatchObject({
       name: 'ResourceNotFoundException', message: "The service 'web' has no service sync configuration.",
     });
     expect(await blockers('one')).toEqual([]);
     expect(await blockers()).toEqual([]);
-    await expect(proton.send(new DeleteRepositoryCommand({ provider: 'GITHUB', name: 'acme/services' }))).resolves.toBeDefined();
+    await expect(fx.proton.send(new DeleteRepositoryCommand({ provider: 'GITHUB', name: 'acme/services' }))).resolves.toBeDefined();
   });
 
   test('sync status and blocker summaries of a synced service start empty', async () => {
-    await proton.send(new CreateServiceSyncConfigCommand(config));
-    const status = await proton.send(new GetServiceInstanceSyncStatusCommand({ serviceName: 'web', serviceInstanceName: 'one' }));
+    await fx.proton.send(new CreateServiceSyncConfigCommand(config));
+    const status = await fx.proton.send(new GetServiceInstanceSyncStatusCommand({ serviceName: 'web', serviceInstanceName: 'one' }));
     expect(status.latestSync).toBeUndefined();
-    const summary = await proton.send(new GetServiceSyncBlockerSummaryCommand({ serviceName: 'web', serviceInstanceName: 'one' }));
+    const summary = await fx.proton.send(new GetServiceSyncBlockerSummaryCommand({ serviceName: 'web', serviceInstanceName: 'one' }));
     expect(summary.serviceSyncBlockerSummary).toEqual({ serviceName: 'web', serviceInstanceName: 'one', latestBlockers: [] });
-    await expect(proton.send(new GetServiceSyncBlockerSummaryCommand({ serviceName: 'web', serviceInstanceName: 'two' }))).rejects.toMatchObject({
+    await expect(fx.proton.send(new GetServiceSyncBlockerSummaryCommand({ serviceName: 'web', serviceInstanceName: 'two' }))).rejects.toMatchObject({
       name: 'ResourceNotFoundException', message: "The service instance 'two' of the service 'web' was not found.",
     });
-    await expect(proton.send(new GetServiceInstanceSyncStatusCommand({ serviceName: 'nope', serviceInstanceName: 'one' }))).rejects.toMatchObject({
+    await expect(fx.proton.send(new GetServiceInstanceSyncStatusCommand({ serviceName: 'nope', serviceInstanceName: 'one' }))).rejects.toMatchObject({
       name: 'ResourceNotFoundException', message: "The service 'nope' was not found.",
     });
-    await expect(proton.send(new UpdateServiceSyncBlockerCommand({ id: 'no-such-blocker', resolvedReason: 'fixed' }))).rejects.toMatchObject({
+    await expect(fx.proton.send(new UpdateServiceSyncBlockerCommand({ id: 'no-such-blocker', resolvedReason: 'fixed' }))).rejects.toMatchObject({
       name: 'ResourceNotFoundException', message: "The service sync blocker 'no-such-blocker' was not found.",
     });
   });

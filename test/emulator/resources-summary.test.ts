@@ -1,9 +1,8 @@
-import { CreateComponentCommand, CreateServiceTemplateCommand, GetResourcesSummaryCommand, ProtonClient } from '@aws-sdk/client-proton';
-import { protonClient } from './helpers';
+import { CreateComponentCommand, CreateServiceTemplateCommand, GetResourcesSummaryCommand } from '@aws-sdk/client-proton';
+import { CFN_MANIFEST, emulatorPerTest } from './helpers';
 import {
   createEnvironment, createEnvironmentTemplate, createService, createServiceTemplate, publishServiceTemplateVersion,
 } from './rest-fixtures';
-import { startEmulator, type Emulator } from '../../local/emulator';
 import { EmulatorState } from '../../local/emulator/core/emulator';
 import type { RequestContext } from '../../local/emulator/core/runtime';
 import type { ComponentRecord, ServicePipelineRecord, ServiceRecord, TemplateVersionRecord } from '../../local/emulator/core/store';
@@ -14,20 +13,9 @@ const ROLE = `arn:aws:iam::${ACCOUNT}:role/proton`;
 const none = { total: 0, failed: 0, upToDate: 0, behindMinor: 0, behindMajor: 0 };
 
 describe('GetResourcesSummary through the API', () => {
-  let emu: Emulator;
-  let proton: ProtonClient;
+  const fx = emulatorPerTest({}, { accountId: ACCOUNT });
 
-  beforeEach(async () => {
-    emu = await startEmulator({ clock: 'manual', strict: true });
-    proton = protonClient(emu, { accountId: ACCOUNT, maxAttempts: 1 });
-  });
-
-  afterEach(async () => {
-    proton.destroy();
-    await emu.stop();
-  });
-
-  const counts = async () => (await proton.send(new GetResourcesSummaryCommand({}))).counts;
+  const counts = async () => (await fx.proton.send(new GetResourcesSummaryCommand({}))).counts;
 
   test('an empty account counts nothing', async () => {
     expect(await counts()).toEqual({
@@ -42,12 +30,12 @@ describe('GetResourcesSummary through the API', () => {
   });
 
   test('counts templates, environments, and the staleness of services and instances', async () => {
-    await createEnvironmentTemplate(proton, emu, 'env-tmpl');
-    await createEnvironment(proton, emu, 'dev', 'env-tmpl', { protonServiceRoleArn: ROLE });
-    await createEnvironment(proton, emu, 'prod', 'env-tmpl', { protonServiceRoleArn: ROLE });
-    await createServiceTemplate(proton, emu, 'svc-tmpl', 'env-tmpl');
-    await proton.send(new CreateServiceTemplateCommand({ name: 'unused', pipelineProvisioning: 'CUSTOMER_MANAGED' }));
-    await createService(proton, emu, 'web', 'svc-tmpl', [{ name: 'one', environment: 'dev' }, { name: 'two', environment: 'prod' }]);
+    await createEnvironmentTemplate(fx.proton, fx.emu, 'env-tmpl');
+    await createEnvironment(fx.proton, fx.emu, 'dev', 'env-tmpl', { protonServiceRoleArn: ROLE });
+    await createEnvironment(fx.proton, fx.emu, 'prod', 'env-tmpl', { protonServiceRoleArn: ROLE });
+    await createServiceTemplate(fx.proton, fx.emu, 'svc-tmpl', 'env-tmpl');
+    await fx.proton.send(new CreateServiceTemplateCommand({ name: 'unused', pipelineProvisioning: 'CUSTOMER_MANAGED' }));
+    await createService(fx.proton, fx.emu, 'web', 'svc-tmpl', [{ name: 'one', environment: 'dev' }, { name: 'two', environment: 'prod' }]);
 
     expect(await counts()).toEqual({
       environmentTemplates: { total: 1 },
@@ -59,21 +47,21 @@ describe('GetResourcesSummary through the API', () => {
       pipelines: none,
     });
 
-    await publishServiceTemplateVersion(proton, emu, 'svc-tmpl', 'env-tmpl', '1');
+    await publishServiceTemplateVersion(fx.proton, fx.emu, 'svc-tmpl', 'env-tmpl', '1');
     expect((await counts())!.serviceInstances).toEqual({ ...none, total: 2, behindMinor: 2 });
     expect((await counts())!.services).toEqual({ ...none, total: 1, behindMinor: 1 });
 
-    await publishServiceTemplateVersion(proton, emu, 'svc-tmpl', 'env-tmpl');
+    await publishServiceTemplateVersion(fx.proton, fx.emu, 'svc-tmpl', 'env-tmpl');
     expect((await counts())!.serviceInstances).toEqual({ ...none, total: 2, behindMajor: 2 });
     expect((await counts())!.services).toEqual({ ...none, total: 1, behindMajor: 1 });
   });
 
   test('counts failed service instances and services', async () => {
-    await createEnvironmentTemplate(proton, emu, 'env-tmpl');
-    await createEnvironment(proton, emu, 'dev', 'env-tmpl', { protonServiceRoleArn: ROLE });
-    await createServiceTemplate(proton, emu, 'svc-tmpl', 'env-tmpl');
-    emu.control.failNextDeployment('service/web/service-instance/one', 'Stack failed');
-    await createService(proton, emu, 'web', 'svc-tmpl', [{ name: 'one', environment: 'dev' }]);
+    await createEnvironmentTemplate(fx.proton, fx.emu, 'env-tmpl');
+    await createEnvironment(fx.proton, fx.emu, 'dev', 'env-tmpl', { protonServiceRoleArn: ROLE });
+    await createServiceTemplate(fx.proton, fx.emu, 'svc-tmpl', 'env-tmpl');
+    fx.emu.control.failNextDeployment('service/web/service-instance/one', 'Stack failed');
+    await createService(fx.proton, fx.emu, 'web', 'svc-tmpl', [{ name: 'one', environment: 'dev' }]);
     expect(await counts()).toMatchObject({
       services: { ...none, total: 1, failed: 1, upToDate: 1 },
       serviceInstances: { ...none, total: 1, failed: 1, upToDate: 1 },
@@ -81,15 +69,14 @@ describe('GetResourcesSummary through the API', () => {
   });
 
   test('counts components and the failed ones', async () => {
-    await createEnvironmentTemplate(proton, emu, 'env-tmpl');
-    await createEnvironment(proton, emu, 'dev', 'env-tmpl', { protonServiceRoleArn: ROLE, componentRoleArn: `arn:aws:iam::${ACCOUNT}:role/components` });
-    const manifest = 'infrastructure:\n  templates:\n    - file: "cloudformation.yaml"\n      rendering_engine: jinja\n      template_language: cloudformation\n';
+    await createEnvironmentTemplate(fx.proton, fx.emu, 'env-tmpl');
+    await createEnvironment(fx.proton, fx.emu, 'dev', 'env-tmpl', { protonServiceRoleArn: ROLE, componentRoleArn: `arn:aws:iam::${ACCOUNT}:role/components` });
     const templateFile = 'Resources:\n  Queue:\n    Type: AWS::SQS::Queue\n';
-    emu.control.failNextDeployment('component/bad', 'Queue limit reached');
+    fx.emu.control.failNextDeployment('component/bad', 'Queue limit reached');
     for (const name of ['good', 'bad']) {
-      await proton.send(new CreateComponentCommand({ name, environmentName: 'dev', manifest, templateFile }));
+      await fx.proton.send(new CreateComponentCommand({ name, environmentName: 'dev', manifest: CFN_MANIFEST, templateFile }));
     }
-    emu.control.advance(120_000);
+    fx.emu.control.advance(120_000);
     expect((await counts())!.components).toEqual({ total: 2, failed: 1 });
   });
 });

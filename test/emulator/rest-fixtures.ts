@@ -13,30 +13,18 @@ import {
   UpdateEnvironmentTemplateVersionCommand,
   UpdateServiceTemplateVersionCommand,
 } from '@aws-sdk/client-proton';
-import { uploadBundle } from './helpers';
+import { CFN_MANIFEST, schemaFile, uploadBundle } from './helpers';
 import type { Emulator } from '../../local/emulator';
 
-const MANIFEST = `infrastructure:
-  templates:
-    - file: "cloudformation.yaml"
-      rendering_engine: jinja
-      template_language: cloudformation
-`;
-
 const ENVIRONMENT_BUNDLE = {
-  'schema/schema.yaml': `schema:
-  format:
-    openapi: "3.0.0"
-  environment_input_type: "EnvInput"
-  types:
-    EnvInput:
-      type: object
-      properties:
+  'schema/schema.yaml': schemaFile({ environment_input_type: 'EnvInput' }, {
+    EnvInput: `      properties:
         prefix:
           type: string
           default: "demo"
 `,
-  'infrastructure/manifest.yaml': MANIFEST,
+  }),
+  'infrastructure/manifest.yaml': CFN_MANIFEST,
   'infrastructure/cloudformation.yaml': `Resources:
   Bucket:
     Type: AWS::S3::Bucket
@@ -49,19 +37,14 @@ Outputs:
 };
 
 const SERVICE_BUNDLE = {
-  'schema/schema.yaml': `schema:
-  format:
-    openapi: "3.0.0"
-  service_input_type: "SvcInput"
-  types:
-    SvcInput:
-      type: object
-      properties:
+  'schema/schema.yaml': schemaFile({ service_input_type: 'SvcInput' }, {
+    SvcInput: `      properties:
         message:
           type: string
           default: "hello"
 `,
-  'instance_infrastructure/manifest.yaml': MANIFEST,
+  }),
+  'instance_infrastructure/manifest.yaml': CFN_MANIFEST,
   'instance_infrastructure/cloudformation.yaml': `Resources:
   Param:
     Type: AWS::SSM::Parameter

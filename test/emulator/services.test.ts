@@ -8,44 +8,35 @@ import {
 } from '@aws-sdk/client-proton';
 import {
   advanceClockAfterEachCall, deployEnvironment, DURATIONS, envSpec, FAST_WAITER, InstanceSpec, publishEnvironmentTemplate,
-  publishServiceTemplate, ROLE_ARN, serviceSpec, startDeploymentEmulator,
+  publishServiceTemplate, ROLE_ARN, serviceSpec, deploymentEmulatorPerTest,
 } from './deployment-fixtures';
 import { protonClient } from './helpers';
-import type { Emulator } from '../../local/emulator';
 
 const PREFIX = 'arn:aws:proton:us-east-1:111111111111';
 const DEPLOY_AND_SETTLE = DURATIONS.deploymentMs + DURATIONS.serviceMs;
 
-let emu: Emulator;
-let proton: ProtonClient;
+const fx = deploymentEmulatorPerTest();
 
 beforeEach(async () => {
-  ({ emu, proton } = await startDeploymentEmulator());
-  await publishEnvironmentTemplate(proton, emu, 'base');
-  await publishServiceTemplate(proton, emu, 'web', 'base');
-  await publishServiceTemplate(proton, emu, 'pipe', 'base', { pipeline: true });
-  await deployEnvironment(proton, emu, 'dev', 'base');
-  await deployEnvironment(proton, emu, 'prod', 'base');
-});
-
-afterEach(async () => {
-  proton.destroy();
-  await emu.stop();
+  await publishServiceTemplate(fx.proton, fx.emu, 'web', 'base');
+  await publishServiceTemplate(fx.proton, fx.emu, 'pipe', 'base', { pipeline: true });
+  await deployEnvironment(fx.proton, fx.emu, 'dev', 'base');
+  await deployEnvironment(fx.proton, fx.emu, 'prod', 'base');
 });
 
 const ONE: InstanceSpec = { name: 'one', environment: 'dev' };
 const TWO: InstanceSpec = { name: 'two', environment: 'prod' };
 
-const create = (overrides: Record<string, unknown> = {}) => proton.send(new CreateServiceCommand({
+const create = (overrides: Record<string, unknown> = {}) => fx.proton.send(new CreateServiceCommand({
   name: 'api', templateName: 'web', templateMajorVersion: '1', spec: serviceSpec([ONE]), ...overrides,
 }));
-const getService = async (name = 'api') => (await proton.send(new GetServiceCommand({ name }))).service!;
-const getInstance = async (name = 'one') => (await proton.send(new GetServiceInstanceCommand({ serviceName: 'api', name }))).serviceInstance!;
+const getService = async (name = 'api') => (await fx.proton.send(new GetServiceCommand({ name }))).service!;
+const getInstance = async (name = 'one') => (await fx.proton.send(new GetServiceInstanceCommand({ serviceName: 'api', name }))).serviceInstance!;
 
 /** Runs an SDK waiter with a client that advances the clock by `stepMs` after each poll. */
 async function waitWith<T>(stepMs: number, wait: (client: ProtonClient) => Promise<T>): Promise<T> {
-  const client = protonClient(emu, { maxAttempts: 1 });
-  advanceClockAfterEachCall(client, emu, stepMs);
+  const client = protonClient(fx.emu, { maxAttempts: 1 });
+  advanceClockAfterEachCall(client, fx.emu, stepMs);
   try {
     return await wait(client);
   } finally {
@@ -72,15 +63,15 @@ describe('CreateService', () => {
       spec: serviceSpec([ONE]),
     });
 
-    emu.control.advance(DURATIONS.deploymentMs);
+    fx.emu.control.advance(DURATIONS.deploymentMs);
     expect((await getInstance()).deploymentStatus).toBe('SUCCEEDED');
     expect((await getService()).status).toBe('CREATE_IN_PROGRESS');
-    emu.control.advance(DURATIONS.serviceMs);
+    fx.emu.control.advance(DURATIONS.serviceMs);
     expect((await getService()).status).toBe('ACTIVE');
-    expect((await proton.send(new ListServiceInstanceOutputsCommand({ serviceName: 'api', serviceInstanceName: 'one' }))).outputs).toEqual([
+    expect((await fx.proton.send(new ListServiceInstanceOutputsCommand({ serviceName: 'api', serviceInstanceName: 'one' }))).outputs).toEqual([
       { key: 'ServiceUrl', valueString: 'service/api/service-instance/one/ServiceUrl' },
     ]);
-    expect((await proton.send(new ListServiceInstanceProvisionedResourcesCommand({ serviceName: 'api', serviceInstanceName: 'one' })))
+    expect((await fx.proton.send(new ListServiceInstanceProvisionedResourcesCommand({ serviceName: 'api', serviceInstanceName: 'one' })))
       .provisionedResources![0]).toMatchObject({ name: 'AWSProton-service-api-service-instance-one', provisioningEngine: 'CLOUDFORMATION' });
   });
 
@@ -89,7 +80,7 @@ describe('CreateService', () => {
     const service = await waitWith(DURATIONS.deploymentMs / 2, (client) => waitUntilServiceCreated({ client, ...FAST_WAITER }, { name: 'api' }));
     expect(service.state).toBe('SUCCESS');
     expect((await getService()).status).toBe('ACTIVE');
-    const instance = await waitUntilServiceInstanceDeployed({ client: proton, ...FAST_WAITER }, { serviceName: 'api', name: 'one' });
+    const instance = await waitUntilServiceInstanceDeployed({ client: fx.proton, ...FAST_WAITER }, { serviceName: 'api', name: 'one' });
     expect(instance.state).toBe('SUCCESS');
   });
 
@@ -100,23 +91,23 @@ describe('CreateService', () => {
     const result = await waitWith(DURATIONS.deploymentMs / 2, (client) =>
       waitUntilServicePipelineDeployed({ client, ...FAST_WAITER }, { name: 'api' }));
     expect(result.state).toBe('SUCCESS');
-    expect((await proton.send(new ListServicePipelineOutputsCommand({ serviceName: 'api' }))).outputs).toEqual([
+    expect((await fx.proton.send(new ListServicePipelineOutputsCommand({ serviceName: 'api' }))).outputs).toEqual([
       { key: 'PipelineTopic', valueString: 'service/api/pipeline/PipelineTopic' },
     ]);
-    emu.control.advance(DURATIONS.serviceMs);
+    fx.emu.control.advance(DURATIONS.serviceMs);
     expect(await getService()).toMatchObject({ status: 'ACTIVE', repositoryId: 'acme/api', branchName: 'main' });
   });
 
   test('an instance failure ends CREATE_FAILED_CLEANUP_COMPLETE, and ServiceCreated reports failure', async () => {
-    emu.control.failNextDeployment('service/api/service-instance/two', 'Parameter limit exceeded');
+    fx.emu.control.failNextDeployment('service/api/service-instance/two', 'Parameter limit exceeded');
     await create({ spec: serviceSpec([ONE, TWO]) });
-    emu.control.advance(DURATIONS.deploymentMs);
+    fx.emu.control.advance(DURATIONS.deploymentMs);
     expect(await getService()).toMatchObject({ status: 'CREATE_FAILED_CLEANUP_IN_PROGRESS', statusMessage: 'instance two: Parameter limit exceeded' });
     expect(await getInstance('two')).toMatchObject({ deploymentStatus: 'FAILED', deploymentStatusMessage: 'Parameter limit exceeded' });
     expect((await getInstance('one')).deploymentStatus).toBe('SUCCEEDED');
-    emu.control.advance(DURATIONS.serviceMs);
+    fx.emu.control.advance(DURATIONS.serviceMs);
     expect((await getService()).status).toBe('CREATE_FAILED_CLEANUP_COMPLETE');
-    await expect(waitUntilServiceCreated({ client: proton, ...FAST_WAITER }, { name: 'api' })).rejects.toThrow(/FAILURE/);
+    await expect(waitUntilServiceCreated({ client: fx.proton, ...FAST_WAITER }, { name: 'api' })).rejects.toThrow(/FAILURE/);
   });
 
   test('validates the spec: inputs by path, environments, compatibility, pipeline section, quota', async () => {
@@ -153,8 +144,8 @@ describe('CreateService', () => {
     await refused({ spec: serviceSpec(many) }).toMatchObject({
       name: 'ServiceQuotaExceededException', message: 'The spec lists 21 service instances; a service can have at most 20.',
     });
-    await publishEnvironmentTemplate(proton, emu, 'elsewhere');
-    await deployEnvironment(proton, emu, 'other', 'elsewhere');
+    await publishEnvironmentTemplate(fx.proton, fx.emu, 'elsewhere');
+    await deployEnvironment(fx.proton, fx.emu, 'other', 'elsewhere');
     await refused({ spec: serviceSpec([{ name: 'one', environment: 'other' }]) }).toMatchObject({
       name: 'ValidationException',
       message: "The spec is invalid: instances[0].environment 'other' uses environment template elsewhere major version 1, which service template web version 1.0 is not compatible with (compatibleEnvironmentTemplates: base:1).",
@@ -163,7 +154,7 @@ describe('CreateService', () => {
   });
 
   test('an environment still being created is not a deployed environment', async () => {
-    await proton.send(new CreateEnvironmentCommand({ name: 'late', templateName: 'base', templateMajorVersion: '1', spec: envSpec(), protonServiceRoleArn: ROLE_ARN }));
+    await fx.proton.send(new CreateEnvironmentCommand({ name: 'late', templateName: 'base', templateMajorVersion: '1', spec: envSpec(), protonServiceRoleArn: ROLE_ARN }));
     await expect(create({ spec: serviceSpec([{ name: 'one', environment: 'late' }]) })).rejects.toMatchObject({
       name: 'ValidationException',
       message: "The spec is invalid: instances[0].environment 'late' has not been deployed yet (deploymentStatus IN_PROGRESS); wait until it is SUCCEEDED.",
@@ -176,8 +167,8 @@ describe('CreateService', () => {
     await expect(create({ description: 'other' })).rejects.toMatchObject({
       name: 'ValidationException', message: 'IdempotentParameterMismatch: The name of Service api was already used with different parameters.',
     });
-    emu.control.advance(DEPLOY_AND_SETTLE);
-    await proton.send(new UpdateServiceCommand({ name: 'api', description: 'changed' }));
+    fx.emu.control.advance(DEPLOY_AND_SETTLE);
+    await fx.proton.send(new UpdateServiceCommand({ name: 'api', description: 'changed' }));
     await expect(create()).rejects.toMatchObject({ name: 'ConflictException', message: 'Service api already exists and was modified since it was created.' });
   });
 });
@@ -185,63 +176,63 @@ describe('CreateService', () => {
 describe('UpdateService', () => {
   beforeEach(async () => {
     await create();
-    emu.control.advance(DEPLOY_AND_SETTLE);
+    fx.emu.control.advance(DEPLOY_AND_SETTLE);
   });
 
   test('a description-only update stays ACTIVE without deploying', async () => {
     const before = await getInstance();
-    const { service } = await proton.send(new UpdateServiceCommand({ name: 'api', description: 'v2' }));
+    const { service } = await fx.proton.send(new UpdateServiceCommand({ name: 'api', description: 'v2' }));
     expect(service).toMatchObject({ status: 'ACTIVE', description: 'v2' });
     expect((await getInstance()).lastAttemptedDeploymentId).toBe(before.lastAttemptedDeploymentId);
   });
 
   test('adding and removing instances: UPDATE_IN_PROGRESS, then ACTIVE; ServiceUpdated waits for it', async () => {
-    const { service } = await proton.send(new UpdateServiceCommand({ name: 'api', spec: serviceSpec([ONE, TWO]) }));
+    const { service } = await fx.proton.send(new UpdateServiceCommand({ name: 'api', spec: serviceSpec([ONE, TWO]) }));
     expect(service!.status).toBe('UPDATE_IN_PROGRESS');
     expect((await getInstance('two')).deploymentStatus).toBe('IN_PROGRESS');
     const result = await waitWith(DURATIONS.deploymentMs / 2, (client) => waitUntilServiceUpdated({ client, ...FAST_WAITER }, { name: 'api' }));
     expect(result.state).toBe('SUCCESS');
     expect((await getInstance('two')).deploymentStatus).toBe('SUCCEEDED');
 
-    await proton.send(new UpdateServiceCommand({ name: 'api', spec: serviceSpec([TWO]) }));
+    await fx.proton.send(new UpdateServiceCommand({ name: 'api', spec: serviceSpec([TWO]) }));
     expect((await getInstance('one')).deploymentStatus).toBe('DELETE_IN_PROGRESS');
-    emu.control.advance(DURATIONS.deletionMs);
+    fx.emu.control.advance(DURATIONS.deletionMs);
     await expect(getInstance('one')).rejects.toMatchObject({ name: 'ResourceNotFoundException', message: 'Service instance one of service api not found.' });
-    emu.control.advance(DURATIONS.serviceMs);
+    fx.emu.control.advance(DURATIONS.serviceMs);
     expect(await getService()).toMatchObject({ status: 'ACTIVE', spec: serviceSpec([TWO]) });
   });
 
   test('refuses edits of existing instances, removing every instance, and updates while in progress', async () => {
-    await expect(proton.send(new UpdateServiceCommand({ name: 'api', spec: serviceSpec([{ ...ONE, port: 8080 }]) }))).rejects.toMatchObject({
+    await expect(fx.proton.send(new UpdateServiceCommand({ name: 'api', spec: serviceSpec([{ ...ONE, port: 8080 }]) }))).rejects.toMatchObject({
       name: 'ValidationException',
       message: 'The spec is invalid: instances[0] changes the existing service instance one; UpdateService only adds or removes instances, use UpdateServiceInstance to change one.',
     });
-    await expect(proton.send(new UpdateServiceCommand({ name: 'api', spec: serviceSpec([]) }))).rejects.toMatchObject({
+    await expect(fx.proton.send(new UpdateServiceCommand({ name: 'api', spec: serviceSpec([]) }))).rejects.toMatchObject({
       name: 'ValidationException', message: 'The spec is invalid: service api must keep at least one service instance.',
     });
-    await proton.send(new UpdateServiceCommand({ name: 'api', spec: serviceSpec([ONE, TWO]) }));
-    await expect(proton.send(new UpdateServiceCommand({ name: 'api', description: 'x' }))).rejects.toMatchObject({
+    await fx.proton.send(new UpdateServiceCommand({ name: 'api', spec: serviceSpec([ONE, TWO]) }));
+    await expect(fx.proton.send(new UpdateServiceCommand({ name: 'api', description: 'x' }))).rejects.toMatchObject({
       name: 'ConflictException', message: 'Service api has status UPDATE_IN_PROGRESS; wait until it finishes, then retry.',
     });
   });
 
   test('a failed new instance ends UPDATE_FAILED_CLEANUP_COMPLETE: it is removed and the spec reverted', async () => {
-    emu.control.failNextDeployment('service/api/service-instance/two', 'boom');
-    await proton.send(new UpdateServiceCommand({ name: 'api', spec: serviceSpec([ONE, TWO]) }));
-    emu.control.advance(DURATIONS.deploymentMs);
+    fx.emu.control.failNextDeployment('service/api/service-instance/two', 'boom');
+    await fx.proton.send(new UpdateServiceCommand({ name: 'api', spec: serviceSpec([ONE, TWO]) }));
+    fx.emu.control.advance(DURATIONS.deploymentMs);
     expect(await getService()).toMatchObject({ status: 'UPDATE_FAILED_CLEANUP_IN_PROGRESS', statusMessage: 'instance two: boom' });
-    emu.control.advance(DURATIONS.serviceMs);
+    fx.emu.control.advance(DURATIONS.serviceMs);
     expect(await getService()).toMatchObject({ status: 'UPDATE_FAILED_CLEANUP_COMPLETE', spec: serviceSpec([ONE]) });
     await expect(getInstance('two')).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
-    await expect(waitUntilServiceUpdated({ client: proton, ...FAST_WAITER }, { name: 'api' })).rejects.toThrow(/FAILURE/);
+    await expect(waitUntilServiceUpdated({ client: fx.proton, ...FAST_WAITER }, { name: 'api' })).rejects.toThrow(/FAILURE/);
   });
 
   test('a failed removal ends UPDATE_COMPLETE_CLEANUP_FAILED with the instance DELETE_FAILED', async () => {
-    await proton.send(new UpdateServiceCommand({ name: 'api', spec: serviceSpec([ONE, TWO]) }));
-    emu.control.advance(DEPLOY_AND_SETTLE);
-    emu.control.failNextDeletion('service/api/service-instance/one', 'stack busy');
-    await proton.send(new UpdateServiceCommand({ name: 'api', spec: serviceSpec([TWO]) }));
-    emu.control.advance(DURATIONS.deletionMs + DURATIONS.serviceMs);
+    await fx.proton.send(new UpdateServiceCommand({ name: 'api', spec: serviceSpec([ONE, TWO]) }));
+    fx.emu.control.advance(DEPLOY_AND_SETTLE);
+    fx.emu.control.failNextDeletion('service/api/service-instance/one', 'stack busy');
+    await fx.proton.send(new UpdateServiceCommand({ name: 'api', spec: serviceSpec([TWO]) }));
+    fx.emu.control.advance(DURATIONS.deletionMs + DURATIONS.serviceMs);
     expect(await getService()).toMatchObject({ status: 'UPDATE_COMPLETE_CLEANUP_FAILED', statusMessage: 'instance one: stack busy' });
     expect(await getInstance('one')).toMatchObject({ deploymentStatus: 'DELETE_FAILED', deploymentStatusMessage: 'stack busy' });
   });
@@ -250,37 +241,37 @@ describe('UpdateService', () => {
 describe('DeleteService', () => {
   test('deletes instances and pipeline asynchronously; idempotent; ServiceDeleted succeeds on RNF', async () => {
     await create({ templateName: 'pipe', spec: serviceSpec([ONE, TWO], {}) });
-    emu.control.advance(DEPLOY_AND_SETTLE);
-    const { service } = await proton.send(new DeleteServiceCommand({ name: 'api' }));
+    fx.emu.control.advance(DEPLOY_AND_SETTLE);
+    const { service } = await fx.proton.send(new DeleteServiceCommand({ name: 'api' }));
     expect(service!.status).toBe('DELETE_IN_PROGRESS');
     expect(service!.pipeline!.deploymentStatus).toBe('DELETE_IN_PROGRESS');
     expect((await getInstance('two')).deploymentStatus).toBe('DELETE_IN_PROGRESS');
-    expect((await proton.send(new DeleteServiceCommand({ name: 'api' }))).service!.status).toBe('DELETE_IN_PROGRESS');
+    expect((await fx.proton.send(new DeleteServiceCommand({ name: 'api' }))).service!.status).toBe('DELETE_IN_PROGRESS');
     const result = await waitWith(DURATIONS.deletionMs, (client) => waitUntilServiceDeleted({ client, ...FAST_WAITER }, { name: 'api' }));
     expect(result.state).toBe('SUCCESS');
-    expect((await proton.send(new DeleteServiceCommand({ name: 'api' }))).service).toBeUndefined();
-    await expect(proton.send(new DeleteServiceCommand({ name: 'never' }))).rejects.toMatchObject({ name: 'ResourceNotFoundException', message: 'Service never not found.' });
+    expect((await fx.proton.send(new DeleteServiceCommand({ name: 'api' }))).service).toBeUndefined();
+    await expect(fx.proton.send(new DeleteServiceCommand({ name: 'never' }))).rejects.toMatchObject({ name: 'ResourceNotFoundException', message: 'Service never not found.' });
   });
 
   test('a failed instance deletion ends DELETE_FAILED', async () => {
     await create();
-    emu.control.advance(DEPLOY_AND_SETTLE);
-    emu.control.failNextDeletion('service/api/service-instance/one', 'cannot delete');
-    await proton.send(new DeleteServiceCommand({ name: 'api' }));
-    emu.control.advance(DURATIONS.deletionMs);
+    fx.emu.control.advance(DEPLOY_AND_SETTLE);
+    fx.emu.control.failNextDeletion('service/api/service-instance/one', 'cannot delete');
+    await fx.proton.send(new DeleteServiceCommand({ name: 'api' }));
+    fx.emu.control.advance(DURATIONS.deletionMs);
     expect(await getService()).toMatchObject({ status: 'DELETE_FAILED', statusMessage: 'instance one: cannot delete' });
-    await expect(waitUntilServiceDeleted({ client: proton, ...FAST_WAITER }, { name: 'api' })).rejects.toThrow(/FAILURE/);
+    await expect(waitUntilServiceDeleted({ client: fx.proton, ...FAST_WAITER }, { name: 'api' })).rejects.toThrow(/FAILURE/);
   });
 });
 
 describe('service instances', () => {
   beforeEach(async () => {
     await create();
-    emu.control.advance(DEPLOY_AND_SETTLE);
+    fx.emu.control.advance(DEPLOY_AND_SETTLE);
   });
 
   const createInstance = (clientToken: string, spec = serviceSpec([TWO])) =>
-    proton.send(new CreateServiceInstanceCommand({ serviceName: 'api', name: 'two', spec, clientToken }));
+    fx.proton.send(new CreateServiceInstanceCommand({ serviceName: 'api', name: 'two', spec, clientToken }));
 
   test('CreateServiceInstance adds one instance; the client token makes it idempotent', async () => {
     const { serviceInstance } = await createInstance('token-1');
@@ -291,26 +282,26 @@ describe('service instances', () => {
       name: 'ValidationException', message: "IdempotentParameterMismatch: The client token 'token-1' was already used with different parameters.",
     });
     await expect(createInstance('token-2')).rejects.toMatchObject({ name: 'ConflictException', message: 'Service api already has an instance named two.' });
-    await expect(proton.send(new CreateServiceInstanceCommand({ serviceName: 'api', name: 'three', spec: serviceSpec([TWO]) }))).rejects.toMatchObject({
+    await expect(fx.proton.send(new CreateServiceInstanceCommand({ serviceName: 'api', name: 'three', spec: serviceSpec([TWO]) }))).rejects.toMatchObject({
       name: 'ValidationException', message: 'The spec is invalid: it has no entry for service instance three under instances (two).',
     });
-    emu.control.advance(DURATIONS.deploymentMs);
+    fx.emu.control.advance(DURATIONS.deploymentMs);
     expect((await getInstance('two')).deploymentStatus).toBe('SUCCEEDED');
   });
 
   test('UpdateServiceInstance deploys a new spec (client-token idempotent) and can be cancelled', async () => {
     const spec = serviceSpec([{ ...ONE, port: 8080 }]);
     const update = (clientToken: string, s = spec) =>
-      proton.send(new UpdateServiceInstanceCommand({ serviceName: 'api', name: 'one', deploymentType: 'CURRENT_VERSION', spec: s, clientToken }));
+      fx.proton.send(new UpdateServiceInstanceCommand({ serviceName: 'api', name: 'one', deploymentType: 'CURRENT_VERSION', spec: s, clientToken }));
     const { serviceInstance } = await update('u-1');
     expect(serviceInstance).toMatchObject({ deploymentStatus: 'IN_PROGRESS', spec, lastClientRequestToken: 'u-1' });
     expect((await update('u-1')).serviceInstance!.lastAttemptedDeploymentId).toBe(serviceInstance!.lastAttemptedDeploymentId);
     await expect(update('u-2')).rejects.toMatchObject({
       name: 'ConflictException', message: 'Service instance one of service api has deploymentStatus IN_PROGRESS; wait until its current deployment finishes, then retry.',
     });
-    const cancelled = await proton.send(new CancelServiceInstanceDeploymentCommand({ serviceName: 'api', serviceInstanceName: 'one' }));
+    const cancelled = await fx.proton.send(new CancelServiceInstanceDeploymentCommand({ serviceName: 'api', serviceInstanceName: 'one' }));
     expect(cancelled.serviceInstance!.deploymentStatus).toBe('CANCELLING');
-    emu.control.advance(DURATIONS.cancellationMs);
+    fx.emu.control.advance(DURATIONS.cancellationMs);
     expect(await getInstance()).toMatchObject({ deploymentStatus: 'CANCELLED', deploymentStatusMessage: 'User initiated cancellation.', spec: serviceSpec([ONE]) });
     await expect(update('u-3', serviceSpec([{ ...ONE, port: 70000 }]))).rejects.toMatchObject({
       name: 'ValidationException', message: expect.stringMatching(/^The spec is invalid for template web version 1\.0: instances\[0\]\.spec\.port /),
@@ -321,23 +312,23 @@ describe('service instances', () => {
   });
 
   test('MINOR_VERSION moves an instance to the recommended minor; versions in use cannot be deleted', async () => {
-    await publishServiceTemplate(proton, emu, 'web', 'base', { existing: true, major: '1' });
+    await publishServiceTemplate(fx.proton, fx.emu, 'web', 'base', { existing: true, major: '1' });
     const deleteVersion = (minorVersion: string) =>
-      proton.send(new DeleteServiceTemplateVersionCommand({ templateName: 'web', majorVersion: '1', minorVersion }));
+      fx.proton.send(new DeleteServiceTemplateVersionCommand({ templateName: 'web', majorVersion: '1', minorVersion }));
     await expect(deleteVersion('0')).rejects.toMatchObject({ name: 'ConflictException', message: expect.stringContaining('is used by service instances or service pipelines') });
-    const { serviceInstance } = await proton.send(new UpdateServiceInstanceCommand({ serviceName: 'api', name: 'one', deploymentType: 'MINOR_VERSION' }));
+    const { serviceInstance } = await fx.proton.send(new UpdateServiceInstanceCommand({ serviceName: 'api', name: 'one', deploymentType: 'MINOR_VERSION' }));
     expect([serviceInstance!.templateMajorVersion, serviceInstance!.templateMinorVersion]).toEqual(['1', '1']);
-    emu.control.advance(DURATIONS.deploymentMs);
+    fx.emu.control.advance(DURATIONS.deploymentMs);
     await deleteVersion('0');
     await expect(deleteVersion('1')).rejects.toMatchObject({ name: 'ConflictException', message: expect.stringContaining('is used by service instances or service pipelines') });
   });
 
   test('ListServiceInstances filters, sorts and paginates', async () => {
     await createInstance('t');
-    emu.control.advance(DURATIONS.deploymentMs);
+    fx.emu.control.advance(DURATIONS.deploymentMs);
     await create({ name: 'batch', spec: serviceSpec([TWO]) });
     const list = async (input: Record<string, unknown>) =>
-      (await proton.send(new ListServiceInstancesCommand(input))).serviceInstances!.map((i) => `${i.serviceName}/${i.name}`);
+      (await fx.proton.send(new ListServiceInstancesCommand(input))).serviceInstances!.map((i) => `${i.serviceName}/${i.name}`);
     expect(await list({})).toEqual(['api/one', 'api/two', 'batch/two']);
     expect(await list({ sortBy: 'environmentName', sortOrder: 'DESCENDING' })).toEqual(['batch/two', 'api/two', 'api/one']);
     expect(await list({ serviceName: 'api' })).toEqual(['api/one', 'api/two']);
@@ -345,44 +336,44 @@ describe('service instances', () => {
     expect(await list({ filters: [{ key: 'environmentName', value: 'prod' }, { key: 'name', value: 'two' }] })).toEqual(['api/two', 'batch/two']);
     expect(await list({ filters: [{ key: 'createdAtAfter', value: '2026-01-01T00:00:30Z' }] })).toEqual(['api/two', 'batch/two']);
     expect(await list({ filters: [{ key: 'deployedTemplateVersionStatus', value: 'UP_TO_DATE' }] })).toEqual(['api/one', 'api/two', 'batch/two']);
-    const page = await proton.send(new ListServiceInstancesCommand({ maxResults: 2 }));
+    const page = await fx.proton.send(new ListServiceInstancesCommand({ maxResults: 2 }));
     expect(page.serviceInstances!.map((i) => i.name)).toEqual(['one', 'two']);
-    const rest = await proton.send(new ListServiceInstancesCommand({ maxResults: 2, nextToken: page.nextToken }));
+    const rest = await fx.proton.send(new ListServiceInstancesCommand({ maxResults: 2, nextToken: page.nextToken }));
     expect(rest.serviceInstances!.map((i) => `${i.serviceName}/${i.name}`)).toEqual(['batch/two']);
     await expect(list({ filters: [{ key: 'createdAtBefore', value: 'yesterday' }] })).rejects.toMatchObject({
       name: 'ValidationException', message: "The value 'yesterday' of filter createdAtBefore is not an RFC 3339 timestamp (e.g. 2026-01-31T12:00:00Z).",
     });
-    expect((await proton.send(new ListServicesCommand({}))).services!.map((s) => [s.name, s.status])).toEqual([['api', 'ACTIVE'], ['batch', 'CREATE_IN_PROGRESS']]);
+    expect((await fx.proton.send(new ListServicesCommand({}))).services!.map((s) => [s.name, s.status])).toEqual([['api', 'ACTIVE'], ['batch', 'CREATE_IN_PROGRESS']]);
   });
 });
 
 describe('service pipeline', () => {
   beforeEach(async () => {
     await create({ templateName: 'pipe', spec: serviceSpec([ONE], { stage: 'build' }) });
-    emu.control.advance(DEPLOY_AND_SETTLE);
+    fx.emu.control.advance(DEPLOY_AND_SETTLE);
   });
 
   test('UpdateServicePipeline redeploys with the pipeline spec; a cancel restores it', async () => {
     const spec = serviceSpec([ONE], { stage: 'release' });
-    const { pipeline } = await proton.send(new UpdateServicePipelineCommand({ serviceName: 'api', deploymentType: 'CURRENT_VERSION', spec }));
+    const { pipeline } = await fx.proton.send(new UpdateServicePipelineCommand({ serviceName: 'api', deploymentType: 'CURRENT_VERSION', spec }));
     expect(pipeline).toMatchObject({ deploymentStatus: 'IN_PROGRESS', spec });
-    await proton.send(new CancelServicePipelineDeploymentCommand({ serviceName: 'api' }));
-    emu.control.advance(DURATIONS.cancellationMs);
+    await fx.proton.send(new CancelServicePipelineDeploymentCommand({ serviceName: 'api' }));
+    fx.emu.control.advance(DURATIONS.cancellationMs);
     expect((await getService()).pipeline).toMatchObject({ deploymentStatus: 'CANCELLED', spec: serviceSpec([ONE], { stage: 'build' }) });
-    await proton.send(new UpdateServicePipelineCommand({ serviceName: 'api', deploymentType: 'CURRENT_VERSION', spec }));
-    emu.control.advance(DURATIONS.deploymentMs);
+    await fx.proton.send(new UpdateServicePipelineCommand({ serviceName: 'api', deploymentType: 'CURRENT_VERSION', spec }));
+    fx.emu.control.advance(DURATIONS.deploymentMs);
     expect((await getService()).pipeline).toMatchObject({ deploymentStatus: 'SUCCEEDED', spec });
   });
 
   test('UpdateService cannot change the pipeline inputs', async () => {
-    await expect(proton.send(new UpdateServiceCommand({ name: 'api', spec: serviceSpec([ONE, TWO], { stage: 'x' }) }))).rejects.toMatchObject({
+    await expect(fx.proton.send(new UpdateServiceCommand({ name: 'api', spec: serviceSpec([ONE, TWO], { stage: 'x' }) }))).rejects.toMatchObject({
       name: 'ValidationException', message: "The spec is invalid: UpdateService can't change the pipeline's inputs of service api; use UpdateServicePipeline.",
     });
   });
 
   test('a service without a pipeline has none to update', async () => {
     await create({ name: 'plain' });
-    await expect(proton.send(new UpdateServicePipelineCommand({ serviceName: 'plain', deploymentType: 'CURRENT_VERSION', spec: serviceSpec([ONE]) })))
+    await expect(fx.proton.send(new UpdateServicePipelineCommand({ serviceName: 'plain', deploymentType: 'CURRENT_VERSION', spec: serviceSpec([ONE]) })))
       .rejects.toMatchObject({ name: 'ResourceNotFoundException', message: 'Service plain has no pipeline (its template version has no pipeline_infrastructure).' });
   });
 });

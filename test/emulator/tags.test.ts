@@ -10,36 +10,23 @@ import {
   GetServiceCommand,
   GetServiceInstanceCommand,
   ListTagsForResourceCommand,
-  ProtonClient,
   TagResourceCommand,
   UntagResourceCommand,
   type Tag,
 } from '@aws-sdk/client-proton';
-import { protonClient } from './helpers';
+import { emulatorPerTest } from './helpers';
 import { createEnvironment, createEnvironmentTemplate, createService, createServiceTemplate } from './rest-fixtures';
-import { startEmulator, type Emulator } from '../../local/emulator';
 
 const ACCOUNT = '111111111111';
 const CONNECTION = `arn:aws:codestar-connections:us-east-1:${ACCOUNT}:connection/0b7c4d6e-1111-2222-3333-444455556666`;
 const REPO_ARN = `arn:aws:proton:us-east-1:${ACCOUNT}:repository/github:acme/templates`;
 const ACCOUNT_TAG = { key: 'aws:proton:account', value: `arn:aws:iam::${ACCOUNT}:root` };
 
-let emu: Emulator;
-let proton: ProtonClient;
-
-beforeEach(async () => {
-  emu = await startEmulator({ clock: 'manual', strict: true });
-  proton = protonClient(emu, { accountId: ACCOUNT, maxAttempts: 1 });
-});
-
-afterEach(async () => {
-  proton.destroy();
-  await emu.stop();
-});
+const fx = emulatorPerTest({}, { accountId: ACCOUNT });
 
 const createRepository = (tags?: Tag[]) =>
-  proton.send(new CreateRepositoryCommand({ provider: 'GITHUB', name: 'acme/templates', connectionArn: CONNECTION, tags }));
-const listTags = async (resourceArn = REPO_ARN) => (await proton.send(new ListTagsForResourceCommand({ resourceArn }))).tags;
+  fx.proton.send(new CreateRepositoryCommand({ provider: 'GITHUB', name: 'acme/templates', connectionArn: CONNECTION, tags }));
+const listTags = async (resourceArn = REPO_ARN) => (await fx.proton.send(new ListTagsForResourceCommand({ resourceArn }))).tags;
 const numbered = (count: number, prefix = 'k') => Array.from({ length: count }, (_, i) => ({ key: `${prefix}${i}`, value: `v${i}` }));
 
 test('a created resource carries its customer tags and the AWS-managed tags', async () => {
@@ -49,15 +36,15 @@ test('a created resource carries its customer tags and the AWS-managed tags', as
 
 test('TagResource adds and overwrites; UntagResource removes and ignores unknown keys', async () => {
   await createRepository([{ key: 'team', value: 'platform' }]);
-  await proton.send(new TagResourceCommand({ resourceArn: REPO_ARN, tags: [{ key: 'team', value: 'infra' }, { key: 'cost', value: '42' }] }));
+  await fx.proton.send(new TagResourceCommand({ resourceArn: REPO_ARN, tags: [{ key: 'team', value: 'infra' }, { key: 'cost', value: '42' }] }));
   expect(await listTags()).toEqual([ACCOUNT_TAG, { key: 'team', value: 'infra' }, { key: 'cost', value: '42' }]);
-  await proton.send(new UntagResourceCommand({ resourceArn: REPO_ARN, tagKeys: ['team', 'missing'] }));
+  await fx.proton.send(new UntagResourceCommand({ resourceArn: REPO_ARN, tagKeys: ['team', 'missing'] }));
   expect(await listTags()).toEqual([ACCOUNT_TAG, { key: 'cost', value: '42' }]);
 });
 
 test('keys are case-sensitive', async () => {
   await createRepository([{ key: 'Team', value: 'a' }]);
-  await proton.send(new TagResourceCommand({ resourceArn: REPO_ARN, tags: [{ key: 'team', value: 'b' }] }));
+  await fx.proton.send(new TagResourceCommand({ resourceArn: REPO_ARN, tags: [{ key: 'team', value: 'b' }] }));
   expect(await listTags()).toEqual([ACCOUNT_TAG, { key: 'Team', value: 'a' }, { key: 'team', value: 'b' }]);
 });
 
@@ -80,13 +67,13 @@ describe('the aws: prefix is reserved', () => {
     const instanceSpec = (...names: string[]) => ['proton: ServiceSpec', 'instances:', ...names.flatMap((name) => [
       `  - name: ${name}`, '    environment: dev', '    spec:', '      message: hi',
     ])].join('\n');
-    await createEnvironmentTemplate(proton, emu, 'env-tmpl');
-    await createEnvironment(proton, emu, 'dev', 'env-tmpl', {
+    await createEnvironmentTemplate(fx.proton, fx.emu, 'env-tmpl');
+    await createEnvironment(fx.proton, fx.emu, 'dev', 'env-tmpl', {
       protonServiceRoleArn: `arn:aws:iam::${ACCOUNT}:role/proton`, componentRoleArn: `arn:aws:iam::${ACCOUNT}:role/components`,
     });
-    await createServiceTemplate(proton, emu, 'svc-tmpl', 'env-tmpl');
+    await createServiceTemplate(fx.proton, fx.emu, 'svc-tmpl', 'env-tmpl');
 
-    await expect(proton.send(new CreateEnvironmentCommand({
+    await expect(fx.proton.send(new CreateEnvironmentCommand({
       name: 'qa',
       templateName: 'env-tmpl',
       templateMajorVersion: '1',
@@ -94,31 +81,31 @@ describe('the aws: prefix is reserved', () => {
       protonServiceRoleArn: `arn:aws:iam::${ACCOUNT}:role/proton`,
       tags,
     }))).rejects.toMatchObject(refused);
-    await expect(proton.send(new GetEnvironmentCommand({ name: 'qa' }))).rejects.toMatchObject(notFound);
+    await expect(fx.proton.send(new GetEnvironmentCommand({ name: 'qa' }))).rejects.toMatchObject(notFound);
 
-    await expect(proton.send(new CreateServiceCommand({
+    await expect(fx.proton.send(new CreateServiceCommand({
       name: 'web', templateName: 'svc-tmpl', templateMajorVersion: '1', spec: instanceSpec('one'), tags,
     }))).rejects.toMatchObject(refused);
-    await expect(proton.send(new GetServiceCommand({ name: 'web' }))).rejects.toMatchObject(notFound);
+    await expect(fx.proton.send(new GetServiceCommand({ name: 'web' }))).rejects.toMatchObject(notFound);
 
-    await createService(proton, emu, 'web', 'svc-tmpl', [{ name: 'one', environment: 'dev' }]);
-    await expect(proton.send(new CreateServiceInstanceCommand({ serviceName: 'web', name: 'two', spec: instanceSpec('one', 'two'), tags })))
+    await createService(fx.proton, fx.emu, 'web', 'svc-tmpl', [{ name: 'one', environment: 'dev' }]);
+    await expect(fx.proton.send(new CreateServiceInstanceCommand({ serviceName: 'web', name: 'two', spec: instanceSpec('one', 'two'), tags })))
       .rejects.toMatchObject(refused);
-    await expect(proton.send(new GetServiceInstanceCommand({ serviceName: 'web', name: 'two' }))).rejects.toMatchObject(notFound);
+    await expect(fx.proton.send(new GetServiceInstanceCommand({ serviceName: 'web', name: 'two' }))).rejects.toMatchObject(notFound);
 
-    await expect(proton.send(new CreateComponentCommand({
+    await expect(fx.proton.send(new CreateComponentCommand({
       name: 'queue',
       environmentName: 'dev',
       tags,
       manifest: 'infrastructure:\n  templates:\n    - file: "cloudformation.yaml"\n      rendering_engine: jinja\n      template_language: cloudformation\n',
       templateFile: 'Resources:\n  Queue:\n    Type: AWS::SQS::Queue\n',
     }))).rejects.toMatchObject(refused);
-    await expect(proton.send(new GetComponentCommand({ name: 'queue' }))).rejects.toMatchObject(notFound);
+    await expect(fx.proton.send(new GetComponentCommand({ name: 'queue' }))).rejects.toMatchObject(notFound);
   });
 
   test('on TagResource, whatever the case', async () => {
     await createRepository();
-    await expect(proton.send(new TagResourceCommand({ resourceArn: REPO_ARN, tags: [{ key: 'AWS:proton:account', value: 'x' }] }))).rejects.toMatchObject({
+    await expect(fx.proton.send(new TagResourceCommand({ resourceArn: REPO_ARN, tags: [{ key: 'AWS:proton:account', value: 'x' }] }))).rejects.toMatchObject({
       name: 'ValidationException',
       message: "The tag key 'AWS:proton:account' is not allowed: keys starting with 'aws:' are reserved for AWS. Use a key without that prefix.",
     });
@@ -126,7 +113,7 @@ describe('the aws: prefix is reserved', () => {
 
   test('on UntagResource', async () => {
     await createRepository();
-    await expect(proton.send(new UntagResourceCommand({ resourceArn: REPO_ARN, tagKeys: ['aws:proton:account'] }))).rejects.toMatchObject({
+    await expect(fx.proton.send(new UntagResourceCommand({ resourceArn: REPO_ARN, tagKeys: ['aws:proton:account'] }))).rejects.toMatchObject({
       name: 'ValidationException',
       message: "The tag key 'aws:proton:account' can't be removed: tags starting with 'aws:' are managed by AWS.",
     });
@@ -136,7 +123,7 @@ describe('the aws: prefix is reserved', () => {
 
 test('a key given twice is refused', async () => {
   await createRepository();
-  await expect(proton.send(new TagResourceCommand({ resourceArn: REPO_ARN, tags: [{ key: 'a', value: '1' }, { key: 'a', value: '2' }] }))).rejects.toMatchObject({
+  await expect(fx.proton.send(new TagResourceCommand({ resourceArn: REPO_ARN, tags: [{ key: 'a', value: '1' }, { key: 'a', value: '2' }] }))).rejects.toMatchObject({
     name: 'ValidationException',
     message: "The tag key 'a' appears more than once in tags: each key can have only one value.",
   });
@@ -145,8 +132,8 @@ test('a key given twice is refused', async () => {
 test('at most 50 customer tags; AWS-managed tags do not count', async () => {
   await createRepository(numbered(50));
   expect(await listTags()).toHaveLength(51);
-  await proton.send(new TagResourceCommand({ resourceArn: REPO_ARN, tags: [{ key: 'k0', value: 'changed' }] }));
-  await expect(proton.send(new TagResourceCommand({ resourceArn: REPO_ARN, tags: [{ key: 'one-more', value: 'x' }] }))).rejects.toMatchObject({
+  await fx.proton.send(new TagResourceCommand({ resourceArn: REPO_ARN, tags: [{ key: 'k0', value: 'changed' }] }));
+  await expect(fx.proton.send(new TagResourceCommand({ resourceArn: REPO_ARN, tags: [{ key: 'one-more', value: 'x' }] }))).rejects.toMatchObject({
     name: 'ValidationException',
     message: `The resource '${REPO_ARN}' would have 51 customer tags; at most 50 are allowed (tags starting with 'aws:' don't count). Remove tags with UntagResource first.`,
   });
@@ -154,13 +141,13 @@ test('at most 50 customer tags; AWS-managed tags do not count', async () => {
 
 test('ListTagsForResource pages with maxResults and nextToken', async () => {
   await createRepository(numbered(4));
-  const page1 = await proton.send(new ListTagsForResourceCommand({ resourceArn: REPO_ARN, maxResults: 3 }));
+  const page1 = await fx.proton.send(new ListTagsForResourceCommand({ resourceArn: REPO_ARN, maxResults: 3 }));
   expect(page1.tags).toEqual([ACCOUNT_TAG, ...numbered(2)]);
   expect(page1.nextToken).toMatch(/^[A-Za-z0-9+=/]+$/);
-  const page2 = await proton.send(new ListTagsForResourceCommand({ resourceArn: REPO_ARN, maxResults: 3, nextToken: page1.nextToken }));
+  const page2 = await fx.proton.send(new ListTagsForResourceCommand({ resourceArn: REPO_ARN, maxResults: 3, nextToken: page1.nextToken }));
   expect(page2.tags).toEqual(numbered(4).slice(2));
   expect(page2.nextToken).toBeUndefined();
-  await expect(proton.send(new ListTagsForResourceCommand({ resourceArn: REPO_ARN, nextToken: 'bogus' }))).rejects.toMatchObject({
+  await expect(fx.proton.send(new ListTagsForResourceCommand({ resourceArn: REPO_ARN, nextToken: 'bogus' }))).rejects.toMatchObject({
     name: 'ValidationException',
     message: "The nextToken 'bogus' is not valid: pass the nextToken returned by the previous call of this operation.",
   });
@@ -172,8 +159,8 @@ describe('the resource ARN', () => {
     await expect(listTags(missing)).rejects.toMatchObject({
       name: 'ResourceNotFoundException', message: `The resource '${missing}' was not found.`,
     });
-    await expect(proton.send(new TagResourceCommand({ resourceArn: missing, tags: [] }))).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
-    await expect(proton.send(new UntagResourceCommand({ resourceArn: missing, tagKeys: [] }))).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
+    await expect(fx.proton.send(new TagResourceCommand({ resourceArn: missing, tags: [] }))).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
+    await expect(fx.proton.send(new UntagResourceCommand({ resourceArn: missing, tagKeys: [] }))).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
   });
 
   test('must be in the region of the request', async () => {
@@ -203,17 +190,17 @@ describe('the resource ARN', () => {
 
 test('deleting a resource removes its tags', async () => {
   await createRepository([{ key: 'team', value: 'platform' }]);
-  await proton.send(new DeleteRepositoryCommand({ provider: 'GITHUB', name: 'acme/templates' }));
+  await fx.proton.send(new DeleteRepositoryCommand({ provider: 'GITHUB', name: 'acme/templates' }));
   await createRepository();
   expect(await listTags()).toEqual([ACCOUNT_TAG]);
 });
 
 test('Proton adds the AWS-managed tags of templates, versions, environments, services and instances', async () => {
   const arnOf = (resource: string) => `arn:aws:proton:us-east-1:${ACCOUNT}:${resource}`;
-  await createEnvironmentTemplate(proton, emu, 'env-tmpl');
-  await createEnvironment(proton, emu, 'dev', 'env-tmpl', { protonServiceRoleArn: `arn:aws:iam::${ACCOUNT}:role/proton` });
-  await createServiceTemplate(proton, emu, 'svc-tmpl', 'env-tmpl');
-  await createService(proton, emu, 'web', 'svc-tmpl', [{ name: 'one', environment: 'dev' }]);
+  await createEnvironmentTemplate(fx.proton, fx.emu, 'env-tmpl');
+  await createEnvironment(fx.proton, fx.emu, 'dev', 'env-tmpl', { protonServiceRoleArn: `arn:aws:iam::${ACCOUNT}:role/proton` });
+  await createServiceTemplate(fx.proton, fx.emu, 'svc-tmpl', 'env-tmpl');
+  await createService(fx.proton, fx.emu, 'web', 'svc-tmpl', [{ name: 'one', environment: 'dev' }]);
   const template = (kind: string) => ({ key: 'aws:proton:template', value: arnOf(`${kind}-template/${kind === 'environment' ? 'env' : 'svc'}-tmpl`) });
 
   expect(await listTags(arnOf('environment-template/env-tmpl'))).toEqual([ACCOUNT_TAG, template('environment')]);
@@ -231,6 +218,6 @@ test('Proton adds the AWS-managed tags of templates, versions, environments, ser
     { key: 'aws:proton:service-instance', value: arnOf('service/web/service-instance/one') },
     template('service'),
   ]);
-  await proton.send(new TagResourceCommand({ resourceArn: arnOf('environment-template/env-tmpl:1'), tags: [{ key: 'major', value: '1' }] }));
+  await fx.proton.send(new TagResourceCommand({ resourceArn: arnOf('environment-template/env-tmpl:1'), tags: [{ key: 'major', value: '1' }] }));
   expect(await listTags(arnOf('environment-template/env-tmpl:1'))).toEqual([{ key: 'major', value: '1' }]);
 });

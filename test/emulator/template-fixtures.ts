@@ -2,51 +2,29 @@
  * Shared by the template tests: a fresh emulator per test (manual clock, strict), and
  * valid environment/service bundles to derive broken ones from.
  */
-import { ProtonClient } from '@aws-sdk/client-proton';
-import { protonClient } from './helpers';
-import { startEmulator, type Emulator } from '../../local/emulator';
+import { CFN_MANIFEST, emulatorPerTest, schemaFile, type EmulatorAndClient } from './helpers';
+
+export { CFN_MANIFEST };
 
 export const REGISTRATION_MS = 4_000;
 export const BUCKET = 'bundles';
 
 /** A fresh emulator (manual clock, strict) and a client without retries, per test. */
-export function templateEmulatorFixture(): { readonly emu: Emulator; readonly proton: ProtonClient } {
-  let emu: Emulator | undefined;
-  let proton: ProtonClient | undefined;
-  beforeEach(async () => {
-    emu = await startEmulator({ clock: 'manual', strict: true, durations: { registrationMs: REGISTRATION_MS } });
-    proton = protonClient(emu, { maxAttempts: 1 });
-  });
-  afterEach(async () => {
-    proton?.destroy();
-    await emu?.stop();
-  });
-  return {
-    get emu() { return emu!; },
-    get proton() { return proton!; },
-  };
+export function templateEmulatorFixture(): EmulatorAndClient {
+  return emulatorPerTest({ durations: { registrationMs: REGISTRATION_MS } });
 }
 
-export const ENV_SCHEMA = `schema:
-  format:
-    openapi: "3.0.0"
-  environment_input_type: "EnvInput"
-  types:
-    EnvInput:
-      type: object
-      properties:
+/** An environment schema: one string input with a default. */
+export const ENV_SCHEMA_WITHOUT_PATTERN = schemaFile({ environment_input_type: 'EnvInput' }, {
+  EnvInput: `      properties:
         bucket_prefix:
           type: string
           default: "demo"
-          pattern: "^[a-z0-9-]{1,20}$"
-`;
+`,
+});
 
-export const CFN_MANIFEST = `infrastructure:
-  templates:
-    - file: "cloudformation.yaml"
-      rendering_engine: jinja
-      template_language: cloudformation
-`;
+/** The same, and the default must match the input's pattern. */
+export const ENV_SCHEMA = `${ENV_SCHEMA_WITHOUT_PATTERN}          pattern: "^[a-z0-9-]{1,20}$"\n`;
 
 export const ENV_BUNDLE: Record<string, string> = {
   'schema/schema.yaml': ENV_SCHEMA,
@@ -62,20 +40,15 @@ Outputs:
 `,
 };
 
-export const SVC_SCHEMA = `schema:
-  format:
-    openapi: "3.0.0"
-  service_input_type: "SvcInput"
-  types:
-    SvcInput:
-      type: object
-      properties:
+export const SVC_SCHEMA = schemaFile({ service_input_type: 'SvcInput' }, {
+  SvcInput: `      properties:
         message:
           type: string
           minLength: 1
           maxLength: 100
       required: [message]
-`;
+`,
+});
 
 /** A service bundle without pipeline (for templates with pipelineProvisioning CUSTOMER_MANAGED). */
 export const SVC_BUNDLE: Record<string, string> = {

@@ -1,39 +1,34 @@
-import { CreateRepositoryCommand, GetAccountSettingsCommand, ProtonClient, UpdateAccountSettingsCommand } from '@aws-sdk/client-proton';
+import { CreateRepositoryCommand, GetAccountSettingsCommand, UpdateAccountSettingsCommand } from '@aws-sdk/client-proton';
 import { createEvent, deleteEvent, updateEvent } from './cfn-events';
-import { handlerHarness } from './handler-harness';
+import { handlerTest } from './handler-harness';
 import { onEvent } from '../../lambda/index';
 import { ProtonResourceType } from '../../src/custom-resources/contract';
-import { emulatorFixture, protonClient } from '../emulator/helpers';
 
 // Virtual time starts now: the SDK treats a Date header more than 5 minutes off as clock skew and retries every error.
-const fixture = emulatorFixture({ startTimeMs: Date.now() });
-const harness = handlerHarness(() => fixture.emu, 'CANARY-settings-3f0a');
+const harness = handlerTest({
+  startTimeMs: Date.now(),
+  canary: 'CANARY-settings-3f0a',
+  setUp: async (proton) => {
+    await proton.send(new CreateRepositoryCommand({ provider: 'GITHUB', name: 'acme/pipelines', connectionArn: CONNECTION }));
+  },
+});
 
 const ID = 'account-settings:us-east-1:111111111111';
 const role = (name: string) => `arn:aws:iam::111111111111:role/${name}`;
 const REPO = { Provider: 'GITHUB', Name: 'acme/pipelines', Branch: 'main' };
 const CONNECTION = 'arn:aws:codestar-connections:us-east-1:111111111111:connection/2f6c6a0e-1111-4aaa-8bbb-000000000001';
 
-let proton: ProtonClient;
 let counter = 0;
 let r: { resourceType: string; logicalId: string };
 beforeEach(async () => {
-  proton = protonClient(fixture.emu);
   // Account settings are account-wide: each test starts from an account without any.
-  await proton.send(new UpdateAccountSettingsCommand({ pipelineServiceRoleArn: '', pipelineCodebuildRoleArn: '', deletePipelineProvisioningRepository: true }));
+  await harness.proton.send(new UpdateAccountSettingsCommand({ pipelineServiceRoleArn: '', pipelineCodebuildRoleArn: '', deletePipelineProvisioningRepository: true }));
   counter += 1;
   r = { resourceType: ProtonResourceType.ACCOUNT_SETTINGS, logicalId: `Settings${counter}` };
 });
-afterEach(() => proton.destroy());
-
-beforeAll(async () => {
-  const client = protonClient(fixture.emu);
-  await client.send(new CreateRepositoryCommand({ provider: 'GITHUB', name: 'acme/pipelines', connectionArn: CONNECTION }));
-  client.destroy();
-});
 
 async function settings() {
-  return (await proton.send(new GetAccountSettingsCommand({}))).accountSettings;
+  return (await harness.proton.send(new GetAccountSettingsCommand({}))).accountSettings;
 }
 
 const all = { PipelineServiceRoleArn: role('pipeline'), PipelineCodebuildRoleArn: role('codebuild'), PipelineProvisioningRepository: REPO };
@@ -60,19 +55,19 @@ test('create sets every declared setting; delete restores the account to no sett
 });
 
 test('delete leaves settings the stack does not declare, and those changed since outside the stack', async () => {
-  await proton.send(new UpdateAccountSettingsCommand({ pipelineCodebuildRoleArn: role('theirs') }));
+  await harness.proton.send(new UpdateAccountSettingsCommand({ pipelineCodebuildRoleArn: role('theirs') }));
   const mine = { PipelineServiceRoleArn: role('pipeline'), PipelineProvisioningRepository: REPO };
   await harness.run(createEvent(r, mine));
-  await proton.send(new UpdateAccountSettingsCommand({ pipelineServiceRoleArn: role('changed-by-hand') }));
+  await harness.proton.send(new UpdateAccountSettingsCommand({ pipelineServiceRoleArn: role('changed-by-hand') }));
 
-  fixture.emu.control.resetCallCounts();
+  harness.emu.control.resetCallCounts();
   await harness.run(deleteEvent(r, ID, mine));
-  expect(fixture.emu.control.callCounts()).toEqual({ GetAccountSettings: 1, UpdateAccountSettings: 1 });
+  expect(harness.emu.control.callCounts()).toEqual({ GetAccountSettings: 1, UpdateAccountSettings: 1 });
   expect(await settings()).toEqual({ pipelineServiceRoleArn: role('changed-by-hand'), pipelineCodebuildRoleArn: role('theirs') });
 });
 
 test('create refuses to replace a value set outside the stack, and changes nothing', async () => {
-  await proton.send(new UpdateAccountSettingsCommand({ pipelineServiceRoleArn: role('theirs') }));
+  await harness.proton.send(new UpdateAccountSettingsCommand({ pipelineServiceRoleArn: role('theirs') }));
   await expect(harness.run(createEvent(r, all))).rejects.toThrow(
     `Refusing to change account settings set outside this stack: PipelineServiceRoleArn is already '${role('theirs')}'. `
     + 'The stack restores what it changed on delete and would lose these values. Fix: declare the same value, '
@@ -83,20 +78,20 @@ test('create refuses to replace a value set outside the stack, and changes nothi
 
 test('the same Create delivered twice updates once; a value already as declared is taken over', async () => {
   const event = createEvent(r, { PipelineServiceRoleArn: role('pipeline') });
-  fixture.emu.control.resetCallCounts();
+  harness.emu.control.resetCallCounts();
   const first = await harness.run(event);
   expect(await harness.run(event)).toEqual(first);
-  expect(fixture.emu.control.callCounts().UpdateAccountSettings).toBe(1);
+  expect(harness.emu.control.callCounts().UpdateAccountSettings).toBe(1);
 });
 
 test('update: a changed setting is set, a setting no longer declared is released, a new one is set', async () => {
   const before = { PipelineServiceRoleArn: role('pipeline'), PipelineCodebuildRoleArn: role('codebuild') };
   await harness.run(createEvent(r, before));
   const after = { PipelineServiceRoleArn: role('pipeline-v2'), PipelineProvisioningRepository: REPO };
-  fixture.emu.control.resetCallCounts();
+  harness.emu.control.resetCallCounts();
   const updated = await harness.run(updateEvent(r, ID, before, after));
   expect(updated.onEvent).toEqual({ PhysicalResourceId: ID });
-  expect(fixture.emu.control.callCounts().UpdateAccountSettings).toBe(1);
+  expect(harness.emu.control.callCounts().UpdateAccountSettings).toBe(1);
   expect(await settings()).toEqual({
     pipelineServiceRoleArn: role('pipeline-v2'),
     pipelineProvisioningRepository: expect.objectContaining({ name: 'acme/pipelines', branch: 'main' }),
@@ -105,7 +100,7 @@ test('update: a changed setting is set, a setting no longer declared is released
 
 test('an update that starts declaring a setting set outside the stack is refused', async () => {
   await harness.run(createEvent(r, { PipelineServiceRoleArn: role('pipeline') }));
-  await proton.send(new UpdateAccountSettingsCommand({ pipelineCodebuildRoleArn: role('theirs') }));
+  await harness.proton.send(new UpdateAccountSettingsCommand({ pipelineCodebuildRoleArn: role('theirs') }));
   await expect(harness.run(updateEvent(r, ID, { PipelineServiceRoleArn: role('pipeline') }, all)))
     .rejects.toThrow(`Refusing to change account settings set outside this stack: PipelineCodebuildRoleArn is already '${role('theirs')}'.`);
   expect(await settings()).toEqual({ pipelineServiceRoleArn: role('pipeline'), pipelineCodebuildRoleArn: role('theirs') });

@@ -1,24 +1,22 @@
 import {
   CreateComponentCommand, CreateServiceCommand, GetComponentCommand, GetDeploymentCommand, ListDeploymentsCommand, ListTagsForResourceCommand,
-  ProtonClient, UpdateServiceInstanceCommand,
+  UpdateServiceInstanceCommand,
 } from '@aws-sdk/client-proton';
 import { parse } from 'yaml';
-import { RESPONSE_URL, STACK_ID, createEvent, deleteEvent, handlerEnvironment, updateEvent } from './cfn-events';
-import { ProviderDriver, QUERY_INTERVAL_MS } from './provider-driver';
+import { STACK_ID, createEvent, deleteEvent, updateEvent } from './cfn-events';
+import { handlerTest } from './handler-harness';
+import { QUERY_INTERVAL_MS } from './provider-driver';
 import type { OnEventRequest } from '../../lambda/engine/types';
 import { isComplete, onEvent } from '../../lambda/index';
 import { DeploymentBookkeeping, OwnershipTag, ProtonResourceType } from '../../src/custom-resources/contract';
 import {
   COMPONENT_ROLE_ARN, DURATIONS, deployEnvironment, publishEnvironmentTemplate, publishServiceTemplate, serviceSpec,
 } from '../emulator/deployment-fixtures';
-import { emulatorFixture, protonClient } from '../emulator/helpers';
 
-const fixture = emulatorFixture({ durations: DURATIONS });
 /** In every property the handler must never log or return: template file, manifest, inputs, description. */
 const CANARY = 'CANARY-cmp-7a2f-secret';
 /** An output value: returned in Data, never logged. */
 const OUTPUT_CANARY = 'CANARY-cmp-output-value';
-const driver = new ProviderDriver(() => fixture.emu, ProtonResourceType.COMPONENT);
 
 const MANIFEST = `# ${CANARY}
 infrastructure:
@@ -38,44 +36,19 @@ Outputs:
 ${outputs.map((key) => `  ${key}:\n    Value: !Ref Bucket\n`).join('')}`;
 }
 
-let proton: ProtonClient;
-let restoreEnv: () => void;
-let logged: string[];
-let ready = false;
-
-beforeEach(async () => {
-  proton = protonClient(fixture.emu);
-  restoreEnv = handlerEnvironment(fixture.emu);
-  fixture.emu.control.setDurations(DURATIONS);
-  if (!ready) {
-    await publishEnvironmentTemplate(proton, fixture.emu, 'cmp-net');
-    await publishServiceTemplate(proton, fixture.emu, 'cmp-web', 'cmp-net', { components: true });
-    await deployEnvironment(proton, fixture.emu, 'dev', 'cmp-net', { componentRoleArn: COMPONENT_ROLE_ARN });
-    await deployEnvironment(proton, fixture.emu, 'prod', 'cmp-net', { componentRoleArn: COMPONENT_ROLE_ARN });
-    ready = true;
-  }
-  logged = [];
-  for (const level of ['log', 'info', 'warn', 'error', 'debug'] as const) {
-    jest.spyOn(console, level).mockImplementation((...args: unknown[]) => {
-      logged.push(args.map((a) => (typeof a === 'string' ? a : JSON.stringify(a))).join(' '));
-    });
-  }
+const fixture = handlerTest({
+  durations: DURATIONS,
+  canary: CANARY,
+  logCanaries: [OUTPUT_CANARY],
+  resourceType: ProtonResourceType.COMPONENT,
+  setUp: async (proton, emu) => {
+    await publishEnvironmentTemplate(proton, emu, 'cmp-net');
+    await publishServiceTemplate(proton, emu, 'cmp-web', 'cmp-net', { components: true });
+    await deployEnvironment(proton, emu, 'dev', 'cmp-net', { componentRoleArn: COMPONENT_ROLE_ARN });
+    await deployEnvironment(proton, emu, 'prod', 'cmp-net', { componentRoleArn: COMPONENT_ROLE_ARN });
+  },
 });
-
-afterEach(() => {
-  jest.restoreAllMocks();
-  restoreEnv();
-  proton.destroy();
-  for (const body of driver.responses.splice(0)) {
-    expect(Buffer.byteLength(body)).toBeLessThanOrEqual(4096);
-    expect(body).not.toContain(CANARY);
-  }
-  for (const line of logged) {
-    expect(line).not.toContain(CANARY);
-    expect(line).not.toContain(OUTPUT_CANARY);
-    expect(line).not.toContain(RESPONSE_URL);
-  }
-});
+const { driver, logged } = fixture;
 
 /** A standalone component's properties. */
 function standalone(name: string, overrides: Record<string, unknown> = {}) {
@@ -97,7 +70,7 @@ function attached(name: string, serviceName: string, instance: string, overrides
 
 /** A deployed service on the component-enabled template, instances `a` and `b` in dev, `p` in prod. */
 async function deployService(name: string): Promise<void> {
-  await proton.send(new CreateServiceCommand({
+  await fixture.proton.send(new CreateServiceCommand({
     name,
     templateName: 'cmp-web',
     templateMajorVersion: '1',
@@ -107,18 +80,20 @@ async function deployService(name: string): Promise<void> {
 }
 
 async function getComponent(name: string) {
-  return (await proton.send(new GetComponentCommand({ name }))).component!;
+  return (await fixture.proton.send(new GetComponentCommand({ name }))).component!;
 }
 
 async function tagsOf(arn: string): Promise<Record<string, string>> {
-  const { tags } = await proton.send(new ListTagsForResourceCommand({ resourceArn: arn }));
+  const { tags } = await fixture.proton.send(new ListTagsForResourceCommand({ resourceArn: arn }));
   return Object.fromEntries((tags ?? []).map((t) => [t.key!, t.value!]));
 }
 
 /** The component's deployments, oldest first, as (attachment, status) of their target state. */
 async function deploymentsOf(name: string): Promise<Array<{ id: string; serviceInstanceName?: string; status: string }>> {
-  const { deployments } = await proton.send(new ListDeploymentsCommand({ componentName: name }));
-  const details = await Promise.all((deployments ?? []).map(async (d) => (await proton.send(new GetDeploymentCommand({ id: d.id! }))).deployment!));
+  const { deployments } = await fixture.proton.send(new ListDeploymentsCommand({ componentName: name }));
+  const details = await Promise.all((deployments ?? []).map(
+    async (d) => (await fixture.proton.send(new GetDeploymentCommand({ id: d.id! }))).deployment!,
+  ));
   return details
     .sort((x, y) => x.createdAt!.getTime() - y.createdAt!.getTime())
     .map((d) => ({ id: d.id!, serviceInstanceName: d.targetState?.component?.serviceInstanceName, status: d.deploymentStatus! }));
@@ -188,7 +163,7 @@ describe('create', () => {
   });
 
   test('a component this resource did not create is refused and left untouched', async () => {
-    await proton.send(new CreateComponentCommand({ name: 'cmp-foreign', environmentName: 'dev', manifest: MANIFEST, templateFile: templateFile() }));
+    await fixture.proton.send(new CreateComponentCommand({ name: 'cmp-foreign', environmentName: 'dev', manifest: MANIFEST, templateFile: templateFile() }));
     fixture.emu.control.advance(DURATIONS.deploymentMs);
     const before = await getComponent('cmp-foreign');
     const tagsBefore = await tagsOf(before.arn!);
@@ -215,7 +190,7 @@ describe('create', () => {
     expect(created.error?.message).toBe("Proton component 'cmp-fail' deployment FAILED: Bucket name already taken");
     const deleted = await driver.delete('Cmp', 'cmp-fail', standalone('cmp-fail'));
     expect(deleted.error).toBeUndefined();
-    await expect(proton.send(new GetComponentCommand({ name: 'cmp-fail' }))).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
+    await expect(fixture.proton.send(new GetComponentCommand({ name: 'cmp-fail' }))).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
   });
 
   test('properties: attachment names go together; a standalone component needs its environment', async () => {
@@ -424,7 +399,7 @@ describe('delete', () => {
     expect(deleted.polls).toBeGreaterThan(1);
     expect(fixture.emu.control.callCounts().DeleteComponent).toBe(1);
     expect(fixture.emu.control.callCounts().UpdateComponent ?? 0).toBe(0);
-    await expect(proton.send(new GetComponentCommand({ name: 'cmp-del' }))).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
+    await expect(fixture.proton.send(new GetComponentCommand({ name: 'cmp-del' }))).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
     expect((await driver.delete('Cmp', 'cmp-del', p)).error).toBeUndefined();
   });
 
@@ -436,14 +411,14 @@ describe('delete', () => {
     const deleted = await driver.delete('Cmp', 'cmp-adel', p);
     expect(deleted.error).toBeUndefined();
     expect(fixture.emu.control.callCounts()).toMatchObject({ UpdateComponent: 1, DeleteComponent: 1 });
-    await expect(proton.send(new GetComponentCommand({ name: 'cmp-adel' }))).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
+    await expect(fixture.proton.send(new GetComponentCommand({ name: 'cmp-adel' }))).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
   });
 
   test('the detach waits for a deployment of the instance that Proton reports as a conflict', async () => {
     await deployService('cmp-svc-busy');
     const p = attached('cmp-busy', 'cmp-svc-busy', 'a');
     await driver.create('Cmp', p);
-    await proton.send(new UpdateServiceInstanceCommand({
+    await fixture.proton.send(new UpdateServiceInstanceCommand({
       serviceName: 'cmp-svc-busy', name: 'a', deploymentType: 'CURRENT_VERSION', spec: serviceSpec([{ name: 'a', environment: 'dev', image: 'nginx:2' }]),
     }));
     fixture.emu.control.resetCallCounts();
@@ -452,7 +427,7 @@ describe('delete', () => {
     // Refused by onEvent and by the first poll (same moment), accepted once the instance's deployment finished.
     expect(fixture.emu.control.callCounts()).toMatchObject({ UpdateComponent: 3, DeleteComponent: 1 });
     expect(logged.some((line) => line.includes('deployment deferred: Proton reported a conflict'))).toBe(true);
-    await expect(proton.send(new GetComponentCommand({ name: 'cmp-busy' }))).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
+    await expect(fixture.proton.send(new GetComponentCommand({ name: 'cmp-busy' }))).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
   });
 
   test('DELETE_FAILED fails the delete with Proton\'s message', async () => {

@@ -1,32 +1,24 @@
 import {
   CreateEnvironmentAccountConnectionCommand,
   GetEnvironmentAccountConnectionCommand,
-  ProtonClient,
 } from '@aws-sdk/client-proton';
 import { createEvent, deleteEvent, updateEvent } from './cfn-events';
-import { handlerHarness } from './handler-harness';
+import { handlerTest } from './handler-harness';
 import { onEvent } from '../../lambda/index';
 import { ProtonResourceType } from '../../src/custom-resources/contract';
-import { emulatorFixture, protonClient } from '../emulator/helpers';
-
-// Virtual time starts now: the SDK treats a Date header more than 5 minutes off as clock skew and retries every error.
-const fixture = emulatorFixture({ startTimeMs: Date.now() });
-const harness = handlerHarness(() => fixture.emu, 'CANARY-acceptance-77c1');
+import { protonClient } from '../emulator/helpers';
 
 const MANAGEMENT = '111111111111';
 const ENVIRONMENT_ACCOUNT = '222222222222';
-
-let envSide: ProtonClient;
-beforeEach(() => {
-  envSide = protonClient(fixture.emu, { accountId: ENVIRONMENT_ACCOUNT });
-});
-afterEach(() => envSide.destroy());
+// Virtual time starts now: the SDK treats a Date header more than 5 minutes off as clock skew and retries every error.
+// harness.proton acts as the environment account.
+const harness = handlerTest({ startTimeMs: Date.now(), canary: 'CANARY-acceptance-77c1', clientAccountId: ENVIRONMENT_ACCOUNT });
 
 const resource = (logicalId: string) => ({ resourceType: ProtonResourceType.ENVIRONMENT_ACCOUNT_CONNECTION_ACCEPTANCE, logicalId });
 
 /** A connection requested by the environment account (what its stack did). */
 async function requested(environmentName: string): Promise<string> {
-  const out = await envSide.send(new CreateEnvironmentAccountConnectionCommand({
+  const out = await harness.proton.send(new CreateEnvironmentAccountConnectionCommand({
     managementAccountId: MANAGEMENT, environmentName, roleArn: `arn:aws:iam::${ENVIRONMENT_ACCOUNT}:role/proton-env`,
   }));
   return out.environmentAccountConnection!.id!;
@@ -38,7 +30,7 @@ function byRequest(environmentName: string, decision = 'ACCEPT') {
 }
 
 async function statusOf(id: string): Promise<string> {
-  return (await envSide.send(new GetEnvironmentAccountConnectionCommand({ id }))).environmentAccountConnection!.status!;
+  return (await harness.proton.send(new GetEnvironmentAccountConnectionCommand({ id }))).environmentAccountConnection!.status!;
 }
 
 test('accept in the management account; removing the acceptance leaves the connection CONNECTED', async () => {
@@ -58,9 +50,9 @@ test('accept in the management account; removing the acceptance leaves the conne
   });
   expect(await statusOf(id)).toBe('CONNECTED');
 
-  fixture.emu.control.resetCallCounts();
+  harness.emu.control.resetCallCounts();
   await harness.run(deleteEvent(r, id, { ConnectionId: id, Decision: 'ACCEPT' }), MANAGEMENT);
-  expect(fixture.emu.control.callCounts()).toEqual({});
+  expect(harness.emu.control.callCounts()).toEqual({});
   expect(await statusOf(id)).toBe('CONNECTED');
   expect(harness.logged.some((l) => l.includes('Proton has no un-accept'))).toBe(true);
 });
@@ -68,10 +60,10 @@ test('accept in the management account; removing the acceptance leaves the conne
 test('the same accept delivered twice calls Accept once', async () => {
   const id = await requested('twice');
   const event = createEvent(resource('Twice'), { ConnectionId: id, Decision: 'ACCEPT' });
-  fixture.emu.control.resetCallCounts();
+  harness.emu.control.resetCallCounts();
   const first = await harness.run(event, MANAGEMENT);
   expect(await harness.run(event, MANAGEMENT)).toEqual(first);
-  expect(fixture.emu.control.callCounts().AcceptEnvironmentAccountConnection).toBe(1);
+  expect(harness.emu.control.callCounts().AcceptEnvironmentAccountConnection).toBe(1);
 });
 
 test('reject, then accepting is refused: rejecting is final', async () => {
@@ -133,11 +125,11 @@ test('isComplete keeps waiting while the connection is PENDING', async () => {
 describe('by request: the connection the environment account requested for the environment', () => {
   test('exactly one pending request is found and accepted; the physical id is its id', async () => {
     const id = await requested('by-request');
-    fixture.emu.control.resetCallCounts();
+    harness.emu.control.resetCallCounts();
     const accepted = await harness.run(createEvent(resource('ByRequest'), byRequest('by-request')), MANAGEMENT);
     expect(accepted.onEvent).toEqual({ PhysicalResourceId: id });
     expect(accepted.isComplete.Data).toMatchObject({ Id: id, Status: 'CONNECTED', EnvironmentAccountId: ENVIRONMENT_ACCOUNT, EnvironmentName: 'by-request' });
-    expect(fixture.emu.control.callCounts()).toMatchObject({ ListEnvironmentAccountConnections: 1, AcceptEnvironmentAccountConnection: 1 });
+    expect(harness.emu.control.callCounts()).toMatchObject({ ListEnvironmentAccountConnections: 1, AcceptEnvironmentAccountConnection: 1 });
     expect(await statusOf(id)).toBe('CONNECTED');
   });
 
@@ -145,14 +137,14 @@ describe('by request: the connection the environment account requested for the e
     const id = await requested('replayed');
     const event = createEvent(resource('Replayed'), byRequest('replayed'));
     const first = await harness.run(event, MANAGEMENT);
-    fixture.emu.control.resetCallCounts();
+    harness.emu.control.resetCallCounts();
     expect(await harness.run(event, MANAGEMENT)).toEqual(first);
     expect(first.onEvent).toEqual({ PhysicalResourceId: id });
-    expect(fixture.emu.control.callCounts().AcceptEnvironmentAccountConnection).toBeUndefined();
+    expect(harness.emu.control.callCounts().AcceptEnvironmentAccountConnection).toBeUndefined();
   });
 
   test('no request yet fails saying the environment account must deploy its connection first, naming the accounts that did request', async () => {
-    const thirdAccount = protonClient(fixture.emu, { accountId: '333333333333' });
+    const thirdAccount = protonClient(harness.emu, { accountId: '333333333333' });
     try {
       await thirdAccount.send(new CreateEnvironmentAccountConnectionCommand({
         managementAccountId: MANAGEMENT, environmentName: 'not-yet', roleArn: 'arn:aws:iam::333333333333:role/proton-env',
@@ -160,13 +152,13 @@ describe('by request: the connection the environment account requested for the e
     } finally {
       thirdAccount.destroy();
     }
-    fixture.emu.control.resetCallCounts();
+    harness.emu.control.resetCallCounts();
     await expect(harness.run(createEvent(resource('NotYet'), byRequest('not-yet')), MANAGEMENT)).rejects.toThrow(
       `Found no pending connection requested by environment account ${ENVIRONMENT_ACCOUNT} for environment 'not-yet' in this account and region. `
       + 'The environment account must deploy its EnvironmentAccountConnection first (naming this account as the management account and this environment name, '
       + "in this region): deploy its stack before this one. Requests for 'not-yet' come from account(s) 333333333333.",
     );
-    expect(fixture.emu.control.callCounts()).toEqual({ ListEnvironmentAccountConnections: 2 });
+    expect(harness.emu.control.callCounts()).toEqual({ ListEnvironmentAccountConnections: 2 });
   });
 
   test('only a rejected request: ACCEPT fails (rejecting is final), REJECT is already done', async () => {
@@ -176,11 +168,11 @@ describe('by request: the connection the environment account requested for the e
       `Cannot accept the connection environment account ${ENVIRONMENT_ACCOUNT} requested for environment 'only-rejected': it was rejected ('${id}'), `
       + 'and rejecting is final. The environment account must request a new connection; this stack then accepts that one.',
     );
-    fixture.emu.control.resetCallCounts();
+    harness.emu.control.resetCallCounts();
     const rejected = await harness.run(createEvent(resource('Reject'), byRequest('only-rejected', 'REJECT')), MANAGEMENT);
     expect(rejected.onEvent).toEqual({ PhysicalResourceId: id });
     expect(rejected.isComplete.Data?.Status).toBe('REJECTED');
-    expect(fixture.emu.control.callCounts().RejectEnvironmentAccountConnection).toBeUndefined();
+    expect(harness.emu.control.callCounts().RejectEnvironmentAccountConnection).toBeUndefined();
   });
 
   test('naming the accepted connection by id instead of by request is an in-place update of the same connection', async () => {

@@ -7,27 +7,20 @@ import {
   RejectEnvironmentAccountConnectionCommand,
 } from '@aws-sdk/client-proton';
 import { createEvent, deleteEvent, updateEvent } from './cfn-events';
-import { handlerHarness } from './handler-harness';
+import { handlerTest } from './handler-harness';
 import { onEvent } from '../../lambda/index';
 import { ProtonResourceType } from '../../src/custom-resources/contract';
-import { emulatorFixture, protonClient } from '../emulator/helpers';
+import { protonClient } from '../emulator/helpers';
 
-// Virtual time starts now: the SDK treats a Date header more than 5 minutes off as clock skew and retries every error.
-const fixture = emulatorFixture({ startTimeMs: Date.now() });
 const CANARY = 'CANARY-eac-91b2';
-const harness = handlerHarness(() => fixture.emu, CANARY);
-
 const MANAGEMENT = '111111111111';
 const ENVIRONMENT_ACCOUNT = '222222222222';
+// Virtual time starts now: the SDK treats a Date header more than 5 minutes off as clock skew and retries every error.
+// harness.proton acts as the environment account.
+const harness = handlerTest({ startTimeMs: Date.now(), canary: CANARY, clientAccountId: ENVIRONMENT_ACCOUNT });
 const ENV_STACK = `arn:aws:cloudformation:us-east-1:${ENVIRONMENT_ACCOUNT}:stack/EnvAccountStack/0c5b2c20-0000-11ef-8000-0a1b2c3d4e5f`;
 const role = (name: string) => `arn:aws:iam::${ENVIRONMENT_ACCOUNT}:role/${name}`;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-
-let envSide: ProtonClient;
-beforeEach(() => {
-  envSide = protonClient(fixture.emu, { accountId: ENVIRONMENT_ACCOUNT });
-});
-afterEach(() => envSide.destroy());
 
 const resource = (logicalId: string) => ({ resourceType: ProtonResourceType.ENVIRONMENT_ACCOUNT_CONNECTION, logicalId, stackId: ENV_STACK });
 const props = (environmentName: string, extra: object = {}) => ({
@@ -38,11 +31,11 @@ const props = (environmentName: string, extra: object = {}) => ({
 });
 
 async function getConnection(id: string) {
-  return (await envSide.send(new GetEnvironmentAccountConnectionCommand({ id }))).environmentAccountConnection!;
+  return (await harness.proton.send(new GetEnvironmentAccountConnectionCommand({ id }))).environmentAccountConnection!;
 }
 
 async function connectionsOf(environmentName: string) {
-  return (await envSide.send(new ListEnvironmentAccountConnectionsCommand({ requestedBy: 'ENVIRONMENT_ACCOUNT', environmentName }))).environmentAccountConnections!;
+  return (await harness.proton.send(new ListEnvironmentAccountConnectionsCommand({ requestedBy: 'ENVIRONMENT_ACCOUNT', environmentName }))).environmentAccountConnections!;
 }
 
 test('request, roles updated in place, delete, repeated delete — all from the environment account', async () => {
@@ -56,17 +49,17 @@ test('request, roles updated in place, delete, repeated delete — all from the 
   expect(await getConnection(id)).toMatchObject({
     environmentAccountId: ENVIRONMENT_ACCOUNT, managementAccountId: MANAGEMENT, environmentName: 'prod', roleArn: role('proton-env'), status: 'PENDING',
   });
-  const tags = (await envSide.send(new ListTagsForResourceCommand({ resourceArn: arn }))).tags!;
+  const tags = (await harness.proton.send(new ListTagsForResourceCommand({ resourceArn: arn }))).tags!;
   expect(tags).toEqual(expect.arrayContaining([
     { key: 'cdk-proton:stack-id', value: ENV_STACK },
     { key: 'cdk-proton:logical-id', value: 'Connection' },
   ]));
 
   const newRoles = props('prod', { RoleArn: role('proton-env-v2'), ComponentRoleArn: role('components'), CodebuildRoleArn: role('codebuild') });
-  fixture.emu.control.resetCallCounts();
+  harness.emu.control.resetCallCounts();
   const updated = await harness.run(updateEvent(r, id, initial, newRoles), ENVIRONMENT_ACCOUNT);
   expect(updated.onEvent).toEqual({ PhysicalResourceId: id });
-  expect(fixture.emu.control.callCounts().UpdateEnvironmentAccountConnection).toBe(1);
+  expect(harness.emu.control.callCounts().UpdateEnvironmentAccountConnection).toBe(1);
   expect(await getConnection(id)).toMatchObject({ roleArn: role('proton-env-v2'), componentRoleArn: role('components'), codebuildRoleArn: role('codebuild') });
 
   await expect(harness.run(updateEvent(r, id, newRoles, props('prod', { RoleArn: role('proton-env-v2') })), ENVIRONMENT_ACCOUNT)).rejects.toThrow(
@@ -110,7 +103,7 @@ test('a connection left by a crashed create is adopted by the next create of the
 });
 
 test('a connection requested outside the stack is refused and left untouched', async () => {
-  const foreign = (await envSide.send(new CreateEnvironmentAccountConnectionCommand({
+  const foreign = (await harness.proton.send(new CreateEnvironmentAccountConnectionCommand({
     managementAccountId: MANAGEMENT, environmentName: 'taken', roleArn: role('theirs'),
   }))).environmentAccountConnection!;
   const error = await harness.run(createEvent(resource('Mine'), props('taken')), ENVIRONMENT_ACCOUNT).catch((e: Error) => e);
@@ -144,7 +137,7 @@ test('a role update of a rejected connection fails with Proton\'s message', asyn
   const r = resource('Rejected');
   const created = await harness.run(createEvent(r, props('rejected')), ENVIRONMENT_ACCOUNT);
   const id = created.onEvent.PhysicalResourceId!;
-  const management = protonClient(fixture.emu, { accountId: MANAGEMENT });
+  const management = protonClient(harness.emu, { accountId: MANAGEMENT });
   await management.send(new RejectEnvironmentAccountConnectionCommand({ id }));
   management.destroy();
   await expect(harness.run(updateEvent(r, id, props('rejected'), props('rejected', { RoleArn: role('other') })), ENVIRONMENT_ACCOUNT)).rejects.toThrow(
@@ -154,9 +147,9 @@ test('a role update of a rejected connection fails with Proton\'s message', asyn
 });
 
 test('delete of an id that is not a connection id does not call Proton', async () => {
-  fixture.emu.control.resetCallCounts();
+  harness.emu.control.resetCallCounts();
   await harness.run(deleteEvent(resource('Never'), 'AWSCDK::CustomResourceProviderFramework::CREATE_FAILED', props('never')), ENVIRONMENT_ACCOUNT);
-  expect(fixture.emu.control.callCounts()).toEqual({});
+  expect(harness.emu.control.callCounts()).toEqual({});
 });
 
 test('malformed properties are refused naming the property', async () => {

@@ -2,53 +2,25 @@ import {
   CreateEnvironmentCommand, CreateRepositoryCommand, GetEnvironmentCommand, ListDeploymentsCommand, ListTagsForResourceCommand, ProtonClient,
   UpdateEnvironmentCommand,
 } from '@aws-sdk/client-proton';
-import { RESPONSE_URL, STACK_ID, createEvent, handlerEnvironment, updateEvent } from './cfn-events';
-import { ProviderDriver, QUERY_INTERVAL_MS } from './provider-driver';
+import { STACK_ID, createEvent, updateEvent } from './cfn-events';
+import { handlerTest } from './handler-harness';
+import { QUERY_INTERVAL_MS } from './provider-driver';
 import { DEPLOYMENT_BUDGET_SECONDS, ProtonResourceType } from '../../src/custom-resources/contract';
 import { DURATIONS, ROLE_ARN, envSpec, publishEnvironmentTemplate } from '../emulator/deployment-fixtures';
-import { emulatorFixture, protonClient } from '../emulator/helpers';
 
-const fixture = emulatorFixture({ durations: DURATIONS });
 const CANARY = 'CANARY-5d1e-secret-spec-value';
-const driver = new ProviderDriver(() => fixture.emu, ProtonResourceType.ENVIRONMENT);
-
-let proton: ProtonClient;
-let restoreEnv: () => void;
-let logged: string[];
-let templatesReady = false;
-
-beforeEach(async () => {
-  proton = protonClient(fixture.emu);
-  restoreEnv = handlerEnvironment(fixture.emu);
-  fixture.emu.control.setDurations(DURATIONS);
-  if (!templatesReady) {
-    await publishEnvironmentTemplate(proton, fixture.emu, 'net');
-    await publishEnvironmentTemplate(proton, fixture.emu, 'net', { existing: true, major: '1' });
-    await publishEnvironmentTemplate(proton, fixture.emu, 'net', { existing: true });
-    await publishEnvironmentTemplate(proton, fixture.emu, 'existing-vpc', { customerManaged: true });
-    templatesReady = true;
-  }
-  logged = [];
-  for (const level of ['log', 'info', 'warn', 'error', 'debug'] as const) {
-    jest.spyOn(console, level).mockImplementation((...args: unknown[]) => {
-      logged.push(args.map((a) => (typeof a === 'string' ? a : JSON.stringify(a))).join(' '));
-    });
-  }
+const fixture = handlerTest({
+  durations: DURATIONS,
+  canary: CANARY,
+  resourceType: ProtonResourceType.ENVIRONMENT,
+  setUp: async (proton, emu) => {
+    await publishEnvironmentTemplate(proton, emu, 'net');
+    await publishEnvironmentTemplate(proton, emu, 'net', { existing: true, major: '1' });
+    await publishEnvironmentTemplate(proton, emu, 'net', { existing: true });
+    await publishEnvironmentTemplate(proton, emu, 'existing-vpc', { customerManaged: true });
+  },
 });
-
-afterEach(() => {
-  jest.restoreAllMocks();
-  restoreEnv();
-  proton.destroy();
-  for (const body of driver.responses.splice(0)) {
-    expect(Buffer.byteLength(body)).toBeLessThanOrEqual(4096);
-    expect(body).not.toContain(CANARY);
-  }
-  for (const line of logged) {
-    expect(line).not.toContain(CANARY);
-    expect(line).not.toContain(RESPONSE_URL);
-  }
-});
+const { driver, logged } = fixture;
 
 function props(name: string, overrides: Record<string, unknown> = {}) {
   return {
@@ -63,7 +35,7 @@ function props(name: string, overrides: Record<string, unknown> = {}) {
 }
 
 async function getEnv(name: string) {
-  return (await proton.send(new GetEnvironmentCommand({ name }))).environment!;
+  return (await fixture.proton.send(new GetEnvironmentCommand({ name }))).environment!;
 }
 
 async function exists(name: string): Promise<boolean> {
@@ -74,7 +46,7 @@ async function exists(name: string): Promise<boolean> {
 }
 
 async function deploymentsOf(name: string): Promise<string[]> {
-  const out = await proton.send(new ListDeploymentsCommand({ environmentName: name }));
+  const out = await fixture.proton.send(new ListDeploymentsCommand({ environmentName: name }));
   return (out.deployments ?? []).filter((d) => d.targetResourceType === 'ENVIRONMENT').map((d) => d.deploymentStatus!);
 }
 
@@ -99,7 +71,7 @@ test('create waits for the deployment and returns the requested outputs only', a
   expect(created.data).not.toHaveProperty('Output.ClusterName');
   const env = await getEnv('env-create');
   expect(env).toMatchObject({ deploymentStatus: 'SUCCEEDED', protonServiceRoleArn: ROLE_ARN, spec: p.Spec });
-  const listed = await proton.send(new ListTagsForResourceCommand({ resourceArn: env.arn! }));
+  const listed = await fixture.proton.send(new ListTagsForResourceCommand({ resourceArn: env.arn! }));
   const tags = Object.fromEntries((listed.tags ?? []).map((t) => [t.key, t.value]));
   expect(tags).toMatchObject({ 'team': 'net', 'cdk-proton:stack-id': STACK_ID, 'cdk-proton:logical-id': 'Env' });
 });
@@ -224,7 +196,7 @@ test('a rollback update cancels the failed update still in flight', async () => 
 test('an update while a foreign deployment runs waits for it instead of cancelling it', async () => {
   const before = props('env-busy');
   await driver.create('Env', before);
-  await proton.send(new UpdateEnvironmentCommand({
+  await fixture.proton.send(new UpdateEnvironmentCommand({
     name: 'env-busy', deploymentType: 'CURRENT_VERSION', spec: envSpec({ vpc_cidr: '10.5.0.0/16' }),
   }));
   fixture.emu.control.resetCallCounts();
@@ -259,7 +231,7 @@ test('a customer-managed environment returns the outputs its spec carries', asyn
 });
 
 test('a self-managed environment completes once Proton accepted it, without waiting for the pull request', async () => {
-  await proton.send(new CreateRepositoryCommand({
+  await fixture.proton.send(new CreateRepositoryCommand({
     provider: 'GITHUB', name: 'acme/infra', connectionArn: 'arn:aws:codestar-connections:us-east-1:111111111111:connection/2b3c4d5e-0000-1111-2222-333344445555',
   }));
   const p = {
@@ -310,7 +282,7 @@ test('a failed delete surfaces Proton\'s message', async () => {
 });
 
 test('a foreign environment with the same name is refused and never touched', async () => {
-  await proton.send(new CreateEnvironmentCommand({
+  await fixture.proton.send(new CreateEnvironmentCommand({
     name: 'env-foreign', templateName: 'net', templateMajorVersion: '1', spec: envSpec(), protonServiceRoleArn: ROLE_ARN,
   }));
   fixture.emu.control.advance(DURATIONS.deploymentMs);

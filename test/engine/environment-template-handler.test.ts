@@ -1,39 +1,28 @@
 import { CreateEnvironmentTemplateCommand, GetEnvironmentTemplateCommand, ListTagsForResourceCommand, ProtonClient } from '@aws-sdk/client-proton';
 import { STACK_ID, createEvent, deleteEvent, updateEvent } from './cfn-events';
-import { handlerHarness } from './handler-harness';
+import { handlerTest } from './handler-harness';
 import type { OnEventRequest } from '../../lambda/engine/types';
 import { onEvent } from '../../lambda/index';
 import { ProtonResourceType } from '../../src/custom-resources/contract';
-import { emulatorFixture, protonClient } from '../emulator/helpers';
 
-const fixture = emulatorFixture();
 const CANARY = 'CANARY-7f3a9c-secret-description';
 const KEY_ARN = 'arn:aws:kms:us-east-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab';
 const OTHER_KEY_ARN = 'arn:aws:kms:us-east-1:111111111111:key/99999999-12ab-34cd-56ef-1234567890ab';
 
-let proton: ProtonClient;
 // Every response fits CloudFormation's 4096 bytes, and neither responses nor logs leak the
 // description canary or the ResponseURL (checked after each test by the harness).
-const harness = handlerHarness(() => fixture.emu, CANARY);
+const harness = handlerTest({ canary: CANARY });
 const logged = harness.logged;
 const run = (event: OnEventRequest) => harness.run(event);
-
-beforeEach(() => {
-  proton = protonClient(fixture.emu);
-});
-
-afterEach(() => {
-  proton.destroy();
-});
 
 const resource = (logicalId: string) => ({ resourceType: ProtonResourceType.ENVIRONMENT_TEMPLATE, logicalId });
 
 async function getTemplate(name: string) {
-  return (await proton.send(new GetEnvironmentTemplateCommand({ name }))).environmentTemplate!;
+  return (await harness.proton.send(new GetEnvironmentTemplateCommand({ name }))).environmentTemplate!;
 }
 
 async function tagsOf(arn: string): Promise<Record<string, string>> {
-  const out = await proton.send(new ListTagsForResourceCommand({ resourceArn: arn }));
+  const out = await harness.proton.send(new ListTagsForResourceCommand({ resourceArn: arn }));
   return Object.fromEntries((out.tags ?? []).map((t) => [t.key!, t.value!]));
 }
 
@@ -114,11 +103,11 @@ test('removing the display name sets it to the template name (Proton cannot clea
 
 test('the same Create delivered twice yields one template', async () => {
   const event = createEvent(resource('Twice'), { Name: 'twice', Description: CANARY });
-  fixture.emu.control.resetCallCounts();
+  harness.emu.control.resetCallCounts();
   const first = await run(event);
   const second = await run(event);
   expect(second).toEqual(first);
-  expect(fixture.emu.control.callCounts().CreateEnvironmentTemplate).toBe(1);
+  expect(harness.emu.control.callCounts().CreateEnvironmentTemplate).toBe(1);
   expect(await exists('twice')).toBe(true);
 });
 
@@ -135,17 +124,17 @@ test('a crash after the Proton create, then a replay, adopts the template via it
   await expect(onEvent(event)).rejects.toThrow(/Task timed out/);
   crash.mockRestore();
 
-  fixture.emu.control.resetCallCounts();
+  harness.emu.control.resetCallCounts();
   const replay = await run(event);
   expect(replay.onEvent).toEqual({ PhysicalResourceId: 'crashy' });
   expect(replay.isComplete.Data?.Name).toBe('crashy');
-  expect(fixture.emu.control.callCounts().CreateEnvironmentTemplate ?? 0).toBe(0);
+  expect(harness.emu.control.callCounts().CreateEnvironmentTemplate ?? 0).toBe(0);
   expect(await exists('crashy')).toBe(true);
   expect(logged.some((l) => l.includes('adopting environment template'))).toBe(true);
 });
 
 test('a pre-existing foreign template with the same name is refused and left untouched', async () => {
-  await proton.send(new CreateEnvironmentTemplateCommand({ name: 'foreign', description: 'theirs', displayName: 'Theirs', tags: [{ key: 'owner', value: 'someone' }] }));
+  await harness.proton.send(new CreateEnvironmentTemplateCommand({ name: 'foreign', description: 'theirs', displayName: 'Theirs', tags: [{ key: 'owner', value: 'someone' }] }));
   const before = await getTemplate('foreign');
   const beforeTags = await tagsOf(before.arn!);
   const r = resource('Mine');
@@ -169,14 +158,14 @@ test('a template of the same stack but another logical id is foreign too', async
 
 test('delete after a create that failed before any Proton call succeeds without calling Proton', async () => {
   const r = resource('NeverCreated');
-  fixture.emu.control.resetCallCounts();
+  harness.emu.control.resetCallCounts();
   for (const physicalId of ['AWSCDK::CustomResourceProviderFramework::CREATE_FAILED', '0f3e7c2a-1b2c-4d5e-8f90-000000000999']) {
     await expect(run(deleteEvent(r, physicalId, { Name: 'never-created' }))).resolves.toEqual({
       onEvent: { PhysicalResourceId: physicalId },
       isComplete: { IsComplete: true },
     });
   }
-  expect(fixture.emu.control.callCounts()).toEqual({});
+  expect(harness.emu.control.callCounts()).toEqual({});
 });
 
 test('throttling and 5xx on every call converge', async () => {
@@ -185,8 +174,8 @@ test('throttling and 5xx on every call converge', async () => {
   // Every operation each phase calls gets a throttle then a 5xx before it succeeds.
   const faultEach = (...ops: string[]) => {
     for (const op of ops) {
-      fixture.emu.control.injectFault(op, { kind: 'throttle', count: 1 });
-      fixture.emu.control.injectFault(op, { kind: 'internal', count: 1 });
+      harness.emu.control.injectFault(op, { kind: 'throttle', count: 1 });
+      harness.emu.control.injectFault(op, { kind: 'internal', count: 1 });
     }
   };
   faultEach('GetEnvironmentTemplate', 'CreateEnvironmentTemplate');
@@ -198,7 +187,7 @@ test('throttling and 5xx on every call converge', async () => {
   await run(deleteEvent(r, 'throttled', props));
   expect(await exists('throttled')).toBe(false);
   // Every injected fault was consumed: each call really was retried.
-  expect(fixture.emu.control.dump().pendingFaults).toEqual({});
+  expect(harness.emu.control.dump().pendingFaults).toEqual({});
 });
 
 test('a Proton error fails the request with Proton\'s message, within the response limit', async () => {
@@ -235,7 +224,7 @@ test('a leftover of this resource with another immutable property is refused wit
 test('each phase makes exactly the Proton calls it needs', async () => {
   const r = resource('Counted');
   const props = { Name: 'counted', DisplayName: 'C', Tags: { a: '1' } };
-  const control = fixture.emu.control;
+  const control = harness.emu.control;
 
   control.resetCallCounts();
   await run(createEvent(r, props));

@@ -1,12 +1,16 @@
 /**
- * Drives the bundled handler entry points (`onEvent` then `isComplete`) as the Provider framework
- * does, against the emulator, acting as a given account; records the CloudFormation responses and
- * the log lines so that tests can assert nothing leaks and every response fits 4096 bytes.
+ * The shared set-up of the handler tests: drives the handler entry points (`onEvent` then
+ * `isComplete`) as the Provider framework does, against the emulator, acting as a given account;
+ * records the CloudFormation responses and the log lines so that tests can assert nothing leaks
+ * and every response fits 4096 bytes. `handlerTest()` sets up a whole test file in one call.
  */
+import type { ProtonClient } from '@aws-sdk/client-proton';
 import { RESPONSE_URL, handlerEnvironment } from './cfn-events';
+import { ProviderDriver } from './provider-driver';
 import type { IsCompleteResponse, OnEventRequest, OnEventResponse } from '../../lambda/engine/types';
 import { isComplete, onEvent } from '../../lambda/index';
-import type { Emulator } from '../../local/emulator';
+import type { Emulator, EmulatorOptions } from '../../local/emulator';
+import { emulatorFixture, protonClient } from '../emulator/helpers';
 
 export interface HandlerRun {
   readonly onEvent: OnEventResponse;
@@ -22,12 +26,19 @@ export interface Harness {
   isCompleteAs(event: OnEventRequest, physicalId: string, account?: string): Promise<IsCompleteResponse>;
 }
 
+export interface HarnessChecks {
+  /** Responses recorded elsewhere (a `ProviderDriver`'s), checked like the harness's own after each test, then emptied. */
+  readonly responses?: string[];
+  /** Values the handler may return (outputs) but must never log. */
+  readonly logCanaries?: readonly string[];
+}
+
 /**
  * Registers beforeEach/afterEach hooks: the handler points at the emulator, console output is
  * captured, and after each test every response and log line is checked for `canary` and the
  * ResponseURL, and responses for CloudFormation's size limit.
  */
-export function handlerHarness(emu: () => Emulator, canary: string): Harness {
+export function handlerHarness(emu: () => Emulator, canary: string, checks: HarnessChecks = {}): Harness {
   let restoreEnv: () => void = () => undefined;
   const logged: string[] = [];
   const responses: string[] = [];
@@ -46,12 +57,14 @@ export function handlerHarness(emu: () => Emulator, canary: string): Harness {
   afterEach(() => {
     jest.restoreAllMocks();
     restoreEnv();
-    for (const body of responses) {
+    for (const body of [...responses, ...(checks.responses?.splice(0) ?? [])]) {
       expect(Buffer.byteLength(body)).toBeLessThanOrEqual(4096);
       expect(body).not.toContain(canary);
     }
     for (const line of logged) {
-      expect(line).not.toContain(canary);
+      for (const secret of [canary, ...(checks.logCanaries ?? [])]) {
+        expect(line).not.toContain(secret);
+      }
       expect(line).not.toContain(RESPONSE_URL);
     }
   });
@@ -107,5 +120,74 @@ export function handlerHarness(emu: () => Emulator, canary: string): Harness {
       return { onEvent: first, isComplete: await complete(event, physicalId, account) };
     },
     isCompleteAs: (event, physicalId, account) => complete(event, physicalId, account),
+  };
+}
+
+export interface HandlerTestOptions extends Pick<EmulatorOptions, 'durations' | 'startTimeMs'> {
+  /** In the properties the handler must never log or return (checked after each test). */
+  readonly canary: string;
+  /** Values the handler may return (outputs) but must never log. */
+  readonly logCanaries?: readonly string[];
+  /** The account the per-test `proton` client acts as (default: the emulator's). */
+  readonly clientAccountId?: string;
+  /** The resource type `driver` drives. */
+  readonly resourceType?: string;
+  /** Runs once before the first test, with a client acting as the emulator's account: templates, environments to build on. */
+  readonly setUp?: (proton: ProtonClient, emu: Emulator) => Promise<void>;
+}
+
+export interface HandlerTest extends Harness {
+  readonly emu: Emulator;
+  /** A client acting as `clientAccountId` (default: the emulator's account), new for each test. */
+  readonly proton: ProtonClient;
+  /** Drives `resourceType` like the Provider framework; its responses are checked like the harness's. */
+  readonly driver: ProviderDriver;
+}
+
+/**
+ * Registers the jest hooks of a handler test file: one emulator for the file (manual clock, strict;
+ * with `durations`, reset to them before each test), `setUp` once, a client for each test, and the
+ * harness's checks. Read the fields inside tests and hooks registered after this call.
+ */
+export function handlerTest(options: HandlerTestOptions): HandlerTest {
+  const { canary, logCanaries, clientAccountId, resourceType, setUp, ...emulatorOptions } = options;
+  const fixture = emulatorFixture(emulatorOptions);
+  const emu = (): Emulator => fixture.emu;
+  const driver = resourceType ? new ProviderDriver(emu, resourceType) : undefined;
+  const harness = handlerHarness(emu, canary, { responses: driver?.responses, logCanaries });
+  let proton: ProtonClient | undefined;
+
+  if (setUp) {
+    beforeAll(async () => {
+      const client = protonClient(emu());
+      try {
+        await setUp(client, emu());
+      } finally {
+        client.destroy();
+      }
+    });
+  }
+  beforeEach(() => {
+    proton = protonClient(emu(), { accountId: clientAccountId });
+    if (emulatorOptions.durations) emu().control.setDurations(emulatorOptions.durations);
+  });
+  afterEach(() => {
+    proton?.destroy();
+    proton = undefined;
+  });
+
+  return {
+    ...harness,
+    get emu(): Emulator {
+      return emu();
+    },
+    get proton(): ProtonClient {
+      if (!proton) throw new Error('The handler test\'s client is only available inside tests and hooks registered after handlerTest().');
+      return proton;
+    },
+    get driver(): ProviderDriver {
+      if (!driver) throw new Error('handlerTest() has no driver: pass resourceType, the resource type it drives.');
+      return driver;
+    },
   };
 }

@@ -8,33 +8,25 @@ import {
   ProtonClient,
 } from '@aws-sdk/client-proton';
 import { STACK_ID, createEvent, deleteEvent, updateEvent } from './cfn-events';
-import { handlerHarness } from './handler-harness';
+import { handlerTest } from './handler-harness';
 import { onEvent } from '../../lambda/index';
 import { ProtonResourceType } from '../../src/custom-resources/contract';
-import { emulatorFixture, protonClient } from '../emulator/helpers';
 
 // Virtual time starts now: the SDK treats a Date header more than 5 minutes off as clock skew and retries every error.
-const fixture = emulatorFixture({ startTimeMs: Date.now() });
 const CANARY = 'CANARY-repository-4d1e';
-const harness = handlerHarness(() => fixture.emu, CANARY);
+const harness = handlerTest({ startTimeMs: Date.now(), canary: CANARY });
 const CONNECTION = 'arn:aws:codestar-connections:us-east-1:111111111111:connection/2f6c6a0e-1111-4aaa-8bbb-000000000001';
 const OTHER_CONNECTION = 'arn:aws:codestar-connections:us-east-1:111111111111:connection/2f6c6a0e-1111-4aaa-8bbb-000000000002';
-
-let proton: ProtonClient;
-beforeEach(() => {
-  proton = protonClient(fixture.emu);
-});
-afterEach(() => proton.destroy());
 
 const resource = (logicalId: string) => ({ resourceType: ProtonResourceType.REPOSITORY, logicalId });
 const props = (name: string, extra: object = {}) => ({ Provider: 'GITHUB', Name: name, ConnectionArn: CONNECTION, ...extra });
 
 async function getRepository(name: string) {
-  return (await proton.send(new GetRepositoryCommand({ provider: 'GITHUB', name }))).repository!;
+  return (await harness.proton.send(new GetRepositoryCommand({ provider: 'GITHUB', name }))).repository!;
 }
 
 async function tagsOf(arn: string): Promise<Record<string, string>> {
-  const out = await proton.send(new ListTagsForResourceCommand({ resourceArn: arn }));
+  const out = await harness.proton.send(new ListTagsForResourceCommand({ resourceArn: arn }));
   return Object.fromEntries((out.tags ?? []).map((t) => [t.key!, t.value!]));
 }
 
@@ -88,10 +80,10 @@ test('a replacement under another name links the new repository; the cleanup del
 
 test('the same Create delivered twice links once', async () => {
   const event = createEvent(resource('Twice'), props('acme/twice'));
-  fixture.emu.control.resetCallCounts();
+  harness.emu.control.resetCallCounts();
   const first = await harness.run(event);
   expect(await harness.run(event)).toEqual(first);
-  expect(fixture.emu.control.callCounts().CreateRepository).toBe(1);
+  expect(harness.emu.control.callCounts().CreateRepository).toBe(1);
 });
 
 test('a crash after the Proton create, then a replay, adopts the link via its ownership tags', async () => {
@@ -105,10 +97,10 @@ test('a crash after the Proton create, then a replay, adopts the link via its ow
   await expect(onEvent(event)).rejects.toThrow(/Task timed out/);
   crash.mockRestore();
 
-  fixture.emu.control.resetCallCounts();
+  harness.emu.control.resetCallCounts();
   const replay = await harness.run(event);
   expect(replay.onEvent).toEqual({ PhysicalResourceId: 'GITHUB:acme/crashy' });
-  expect(fixture.emu.control.callCounts().CreateRepository ?? 0).toBe(0);
+  expect(harness.emu.control.callCounts().CreateRepository ?? 0).toBe(0);
   expect(harness.logged.some((l) => l.includes('adopting repository'))).toBe(true);
 });
 
@@ -122,7 +114,7 @@ test('a leftover of this resource with another connection is refused with the fi
 });
 
 test('a repository linked outside the stack is refused and never updated or unlinked', async () => {
-  await proton.send(new CreateRepositoryCommand({ provider: 'GITHUB', name: 'acme/foreign', connectionArn: CONNECTION, tags: [{ key: 'owner', value: 'them' }] }));
+  await harness.proton.send(new CreateRepositoryCommand({ provider: 'GITHUB', name: 'acme/foreign', connectionArn: CONNECTION, tags: [{ key: 'owner', value: 'them' }] }));
   const r = resource('Mine');
   const mine = props('acme/foreign', { Tags: { owner: 'me' } });
   await expect(harness.run(createEvent(r, mine))).rejects.toThrow(
@@ -136,34 +128,34 @@ test('a repository linked outside the stack is refused and never updated or unli
 test('deleting a link still in use fails with Proton\'s message and a hint; it succeeds once unused', async () => {
   const r = resource('Used');
   await harness.run(createEvent(r, props('acme/used')));
-  await proton.send(new CreateEnvironmentTemplateCommand({ name: 'synced-env' }));
-  await proton.send(new CreateTemplateSyncConfigCommand({
+  await harness.proton.send(new CreateEnvironmentTemplateCommand({ name: 'synced-env' }));
+  await harness.proton.send(new CreateTemplateSyncConfigCommand({
     templateName: 'synced-env', templateType: 'ENVIRONMENT', repositoryProvider: 'GITHUB', repositoryName: 'acme/used', branch: 'main',
   }));
   const error = await harness.run(deleteEvent(r, 'GITHUB:acme/used', props('acme/used'))).catch((e: Error) => e);
   expect((error as Error).message).toMatch(/^Could not delete the Proton link to repository 'GITHUB:acme\/used': it is still used\. Delete or change its users first .* \(Proton: ConflictException: The repository 'acme\/used' \(GITHUB\) can't be deleted: it is used by the template sync configuration of the environment template 'synced-env'/);
   expect(await exists('acme/used')).toBe(true);
 
-  await proton.send(new DeleteTemplateSyncConfigCommand({ templateName: 'synced-env', templateType: 'ENVIRONMENT' }));
+  await harness.proton.send(new DeleteTemplateSyncConfigCommand({ templateName: 'synced-env', templateType: 'ENVIRONMENT' }));
   await harness.run(deleteEvent(r, 'GITHUB:acme/used', props('acme/used')));
   expect(await exists('acme/used')).toBe(false);
 });
 
 test('delete after a create that failed before any Proton call does not call Proton', async () => {
-  fixture.emu.control.resetCallCounts();
+  harness.emu.control.resetCallCounts();
   await harness.run(deleteEvent(resource('Never'), 'AWSCDK::CustomResourceProviderFramework::CREATE_FAILED', props('acme/never')));
-  expect(fixture.emu.control.callCounts()).toEqual({});
+  expect(harness.emu.control.callCounts()).toEqual({});
 });
 
 test('throttling and 5xx converge', async () => {
   const r = resource('Throttled');
   for (const op of ['GetRepository', 'CreateRepository']) {
-    fixture.emu.control.injectFault(op, { kind: 'throttle', count: 1 });
-    fixture.emu.control.injectFault(op, { kind: 'internal', count: 1 });
+    harness.emu.control.injectFault(op, { kind: 'throttle', count: 1 });
+    harness.emu.control.injectFault(op, { kind: 'internal', count: 1 });
   }
   await harness.run(createEvent(r, props('acme/throttled')));
   expect(await exists('acme/throttled')).toBe(true);
-  expect(fixture.emu.control.dump().pendingFaults).toEqual({});
+  expect(harness.emu.control.dump().pendingFaults).toEqual({});
 });
 
 test('malformed properties are refused naming the property', async () => {

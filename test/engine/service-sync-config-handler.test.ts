@@ -8,40 +8,34 @@ import {
   ProtonClient,
 } from '@aws-sdk/client-proton';
 import { createEvent, deleteEvent, updateEvent } from './cfn-events';
-import { handlerHarness } from './handler-harness';
+import { handlerTest } from './handler-harness';
 import { onEvent } from '../../lambda/index';
 import { ProtonResourceType } from '../../src/custom-resources/contract';
-import { protonClient, emulatorFixture } from '../emulator/helpers';
+import { protonClient } from '../emulator/helpers';
 import { createEnvironment, createEnvironmentTemplate, createServiceTemplate } from '../emulator/rest-fixtures';
 
 // The SDK treats a Date header more than 5 minutes off as clock skew (and retries every error):
 // the setup advances the virtual clock by 8 minutes in all, so it starts 4 minutes in the past.
-const fixture = emulatorFixture({ startTimeMs: Date.now() - 4 * 60_000 });
-const harness = handlerHarness(() => fixture.emu, 'CANARY-svc-sync-7a1f');
 const CONNECTION = 'arn:aws:codestar-connections:us-east-1:111111111111:connection/2f6c6a0e-1111-4aaa-8bbb-000000000001';
 const ROLE = 'arn:aws:iam::111111111111:role/proton-service';
 const SERVICES = ['web', 'taken', 'foreign', 'race-same', 'race-other', 'replayed', 'first', 'second', 'unlinked', 'gone', 'removed', 'failed'];
-
-let proton: ProtonClient;
-beforeAll(async () => {
-  const client = protonClient(fixture.emu);
-  for (const name of ['acme/ops', 'acme/other']) {
-    await client.send(new CreateRepositoryCommand({ provider: 'GITHUB', name, connectionArn: CONNECTION }));
-  }
-  await createEnvironmentTemplate(client, fixture.emu, 'sync-env');
-  await createEnvironment(client, fixture.emu, 'dev', 'sync-env', { protonServiceRoleArn: ROLE });
-  await createServiceTemplate(client, fixture.emu, 'sync-svc', 'sync-env');
-  const spec = 'proton: ServiceSpec\ninstances:\n  - name: dev\n    environment: dev\n    spec:\n      message: hi\n';
-  for (const name of SERVICES) {
-    await client.send(new CreateServiceCommand({ name, templateName: 'sync-svc', templateMajorVersion: '1', spec }));
-  }
-  fixture.emu.control.advance(120_000);
-  client.destroy();
+const harness = handlerTest({
+  startTimeMs: Date.now() - 4 * 60_000,
+  canary: 'CANARY-svc-sync-7a1f',
+  setUp: async (client, emu) => {
+    for (const name of ['acme/ops', 'acme/other']) {
+      await client.send(new CreateRepositoryCommand({ provider: 'GITHUB', name, connectionArn: CONNECTION }));
+    }
+    await createEnvironmentTemplate(client, emu, 'sync-env');
+    await createEnvironment(client, emu, 'dev', 'sync-env', { protonServiceRoleArn: ROLE });
+    await createServiceTemplate(client, emu, 'sync-svc', 'sync-env');
+    const spec = 'proton: ServiceSpec\ninstances:\n  - name: dev\n    environment: dev\n    spec:\n      message: hi\n';
+    for (const name of SERVICES) {
+      await client.send(new CreateServiceCommand({ name, templateName: 'sync-svc', templateMajorVersion: '1', spec }));
+    }
+    emu.control.advance(120_000);
+  },
 });
-beforeEach(() => {
-  proton = protonClient(fixture.emu);
-});
-afterEach(() => proton.destroy());
 
 const resource = (logicalId: string) => ({ resourceType: ProtonResourceType.SERVICE_SYNC_CONFIG, logicalId });
 const props = (serviceName: string, extra: object = {}) => ({
@@ -52,7 +46,7 @@ const theirs = (serviceName: string) => ({
 });
 
 async function config(serviceName: string) {
-  return proton.send(new GetServiceSyncConfigCommand({ serviceName })).then(
+  return harness.proton.send(new GetServiceSyncConfigCommand({ serviceName })).then(
     (out) => out.serviceSyncConfig,
     (e: Error) => {
       if (e.name === 'ResourceNotFoundException') return undefined;
@@ -74,7 +68,7 @@ function refusal(serviceName: string): string {
 function raceCreate(input: ReturnType<typeof theirs>) {
   type Send = (this: ProtonClient, command: unknown, ...rest: unknown[]) => Promise<unknown>;
   const send = ProtonClient.prototype.send as Send;
-  const other = protonClient(fixture.emu);
+  const other = protonClient(harness.emu);
   const racing: Send = async function (command, ...rest) {
     if (this !== other && command instanceof CreateServiceSyncConfigCommand) {
       await send.call(other, new CreateServiceSyncConfigCommand(input));
@@ -92,10 +86,10 @@ test('create, update repository/branch/file path in place, delete, repeated dele
   expect(await config('web')).toEqual({ serviceName: 'web', repositoryProvider: 'GITHUB', repositoryName: 'acme/ops', branch: 'main', filePath: 'proton-ops.yaml' });
 
   const moved = props('web', { RepositoryName: 'acme/other', Branch: 'release', FilePath: 'ops/web.yaml' });
-  fixture.emu.control.resetCallCounts();
+  harness.emu.control.resetCallCounts();
   const updated = await harness.run(updateEvent(r, 'web', props('web'), moved));
   expect(updated).toEqual({ onEvent: { PhysicalResourceId: 'web' }, isComplete: { IsComplete: true, Data: { ServiceName: 'web' } } });
-  expect(fixture.emu.control.callCounts()).toEqual({ UpdateServiceSyncConfig: 1, GetServiceSyncConfig: 1 });
+  expect(harness.emu.control.callCounts()).toEqual({ UpdateServiceSyncConfig: 1, GetServiceSyncConfig: 1 });
   expect(await config('web')).toEqual({ serviceName: 'web', repositoryProvider: 'GITHUB', repositoryName: 'acme/other', branch: 'release', filePath: 'ops/web.yaml' });
 
   await harness.run(deleteEvent(r, 'web', moved));
@@ -106,30 +100,30 @@ test('create, update repository/branch/file path in place, delete, repeated dele
 });
 
 test('an identical configuration made outside the stack is taken over without a create', async () => {
-  await proton.send(new CreateServiceSyncConfigCommand({ ...theirs('taken'), repositoryName: 'acme/ops', branch: 'main', filePath: 'proton-ops.yaml' }));
-  fixture.emu.control.resetCallCounts();
+  await harness.proton.send(new CreateServiceSyncConfigCommand({ ...theirs('taken'), repositoryName: 'acme/ops', branch: 'main', filePath: 'proton-ops.yaml' }));
+  harness.emu.control.resetCallCounts();
   const created = await harness.run(createEvent(resource('Taken'), props('taken')));
   expect(created.onEvent).toEqual({ PhysicalResourceId: 'taken' });
-  expect(fixture.emu.control.callCounts()).toEqual({ GetServiceSyncConfig: 2 });
+  expect(harness.emu.control.callCounts()).toEqual({ GetServiceSyncConfig: 2 });
   expect(harness.logged.some((line) => line.includes('service sync configuration already as requested: taken over'))).toBe(true);
 });
 
 test('a different configuration made outside the stack is refused and left untouched', async () => {
-  await proton.send(new CreateServiceSyncConfigCommand(theirs('foreign')));
-  fixture.emu.control.resetCallCounts();
+  await harness.proton.send(new CreateServiceSyncConfigCommand(theirs('foreign')));
+  harness.emu.control.resetCallCounts();
   await expect(harness.run(createEvent(resource('Mine'), props('foreign')))).rejects.toThrow(refusal('foreign'));
-  expect(fixture.emu.control.callCounts()).toEqual({ GetServiceSyncConfig: 1 });
+  expect(harness.emu.control.callCounts()).toEqual({ GetServiceSyncConfig: 1 });
   expect(await config('foreign')).toEqual(theirs('foreign'));
 });
 
 test('a create that loses a race to an identical configuration takes it over', async () => {
   const other = raceCreate({ ...theirs('race-same'), repositoryName: 'acme/ops', branch: 'main', filePath: 'proton-ops.yaml' });
   try {
-    fixture.emu.control.resetCallCounts();
+    harness.emu.control.resetCallCounts();
     const created = await harness.run(createEvent(resource('RaceSame'), props('race-same')));
     expect(created).toEqual({ onEvent: { PhysicalResourceId: 'race-same' }, isComplete: { IsComplete: true, Data: { ServiceName: 'race-same' } } });
     // The other client's create succeeded, the handler's got a ConflictException.
-    expect(fixture.emu.control.callCounts()).toEqual({ GetServiceSyncConfig: 3, CreateServiceSyncConfig: 2 });
+    expect(harness.emu.control.callCounts()).toEqual({ GetServiceSyncConfig: 3, CreateServiceSyncConfig: 2 });
     expect(harness.logged.some((line) => line.includes('service sync configuration created concurrently as requested: taken over'))).toBe(true);
   } finally {
     other.destroy();
@@ -148,10 +142,10 @@ test('a create that loses a race to a different configuration is refused; the wi
 
 test('the same Create delivered twice creates once', async () => {
   const event = createEvent(resource('Twice'), props('replayed'));
-  fixture.emu.control.resetCallCounts();
+  harness.emu.control.resetCallCounts();
   const first = await harness.run(event);
   expect(await harness.run(event)).toEqual(first);
-  expect(fixture.emu.control.callCounts().CreateServiceSyncConfig).toBe(1);
+  expect(harness.emu.control.callCounts().CreateServiceSyncConfig).toBe(1);
 });
 
 test('another service replaces the configuration under a new identity; the cleanup delete removes the old one', async () => {
@@ -185,24 +179,24 @@ test('an unlinked repository on update fails with Proton\'s message and keeps th
 test('a configuration deleted by hand, or with its service, is a successful delete', async () => {
   const byHand = resource('ByHand');
   await harness.run(createEvent(byHand, props('gone')));
-  await proton.send(new DeleteServiceSyncConfigCommand({ serviceName: 'gone' }));
+  await harness.proton.send(new DeleteServiceSyncConfigCommand({ serviceName: 'gone' }));
   await expect(harness.run(deleteEvent(byHand, 'gone', props('gone')))).resolves.toEqual({ onEvent: { PhysicalResourceId: 'gone' }, isComplete: { IsComplete: true } });
 
   const withService = resource('WithService');
   await harness.run(createEvent(withService, props('removed')));
-  await proton.send(new DeleteServiceCommand({ name: 'removed' }));
-  fixture.emu.control.advance(60_000);
-  fixture.emu.control.resetCallCounts();
+  await harness.proton.send(new DeleteServiceCommand({ name: 'removed' }));
+  harness.emu.control.advance(60_000);
+  harness.emu.control.resetCallCounts();
   await expect(harness.run(deleteEvent(withService, 'removed', props('removed')))).resolves.toEqual({ onEvent: { PhysicalResourceId: 'removed' }, isComplete: { IsComplete: true } });
-  expect(fixture.emu.control.callCounts()).toEqual({ DeleteServiceSyncConfig: 1 });
+  expect(harness.emu.control.callCounts()).toEqual({ DeleteServiceSyncConfig: 1 });
 });
 
 test('the Delete after a failed Create leaves a configuration of the service alone', async () => {
-  await proton.send(new CreateServiceSyncConfigCommand(theirs('failed')));
-  fixture.emu.control.resetCallCounts();
+  await harness.proton.send(new CreateServiceSyncConfigCommand(theirs('failed')));
+  harness.emu.control.resetCallCounts();
   // The Provider framework reports a failed Create with the request id as the physical id.
   await harness.run(deleteEvent(resource('Failed'), '0f3e7c2a-failed-create', props('failed')));
-  expect(fixture.emu.control.callCounts()).toEqual({});
+  expect(harness.emu.control.callCounts()).toEqual({});
   expect(await config('failed')).toEqual(theirs('failed'));
 });
 

@@ -4,35 +4,27 @@ import {
   CreateServiceTemplateCommand,
   CreateTemplateSyncConfigCommand,
   GetTemplateSyncConfigCommand,
-  ProtonClient,
 } from '@aws-sdk/client-proton';
 import { createEvent, deleteEvent, updateEvent } from './cfn-events';
-import { handlerHarness } from './handler-harness';
+import { handlerTest } from './handler-harness';
 import { onEvent } from '../../lambda/index';
 import { ProtonResourceType } from '../../src/custom-resources/contract';
-import { emulatorFixture, protonClient } from '../emulator/helpers';
 
 // Virtual time starts now: the SDK treats a Date header more than 5 minutes off as clock skew and retries every error.
-const fixture = emulatorFixture({ startTimeMs: Date.now() });
-const harness = handlerHarness(() => fixture.emu, 'CANARY-sync-5e2d');
 const CONNECTION = 'arn:aws:codestar-connections:us-east-1:111111111111:connection/2f6c6a0e-1111-4aaa-8bbb-000000000001';
-
-let proton: ProtonClient;
-beforeAll(async () => {
-  const client = protonClient(fixture.emu);
-  for (const name of ['acme/templates', 'acme/other']) {
-    await client.send(new CreateRepositoryCommand({ provider: 'GITHUB', name, connectionArn: CONNECTION }));
-  }
-  for (const name of ['web-env', 'replayed', 'foreign-env', 'same-env', 'first', 'second']) {
-    await client.send(new CreateEnvironmentTemplateCommand({ name }));
-  }
-  await client.send(new CreateServiceTemplateCommand({ name: 'web-svc' }));
-  client.destroy();
+const harness = handlerTest({
+  startTimeMs: Date.now(),
+  canary: 'CANARY-sync-5e2d',
+  setUp: async (client) => {
+    for (const name of ['acme/templates', 'acme/other']) {
+      await client.send(new CreateRepositoryCommand({ provider: 'GITHUB', name, connectionArn: CONNECTION }));
+    }
+    for (const name of ['web-env', 'replayed', 'foreign-env', 'same-env', 'first', 'second']) {
+      await client.send(new CreateEnvironmentTemplateCommand({ name }));
+    }
+    await client.send(new CreateServiceTemplateCommand({ name: 'web-svc' }));
+  },
 });
-beforeEach(() => {
-  proton = protonClient(fixture.emu);
-});
-afterEach(() => proton.destroy());
 
 const resource = (logicalId: string) => ({ resourceType: ProtonResourceType.TEMPLATE_SYNC_CONFIG, logicalId });
 const props = (templateName: string, extra: object = {}) => ({
@@ -40,7 +32,7 @@ const props = (templateName: string, extra: object = {}) => ({
 });
 
 async function config(templateType: 'ENVIRONMENT' | 'SERVICE', templateName: string) {
-  return proton.send(new GetTemplateSyncConfigCommand({ templateType, templateName })).then(
+  return harness.proton.send(new GetTemplateSyncConfigCommand({ templateType, templateName })).then(
     (out) => out.templateSyncConfig,
     (e: Error) => {
       if (e.name === 'ResourceNotFoundException') return undefined;
@@ -88,14 +80,14 @@ test('another template replaces the configuration; the cleanup delete removes th
 
 test('the same Create delivered twice creates once', async () => {
   const event = createEvent(resource('Twice'), props('replayed'));
-  fixture.emu.control.resetCallCounts();
+  harness.emu.control.resetCallCounts();
   const first = await harness.run(event);
   expect(await harness.run(event)).toEqual(first);
-  expect(fixture.emu.control.callCounts().CreateTemplateSyncConfig).toBe(1);
+  expect(harness.emu.control.callCounts().CreateTemplateSyncConfig).toBe(1);
 });
 
 test('a different configuration made outside the stack is refused and left untouched', async () => {
-  await proton.send(new CreateTemplateSyncConfigCommand({
+  await harness.proton.send(new CreateTemplateSyncConfigCommand({
     templateType: 'ENVIRONMENT', templateName: 'foreign-env', repositoryProvider: 'GITHUB', repositoryName: 'acme/other', branch: 'theirs',
   }));
   await expect(harness.run(createEvent(resource('Mine'), props('foreign-env')))).rejects.toThrow(

@@ -1,54 +1,32 @@
 import {
   CreateEnvironmentTemplateCommand, CreateEnvironmentTemplateVersionCommand, CreateServiceTemplateCommand, GetEnvironmentTemplateVersionCommand,
-  GetServiceTemplateVersionCommand, ListEnvironmentTemplateVersionsCommand, ListTagsForResourceCommand, ProtonClient,
+  GetServiceTemplateVersionCommand, ListEnvironmentTemplateVersionsCommand, ListTagsForResourceCommand,
   UpdateEnvironmentTemplateVersionCommand,
 } from '@aws-sdk/client-proton';
-import { RESPONSE_URL, createEvent, deleteEvent, handlerEnvironment, updateEvent } from './cfn-events';
+import { createEvent, deleteEvent, updateEvent } from './cfn-events';
+import { handlerTest } from './handler-harness';
 import type { IsCompleteResponse, OnEventRequest } from '../../lambda/engine/types';
 import { isComplete, onEvent } from '../../lambda/index';
 import { ProtonResourceType } from '../../src/custom-resources/contract';
 import { ENV_FILES } from '../emulator/deployment-fixtures';
-import { emulatorFixture, protonClient, uploadBundle } from '../emulator/helpers';
+import { schemaFile, uploadBundle } from '../emulator/helpers';
 
-const fixture = emulatorFixture();
 const CANARY = 'CANARY-5be1d0-secret-version-description';
 const BUCKET = 'version-bundles';
 const OTHER_STACK_ID = 'arn:aws:cloudformation:us-east-1:111111111111:stack/OtherStack/11111111-0000-11ef-8000-0a1b2c3d4e5f';
 
-let proton: ProtonClient;
-let restoreEnv: () => void;
-let logged: string[];
-
-beforeAll(async () => {
-  await uploadBundle(fixture.emu, BUCKET, 'env.tar.gz', ENV_FILES);
-  await uploadBundle(fixture.emu, BUCKET, 'env-2.tar.gz', { ...ENV_FILES, 'infrastructure/cloudformation.yaml': `${ENV_FILES['infrastructure/cloudformation.yaml']}\n# v2\n` });
-  await uploadBundle(fixture.emu, BUCKET, 'svc.tar.gz', {
-    'schema/schema.yaml': 'schema:\n  format:\n    openapi: "3.0.0"\n  service_input_type: "SvcInput"\n  types:\n    SvcInput:\n      type: object\n      properties:\n        image:\n          type: string\n',
-    'instance_infrastructure/manifest.yaml': ENV_FILES['infrastructure/manifest.yaml'],
-    'instance_infrastructure/cloudformation.yaml': 'Resources:\n  Topic:\n    Type: AWS::SNS::Topic\n',
-  });
-  await uploadBundle(fixture.emu, BUCKET, 'broken.tar.gz', { 'schema/schema.yaml': 'schema: [' });
-});
-
-beforeEach(() => {
-  proton = protonClient(fixture.emu);
-  restoreEnv = handlerEnvironment(fixture.emu);
-  logged = [];
-  for (const level of ['log', 'info', 'warn', 'error', 'debug'] as const) {
-    jest.spyOn(console, level).mockImplementation((...args: unknown[]) => {
-      logged.push(args.map((a) => (typeof a === 'string' ? a : JSON.stringify(a))).join(' '));
+const fixture = handlerTest({
+  canary: CANARY,
+  setUp: async (_proton, emu) => {
+    await uploadBundle(emu, BUCKET, 'env.tar.gz', ENV_FILES);
+    await uploadBundle(emu, BUCKET, 'env-2.tar.gz', { ...ENV_FILES, 'infrastructure/cloudformation.yaml': `${ENV_FILES['infrastructure/cloudformation.yaml']}\n# v2\n` });
+    await uploadBundle(emu, BUCKET, 'svc.tar.gz', {
+      'schema/schema.yaml': schemaFile({ service_input_type: 'SvcInput' }, { SvcInput: '      properties:\n        image:\n          type: string\n' }),
+      'instance_infrastructure/manifest.yaml': ENV_FILES['infrastructure/manifest.yaml'],
+      'instance_infrastructure/cloudformation.yaml': 'Resources:\n  Topic:\n    Type: AWS::SNS::Topic\n',
     });
-  }
-});
-
-afterEach(() => {
-  jest.restoreAllMocks();
-  restoreEnv();
-  proton.destroy();
-  for (const line of logged) {
-    expect(line).not.toContain(CANARY);
-    expect(line).not.toContain(RESPONSE_URL);
-  }
+    await uploadBundle(emu, BUCKET, 'broken.tar.gz', { 'schema/schema.yaml': 'schema: [' });
+  },
 });
 
 const envVersion = (logicalId: string, stackId?: string) => ({ resourceType: ProtonResourceType.ENVIRONMENT_TEMPLATE_VERSION, logicalId, stackId });
@@ -71,18 +49,19 @@ async function run(event: OnEventRequest): Promise<{ physicalId: string; polls: 
 }
 
 async function newEnvTemplate(name: string): Promise<void> {
-  await proton.send(new CreateEnvironmentTemplateCommand({ name }));
+  await fixture.proton.send(new CreateEnvironmentTemplateCommand({ name }));
 }
 
 async function getEnvVersion(templateName: string, majorVersion: string, minorVersion: string) {
-  return (await proton.send(new GetEnvironmentTemplateVersionCommand({ templateName, majorVersion, minorVersion }))).environmentTemplateVersion!;
+  const out = await fixture.proton.send(new GetEnvironmentTemplateVersionCommand({ templateName, majorVersion, minorVersion }));
+  return out.environmentTemplateVersion!;
 }
 
 async function envVersions(templateName: string): Promise<string[]> {
-  const majors = (await proton.send(new ListEnvironmentTemplateVersionsCommand({ templateName }))).templateVersions ?? [];
+  const majors = (await fixture.proton.send(new ListEnvironmentTemplateVersionsCommand({ templateName }))).templateVersions ?? [];
   const all: string[] = [];
   for (const m of majors) {
-    const minors = await proton.send(new ListEnvironmentTemplateVersionsCommand({ templateName, majorVersion: m.majorVersion }));
+    const minors = await fixture.proton.send(new ListEnvironmentTemplateVersionsCommand({ templateName, majorVersion: m.majorVersion }));
     all.push(...(minors.templateVersions ?? []).map((v) => `${v.majorVersion}.${v.minorVersion}`));
   }
   return all.sort();
@@ -107,7 +86,7 @@ test('create waits for the registration, publishes, and reports the version; a r
     },
   });
   expect(await getEnvVersion('hv-create', '1', '0')).toMatchObject({ status: 'PUBLISHED', description: CANARY });
-  const tags = await proton.send(new ListTagsForResourceCommand({ resourceArn: 'arn:aws:proton:us-east-1:111111111111:environment-template/hv-create:1.0' }));
+  const tags = await fixture.proton.send(new ListTagsForResourceCommand({ resourceArn: 'arn:aws:proton:us-east-1:111111111111:environment-template/hv-create:1.0' }));
   expect(tags.tags).toEqual(expect.arrayContaining([{ key: 'cdk-proton:logical-id', value: 'V1' }]));
 
   // CloudFormation retries the same request: the deterministic client token returns the same version.
@@ -188,7 +167,7 @@ test('the recommended version waits for the versions of this stack it is recomme
   expect((await run(deleteEvent(envVersion('V3'), v3.physicalId, props('hv-order')))).polls).toEqual([{ IsComplete: true }]);
   expect((await run(deleteEvent(envVersion('V2'), v2.physicalId, props('hv-order', { MajorVersion: '1' })))).polls).toEqual([{ IsComplete: true }]);
   expect(await envVersions('hv-order')).toEqual(['1.0', '1.1', '2.0']);
-  const pending = await proton.send(new ListTagsForResourceCommand({ resourceArn: 'arn:aws:proton:us-east-1:111111111111:environment-template/hv-order:2.0' }));
+  const pending = await fixture.proton.send(new ListTagsForResourceCommand({ resourceArn: 'arn:aws:proton:us-east-1:111111111111:environment-template/hv-order:2.0' }));
   expect(pending.tags).toEqual(expect.arrayContaining([{ key: 'cdk-proton:pending-deletion', value: 'true' }]));
 
   await run(deleteEvent(envVersion('V1'), v1.physicalId, props('hv-order')));
@@ -206,11 +185,11 @@ test('a recommended version blocked by versions another stack created fails with
 
 test('service template versions: compatible environment templates and component sources are updated in place', async () => {
   await newEnvTemplate('hv-svc-env');
-  await proton.send(new CreateEnvironmentTemplateVersionCommand({ templateName: 'hv-svc-env', source: { s3: { bucket: BUCKET, key: 'env.tar.gz' } } }));
-  await proton.send(new CreateEnvironmentTemplateVersionCommand({ templateName: 'hv-svc-env', source: { s3: { bucket: BUCKET, key: 'env.tar.gz' } } }));
+  await fixture.proton.send(new CreateEnvironmentTemplateVersionCommand({ templateName: 'hv-svc-env', source: { s3: { bucket: BUCKET, key: 'env.tar.gz' } } }));
+  await fixture.proton.send(new CreateEnvironmentTemplateVersionCommand({ templateName: 'hv-svc-env', source: { s3: { bucket: BUCKET, key: 'env.tar.gz' } } }));
   fixture.emu.control.advance(10_000);
-  await proton.send(new UpdateEnvironmentTemplateVersionCommand({ templateName: 'hv-svc-env', majorVersion: '1', minorVersion: '0', status: 'PUBLISHED' }));
-  await proton.send(new CreateServiceTemplateCommand({ name: 'hv-svc', pipelineProvisioning: 'CUSTOMER_MANAGED' }));
+  await fixture.proton.send(new UpdateEnvironmentTemplateVersionCommand({ templateName: 'hv-svc-env', majorVersion: '1', minorVersion: '0', status: 'PUBLISHED' }));
+  await fixture.proton.send(new CreateServiceTemplateCommand({ name: 'hv-svc', pipelineProvisioning: 'CUSTOMER_MANAGED' }));
 
   const svc = { resourceType: ProtonResourceType.SERVICE_TEMPLATE_VERSION, logicalId: 'Svc' };
   const svcProps = {
@@ -223,7 +202,7 @@ test('service template versions: compatible environment templates and component 
   expect(created.physicalId).toBe('hv-svc:1.0');
   const newProps = { ...svcProps, CompatibleEnvironmentTemplates: [{ TemplateName: 'hv-svc-env', MajorVersion: '2' }], SupportedComponentSources: ['DIRECTLY_DEFINED'] };
   expect((await run(updateEvent(svc, 'hv-svc:1.0', svcProps, newProps))).physicalId).toBe('hv-svc:1.0');
-  const version = (await proton.send(new GetServiceTemplateVersionCommand({ templateName: 'hv-svc', majorVersion: '1', minorVersion: '0' }))).serviceTemplateVersion!;
+  const version = (await fixture.proton.send(new GetServiceTemplateVersionCommand({ templateName: 'hv-svc', majorVersion: '1', minorVersion: '0' }))).serviceTemplateVersion!;
   expect(version).toMatchObject({
     status: 'PUBLISHED',
     compatibleEnvironmentTemplates: [{ templateName: 'hv-svc-env', majorVersion: '2' }],
@@ -233,6 +212,6 @@ test('service template versions: compatible environment templates and component 
   await expect(onEvent(createEvent(svc, { ...svcProps, CompatibleEnvironmentTemplates: [] })))
     .rejects.toThrow('CompatibleEnvironmentTemplates must list 1 to 10 environment template major versions, got 0.');
   await run(deleteEvent(svc, 'hv-svc:1.0', newProps));
-  await expect(proton.send(new GetServiceTemplateVersionCommand({ templateName: 'hv-svc', majorVersion: '1', minorVersion: '0' })))
+  await expect(fixture.proton.send(new GetServiceTemplateVersionCommand({ templateName: 'hv-svc', majorVersion: '1', minorVersion: '0' })))
     .rejects.toThrow(expect.objectContaining({ name: 'ResourceNotFoundException' }));
 });

@@ -6,48 +6,20 @@ import {
   formatBundleProblems, parseCloudFormationTemplate, terraformOutputKeys, unpackTemplateBundle, validateTemplateBundle,
   type TemplateBundleKind,
 } from '../../src/private/template-bundle-rules';
-import { makeBundle } from '../emulator/helpers';
+import { CFN_MANIFEST, makeBundle, schemaFile } from '../emulator/helpers';
+import { ENV_BUNDLE, ENV_SCHEMA_WITHOUT_PATTERN as ENV_SCHEMA } from '../emulator/template-fixtures';
 
-const ENV_SCHEMA = `schema:
-  format:
-    openapi: "3.0.0"
-  environment_input_type: "EnvInput"
-  types:
-    EnvInput:
-      type: object
-      properties:
-        bucket_prefix:
-          type: string
-          default: "demo"
-`;
-const SVC_SCHEMA = `schema:
-  format:
-    openapi: "3.0.0"
-  service_input_type: "SvcInput"
-  pipeline_input_type: "PipeInput"
-  types:
-    SvcInput:
-      type: object
-      properties:
+const SVC_SCHEMA = schemaFile({ service_input_type: 'SvcInput', pipeline_input_type: 'PipeInput' }, {
+  SvcInput: `      properties:
         message: {type: string}
-    PipeInput:
-      type: object
-      properties:
+`,
+  PipeInput: `      properties:
         dockerfile: {type: string, default: Dockerfile}
-`;
-const CFN_MANIFEST = 'infrastructure:\n  templates:\n    - file: "cloudformation.yaml"\n      rendering_engine: jinja\n      template_language: cloudformation\n';
+`,
+});
 const TF_MANIFEST = 'infrastructure:\n  templates:\n    - file: "*"\n      rendering_engine: hcl\n      template_language: terraform\n';
-const CFN = `Resources:
-  Bucket:
-    Type: AWS::S3::Bucket
-    Properties:
-      BucketName: '{{ environment.inputs.bucket_prefix }}-{{ environment.name }}'
-Outputs:
-  BucketName:
-    Value: !Ref Bucket
-  BucketArn:
-    Value: !GetAtt Bucket.Arn
-`;
+/** The fixtures' environment template with a second output. */
+const CFN = `${ENV_BUNDLE['infrastructure/cloudformation.yaml']}  BucketArn:\n    Value: !GetAtt Bucket.Arn\n`;
 
 const ENV: TemplateBundleKind = { templateType: 'ENVIRONMENT' };
 const SVC: TemplateBundleKind = { templateType: 'SERVICE', hasPipeline: true };
