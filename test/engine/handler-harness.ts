@@ -27,8 +27,8 @@ export interface Harness {
 }
 
 export interface HarnessChecks {
-  /** Responses recorded elsewhere (a `ProviderDriver`'s), checked like the harness's own after each test, then emptied. */
-  readonly responses?: string[];
+  /** Drivers whose recorded responses are checked like the harness's own after each test, then emptied (read then: drivers added later count). */
+  readonly drivers?: readonly ProviderDriver[];
   /** Values the handler may return (outputs) but must never log. */
   readonly logCanaries?: readonly string[];
 }
@@ -57,7 +57,7 @@ export function handlerHarness(emu: () => Emulator, canary: string, checks: Harn
   afterEach(() => {
     jest.restoreAllMocks();
     restoreEnv();
-    for (const body of [...responses, ...(checks.responses?.splice(0) ?? [])]) {
+    for (const body of [...responses, ...(checks.drivers ?? []).flatMap((d) => d.responses.splice(0))]) {
       expect(Buffer.byteLength(body)).toBeLessThanOrEqual(4096);
       expect(body).not.toContain(canary);
     }
@@ -142,6 +142,8 @@ export interface HandlerTest extends Harness {
   readonly proton: ProtonClient;
   /** Drives `resourceType` like the Provider framework; its responses are checked like the harness's. */
   readonly driver: ProviderDriver;
+  /** Another driver, for `resourceType`, its responses checked like the harness's. Call it when registering tests (a describe body). */
+  driverFor(resourceType: string): ProviderDriver;
 }
 
 /**
@@ -154,7 +156,8 @@ export function handlerTest(options: HandlerTestOptions): HandlerTest {
   const fixture = emulatorFixture(emulatorOptions);
   const emu = (): Emulator => fixture.emu;
   const driver = resourceType ? new ProviderDriver(emu, resourceType) : undefined;
-  const harness = handlerHarness(emu, canary, { responses: driver?.responses, logCanaries });
+  const drivers = driver ? [driver] : [];
+  const harness = handlerHarness(emu, canary, { drivers, logCanaries });
   let proton: ProtonClient | undefined;
 
   if (setUp) {
@@ -188,6 +191,11 @@ export function handlerTest(options: HandlerTestOptions): HandlerTest {
     get driver(): ProviderDriver {
       if (!driver) throw new Error('handlerTest() has no driver: pass resourceType, the resource type it drives.');
       return driver;
+    },
+    driverFor(type: string): ProviderDriver {
+      const added = new ProviderDriver(emu, type);
+      drivers.push(added);
+      return added;
     },
   };
 }

@@ -1,56 +1,28 @@
 import {
   CreateComponentCommand, CreateServiceCommand, GetComponentCommand, GetServiceCommand, GetServiceInstanceCommand, ListServiceInstancesCommand,
-  ProtonClient, UpdateServiceCommand, UpdateServicePipelineCommand,
+  UpdateServiceCommand, UpdateServicePipelineCommand,
 } from '@aws-sdk/client-proton';
-import { RESPONSE_URL, createEvent, handlerEnvironment } from './cfn-events';
-import { ProviderDriver } from './provider-driver';
+import { createEvent } from './cfn-events';
+import { handlerTest } from './handler-harness';
 import { ProtonResourceType } from '../../src/custom-resources/contract';
 import { COMPONENT_ROLE_ARN, DURATIONS, deployEnvironment, publishEnvironmentTemplate, publishServiceTemplate, serviceSpec } from '../emulator/deployment-fixtures';
-import { emulatorFixture, protonClient } from '../emulator/helpers';
 
-const fixture = emulatorFixture({ durations: DURATIONS });
 const CANARY = 'CANARY-svc-4b7e-secret-input';
-const driver = new ProviderDriver(() => fixture.emu, ProtonResourceType.SERVICE);
 
-let proton: ProtonClient;
-let restoreEnv: () => void;
-let logged: string[];
-let ready = false;
-
-beforeEach(async () => {
-  proton = protonClient(fixture.emu);
-  restoreEnv = handlerEnvironment(fixture.emu);
-  fixture.emu.control.setDurations(DURATIONS);
-  if (!ready) {
-    await publishEnvironmentTemplate(proton, fixture.emu, 'svc-net');
-    await publishServiceTemplate(proton, fixture.emu, 'web', 'svc-net');
-    await publishServiceTemplate(proton, fixture.emu, 'web', 'svc-net', { existing: true, major: '1' });
-    await publishServiceTemplate(proton, fixture.emu, 'web-pipe', 'svc-net', { pipeline: true });
-    await deployEnvironment(proton, fixture.emu, 'dev', 'svc-net');
-    await deployEnvironment(proton, fixture.emu, 'prod', 'svc-net');
-    ready = true;
-  }
-  logged = [];
-  for (const level of ['log', 'info', 'warn', 'error', 'debug'] as const) {
-    jest.spyOn(console, level).mockImplementation((...args: unknown[]) => {
-      logged.push(args.map((a) => (typeof a === 'string' ? a : JSON.stringify(a))).join(' '));
-    });
-  }
+const fixture = handlerTest({
+  durations: DURATIONS,
+  canary: CANARY,
+  resourceType: ProtonResourceType.SERVICE,
+  setUp: async (proton, emu) => {
+    await publishEnvironmentTemplate(proton, emu, 'svc-net');
+    await publishServiceTemplate(proton, emu, 'web', 'svc-net');
+    await publishServiceTemplate(proton, emu, 'web', 'svc-net', { existing: true, major: '1' });
+    await publishServiceTemplate(proton, emu, 'web-pipe', 'svc-net', { pipeline: true });
+    await deployEnvironment(proton, emu, 'dev', 'svc-net');
+    await deployEnvironment(proton, emu, 'prod', 'svc-net');
+  },
 });
-
-afterEach(() => {
-  jest.restoreAllMocks();
-  restoreEnv();
-  proton.destroy();
-  for (const body of driver.responses.splice(0)) {
-    expect(Buffer.byteLength(body)).toBeLessThanOrEqual(4096);
-    expect(body).not.toContain(CANARY);
-  }
-  for (const line of logged) {
-    expect(line).not.toContain(CANARY);
-    expect(line).not.toContain(RESPONSE_URL);
-  }
-});
+const { driver } = fixture;
 
 function instance(name: string, environment: string, inputs: Record<string, unknown> = { image: CANARY }) {
   return { Name: name, Environment: environment, Inputs: JSON.stringify(inputs) };
@@ -61,11 +33,11 @@ function props(name: string, overrides: Record<string, unknown> = {}) {
 }
 
 async function getInstance(service: string, name: string) {
-  return (await proton.send(new GetServiceInstanceCommand({ serviceName: service, name }))).serviceInstance!;
+  return (await fixture.proton.send(new GetServiceInstanceCommand({ serviceName: service, name }))).serviceInstance!;
 }
 
 async function instanceNames(service: string): Promise<string[]> {
-  return ((await proton.send(new ListServiceInstancesCommand({ serviceName: service }))).serviceInstances ?? []).map((i) => i.name!).sort();
+  return ((await fixture.proton.send(new ListServiceInstancesCommand({ serviceName: service }))).serviceInstances ?? []).map((i) => i.name!).sort();
 }
 
 test('create waits for the service and returns requested instance outputs', async () => {
@@ -79,7 +51,7 @@ test('create waits for the service and returns requested instance outputs', asyn
     'Output.prod.ServiceUrl': 'service/svc-create/service-instance/prod/ServiceUrl',
   });
   expect(Object.keys(created.data!).filter((k) => k.startsWith('Output.'))).toEqual(['Output.prod.ServiceUrl']);
-  expect((await proton.send(new GetServiceCommand({ name: 'svc-create' }))).service?.status).toBe('ACTIVE');
+  expect((await fixture.proton.send(new GetServiceCommand({ name: 'svc-create' }))).service?.status).toBe('ACTIVE');
   expect(await instanceNames('svc-create')).toEqual(['dev', 'prod']);
 });
 
@@ -113,7 +85,7 @@ test('adding and removing instances goes through UpdateService; a changed instan
 
   const deleted = await driver.delete('Svc', 'svc-update', v5);
   expect(deleted.error).toBeUndefined();
-  await expect(proton.send(new GetServiceCommand({ name: 'svc-update' }))).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
+  await expect(fixture.proton.send(new GetServiceCommand({ name: 'svc-update' }))).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
 });
 
 test('a failed instance deployment fails the create with Proton\'s message', async () => {
@@ -157,7 +129,7 @@ test('a changed pipeline spec goes through UpdateServicePipeline; pipeline outpu
   const next = { ...p, PipelineInputs: JSON.stringify({ stage: 'test' }) };
   expect((await driver.update('Svc', 'svc-pipe', p, next)).error).toBeUndefined();
   expect(fixture.emu.control.callCounts().UpdateServicePipeline).toBe(1);
-  expect((await proton.send(new GetServiceCommand({ name: 'svc-pipe' }))).service?.pipeline?.spec).toContain('stage: test');
+  expect((await fixture.proton.send(new GetServiceCommand({ name: 'svc-pipe' }))).service?.pipeline?.spec).toContain('stage: test');
 });
 
 test('changing the template is a replacement, refused under the same name', async () => {
@@ -176,11 +148,11 @@ test('moving an instance to another environment is refused with the fix', async 
 });
 
 test('removing an instance Proton refuses (a component is attached) fails at once with Proton\'s message and the fix', async () => {
-  await publishServiceTemplate(proton, fixture.emu, 'web-cmp', 'svc-net', { components: true });
-  await deployEnvironment(proton, fixture.emu, 'cmp-dev', 'svc-net', { componentRoleArn: COMPONENT_ROLE_ARN });
+  await publishServiceTemplate(fixture.proton, fixture.emu, 'web-cmp', 'svc-net', { components: true });
+  await deployEnvironment(fixture.proton, fixture.emu, 'cmp-dev', 'svc-net', { componentRoleArn: COMPONENT_ROLE_ARN });
   const before = props('svc-cmp', { TemplateName: 'web-cmp', TemplateMinorVersion: undefined, Instances: [instance('a', 'cmp-dev'), instance('b', 'cmp-dev')] });
   expect((await driver.create('Svc', before)).error).toBeUndefined();
-  await proton.send(new CreateComponentCommand({
+  await fixture.proton.send(new CreateComponentCommand({
     name: 'cmp-b',
     serviceName: 'svc-cmp',
     serviceInstanceName: 'b',
@@ -188,7 +160,7 @@ test('removing an instance Proton refuses (a component is attached) fails at onc
     templateFile: 'Resources:\n  Queue:\n    Type: AWS::SQS::Queue\n',
   }));
   fixture.emu.control.advance(DURATIONS.deploymentMs);
-  expect((await proton.send(new GetComponentCommand({ name: 'cmp-b' }))).component?.deploymentStatus).toBe('SUCCEEDED');
+  expect((await fixture.proton.send(new GetComponentCommand({ name: 'cmp-b' }))).component?.deploymentStatus).toBe('SUCCEEDED');
 
   fixture.emu.control.resetCallCounts();
   const after = { ...before, Instances: [instance('a', 'cmp-dev')] };
@@ -200,13 +172,13 @@ test('removing an instance Proton refuses (a component is attached) fails at onc
   expect(outcome.polls).toBe(1);
   expect(fixture.emu.control.callCounts().UpdateService).toBe(1);
   expect(await instanceNames('svc-cmp')).toEqual(['a', 'b']);
-  expect((await proton.send(new GetComponentCommand({ name: 'cmp-b' }))).component).toMatchObject({ serviceName: 'svc-cmp', serviceInstanceName: 'b' });
+  expect((await fixture.proton.send(new GetComponentCommand({ name: 'cmp-b' }))).component).toMatchObject({ serviceName: 'svc-cmp', serviceInstanceName: 'b' });
 });
 
 test('adding an instance while the pipeline deploys waits for it (Conflict while busy), then adds it', async () => {
   const before = props('svc-pipe-busy', { TemplateName: 'web-pipe', TemplateMinorVersion: undefined, PipelineInputs: JSON.stringify({ stage: 'build' }) });
   expect((await driver.create('Svc', before)).error).toBeUndefined();
-  await proton.send(new UpdateServicePipelineCommand({
+  await fixture.proton.send(new UpdateServicePipelineCommand({
     serviceName: 'svc-pipe-busy', deploymentType: 'CURRENT_VERSION', spec: serviceSpec([{ name: 'dev', environment: 'dev', image: CANARY }], { stage: 'build' }),
   }));
   fixture.emu.control.resetCallCounts();
@@ -219,10 +191,7 @@ test('adding an instance while the pipeline deploys waits for it (Conflict while
 });
 
 describe('Custom::ProtonServiceInstance (an instance added to an existing service)', () => {
-  const instances = new ProviderDriver(() => fixture.emu, ProtonResourceType.SERVICE_INSTANCE);
-  afterEach(() => {
-    for (const body of instances.responses.splice(0)) expect(body).not.toContain(CANARY);
-  });
+  const instances = fixture.driverFor(ProtonResourceType.SERVICE_INSTANCE);
 
   function instanceProps(overrides: Record<string, unknown> = {}) {
     return { ServiceName: 'svc-host', Name: 'extra', Environment: 'prod', Inputs: JSON.stringify({ image: CANARY }), Outputs: ['ServiceUrl'], ...overrides };
@@ -265,13 +234,13 @@ describe('Custom::ProtonServiceInstance (an instance added to an existing servic
   });
 
   test('removing the last instance of a service is refused with the fix', async () => {
-    await proton.send(new CreateServiceCommand({
+    await fixture.proton.send(new CreateServiceCommand({
       name: 'svc-imported', templateName: 'web', templateMajorVersion: '1', spec: serviceSpec([{ name: 'dev', environment: 'dev' }]),
     }));
     fixture.emu.control.advance(DURATIONS.deploymentMs + DURATIONS.serviceMs);
     const p = instanceProps({ ServiceName: 'svc-imported', Outputs: [] });
     expect((await instances.create('Extra', p)).error).toBeUndefined();
-    await proton.send(new UpdateServiceCommand({ name: 'svc-imported', spec: serviceSpec([{ name: 'extra', environment: 'prod', image: CANARY }]) }));
+    await fixture.proton.send(new UpdateServiceCommand({ name: 'svc-imported', spec: serviceSpec([{ name: 'extra', environment: 'prod', image: CANARY }]) }));
     fixture.emu.control.advance(DURATIONS.deletionMs + DURATIONS.serviceMs);
     expect(await instanceNames('svc-imported')).toEqual(['extra']);
     const outcome = await instances.delete('Extra', 'svc-imported/extra', p);

@@ -5,10 +5,11 @@
  */
 import {
   CreateComponentCommand, CreateServiceCommand, CreateServiceInstanceCommand, DeleteComponentCommand, GetComponentCommand, GetServiceCommand,
-  GetServiceInstanceCommand, ListDeploymentsCommand, ListServiceInstancesCommand, ProtonClient, UpdateComponentCommand, UpdateServiceCommand,
+  GetServiceInstanceCommand, ListDeploymentsCommand, ListServiceInstancesCommand, UpdateComponentCommand, UpdateServiceCommand,
 } from '@aws-sdk/client-proton';
-import { RESPONSE_URL, createEvent, deleteEvent, handlerEnvironment } from './cfn-events';
-import { ProviderDriver, QUERY_INTERVAL_MS } from './provider-driver';
+import { createEvent, deleteEvent } from './cfn-events';
+import { handlerTest } from './handler-harness';
+import { QUERY_INTERVAL_MS } from './provider-driver';
 import { clientToken } from '../../lambda/engine/client-token';
 import type { OnEventRequest } from '../../lambda/engine/types';
 import { isComplete, onEvent } from '../../lambda/index';
@@ -16,52 +17,24 @@ import { ProtonResourceType } from '../../src/custom-resources/contract';
 import {
   COMPONENT_ROLE_ARN, DURATIONS, deployEnvironment, publishEnvironmentTemplate, publishServiceTemplate, serviceSpec,
 } from '../emulator/deployment-fixtures';
-import { emulatorFixture, protonClient } from '../emulator/helpers';
 
-const fixture = emulatorFixture({ durations: DURATIONS });
 const CANARY = 'CANARY-si-3c9d-secret-input';
-const driver = new ProviderDriver(() => fixture.emu, ProtonResourceType.SERVICE_INSTANCE);
 
 const MANIFEST = 'infrastructure:\n  templates:\n    - file: "cloudformation.yaml"\n      rendering_engine: jinja\n      template_language: cloudformation\n';
 const TEMPLATE_FILE = 'Resources:\n  Queue:\n    Type: AWS::SQS::Queue\n';
 
-let proton: ProtonClient;
-let restoreEnv: () => void;
-let logged: string[];
-let ready = false;
-
-beforeEach(async () => {
-  proton = protonClient(fixture.emu);
-  restoreEnv = handlerEnvironment(fixture.emu);
-  fixture.emu.control.setDurations(DURATIONS);
-  if (!ready) {
-    await publishEnvironmentTemplate(proton, fixture.emu, 'si-net');
-    await publishServiceTemplate(proton, fixture.emu, 'si-web', 'si-net', { components: true });
-    await deployEnvironment(proton, fixture.emu, 'dev', 'si-net', { componentRoleArn: COMPONENT_ROLE_ARN });
-    await deployEnvironment(proton, fixture.emu, 'prod', 'si-net', { componentRoleArn: COMPONENT_ROLE_ARN });
-    ready = true;
-  }
-  logged = [];
-  for (const level of ['log', 'info', 'warn', 'error', 'debug'] as const) {
-    jest.spyOn(console, level).mockImplementation((...args: unknown[]) => {
-      logged.push(args.map((a) => (typeof a === 'string' ? a : JSON.stringify(a))).join(' '));
-    });
-  }
+const fixture = handlerTest({
+  durations: DURATIONS,
+  canary: CANARY,
+  resourceType: ProtonResourceType.SERVICE_INSTANCE,
+  setUp: async (proton, emu) => {
+    await publishEnvironmentTemplate(proton, emu, 'si-net');
+    await publishServiceTemplate(proton, emu, 'si-web', 'si-net', { components: true });
+    await deployEnvironment(proton, emu, 'dev', 'si-net', { componentRoleArn: COMPONENT_ROLE_ARN });
+    await deployEnvironment(proton, emu, 'prod', 'si-net', { componentRoleArn: COMPONENT_ROLE_ARN });
+  },
 });
-
-afterEach(() => {
-  jest.restoreAllMocks();
-  restoreEnv();
-  proton.destroy();
-  for (const body of driver.responses.splice(0)) {
-    expect(Buffer.byteLength(body)).toBeLessThanOrEqual(4096);
-    expect(body).not.toContain(CANARY);
-  }
-  for (const line of logged) {
-    expect(line).not.toContain(CANARY);
-    expect(line).not.toContain(RESPONSE_URL);
-  }
-});
+const { driver } = fixture;
 
 /** The properties of instance `extra` (in prod) of `service`. */
 function instanceProps(service: string) {
@@ -70,33 +43,33 @@ function instanceProps(service: string) {
 
 /** A deployed service on the component-enabled template with instance `main` in dev. */
 async function deployService(name: string): Promise<void> {
-  await proton.send(new CreateServiceCommand({ name, templateName: 'si-web', templateMajorVersion: '1', spec: serviceSpec([{ name: 'main', environment: 'dev' }]) }));
+  await fixture.proton.send(new CreateServiceCommand({ name, templateName: 'si-web', templateMajorVersion: '1', spec: serviceSpec([{ name: 'main', environment: 'dev' }]) }));
   fixture.emu.control.advance(DURATIONS.deploymentMs + DURATIONS.serviceMs);
 }
 
 /** Starts an UpdateService adding instance `other` (in dev) next to `main`: the service is UPDATE_IN_PROGRESS. */
 async function startAddingOther(service: string): Promise<void> {
-  await proton.send(new UpdateServiceCommand({ name: service, spec: serviceSpec([{ name: 'main', environment: 'dev' }, { name: 'other', environment: 'dev' }]) }));
+  await fixture.proton.send(new UpdateServiceCommand({ name: service, spec: serviceSpec([{ name: 'main', environment: 'dev' }, { name: 'other', environment: 'dev' }]) }));
   expect(await serviceStatus(service)).toBe('UPDATE_IN_PROGRESS');
 }
 
 /** A deployed component attached to instance `extra` of `service`. */
 async function attachComponent(name: string, service: string): Promise<void> {
-  await proton.send(new CreateComponentCommand({ name, serviceName: service, serviceInstanceName: 'extra', manifest: MANIFEST, templateFile: TEMPLATE_FILE }));
+  await fixture.proton.send(new CreateComponentCommand({ name, serviceName: service, serviceInstanceName: 'extra', manifest: MANIFEST, templateFile: TEMPLATE_FILE }));
   fixture.emu.control.advance(DURATIONS.deploymentMs);
   expect(await getComponent(name)).toMatchObject({ deploymentStatus: 'SUCCEEDED', serviceName: service, serviceInstanceName: 'extra' });
 }
 
 async function getComponent(name: string) {
-  return (await proton.send(new GetComponentCommand({ name }))).component!;
+  return (await fixture.proton.send(new GetComponentCommand({ name }))).component!;
 }
 
 async function serviceStatus(name: string): Promise<string | undefined> {
-  return (await proton.send(new GetServiceCommand({ name }))).service?.status;
+  return (await fixture.proton.send(new GetServiceCommand({ name }))).service?.status;
 }
 
 async function instanceNames(service: string): Promise<string[]> {
-  return ((await proton.send(new ListServiceInstancesCommand({ serviceName: service }))).serviceInstances ?? []).map((i) => i.name!).sort();
+  return ((await fixture.proton.send(new ListServiceInstancesCommand({ serviceName: service }))).serviceInstances ?? []).map((i) => i.name!).sort();
 }
 
 describe('removal', () => {
@@ -127,7 +100,7 @@ describe('removal', () => {
     const p = instanceProps('si-detach');
     expect((await driver.create('Extra', p)).error).toBeUndefined();
     await attachComponent('cmp-detach', 'si-detach');
-    await proton.send(new UpdateComponentCommand({ name: 'cmp-detach', deploymentType: 'CURRENT_VERSION', serviceName: '', serviceInstanceName: '' }));
+    await fixture.proton.send(new UpdateComponentCommand({ name: 'cmp-detach', deploymentType: 'CURRENT_VERSION', serviceName: '', serviceInstanceName: '' }));
     expect((await getComponent('cmp-detach')).deploymentStatus).toBe('IN_PROGRESS');
 
     fixture.emu.control.resetCallCounts();
@@ -146,7 +119,7 @@ describe('removal', () => {
     const p = instanceProps('si-wait');
     expect((await driver.create('Extra', p)).error).toBeUndefined();
     await attachComponent('cmp-wait', 'si-wait');
-    await proton.send(new UpdateComponentCommand({ name: 'cmp-wait', deploymentType: 'CURRENT_VERSION', templateFile: `${TEMPLATE_FILE}  Topic:\n    Type: AWS::SNS::Topic\n` }));
+    await fixture.proton.send(new UpdateComponentCommand({ name: 'cmp-wait', deploymentType: 'CURRENT_VERSION', templateFile: `${TEMPLATE_FILE}  Topic:\n    Type: AWS::SNS::Topic\n` }));
     expect(await getComponent('cmp-wait')).toMatchObject({ deploymentStatus: 'IN_PROGRESS', serviceInstanceName: 'extra' });
 
     // The instance's Delete and the component's (CloudFormation runs them in parallel), interleaved
@@ -160,13 +133,13 @@ describe('removal', () => {
     expect(await instanceNames('si-wait')).toEqual(['extra', 'main']);
 
     fixture.emu.control.advance(QUERY_INTERVAL_MS);
-    await proton.send(new UpdateComponentCommand({ name: 'cmp-wait', deploymentType: 'CURRENT_VERSION', serviceName: '', serviceInstanceName: '' }));
+    await fixture.proton.send(new UpdateComponentCommand({ name: 'cmp-wait', deploymentType: 'CURRENT_VERSION', serviceName: '', serviceInstanceName: '' }));
     expect(await isComplete(polled)).toEqual({ IsComplete: false });
     expect(fixture.emu.control.callCounts().UpdateService).toBe(3);
 
     fixture.emu.control.advance(QUERY_INTERVAL_MS);
     expect(await getComponent('cmp-wait')).toMatchObject({ deploymentStatus: 'SUCCEEDED' });
-    await proton.send(new DeleteComponentCommand({ name: 'cmp-wait' }));
+    await fixture.proton.send(new DeleteComponentCommand({ name: 'cmp-wait' }));
     let polls = 3;
     while (!(await isComplete(polled)).IsComplete) {
       fixture.emu.control.advance(QUERY_INTERVAL_MS);
@@ -195,10 +168,10 @@ describe('create', () => {
     expect(outcome.polls).toBeGreaterThan(2);
     // onEvent's call met the busy service (Conflict); the one made once it was ACTIVE created the instance.
     expect(fixture.emu.control.callCounts().CreateServiceInstance).toBe(2);
-    const instance = (await proton.send(new GetServiceInstanceCommand({ serviceName: 'si-busy', name: 'extra' }))).serviceInstance!;
+    const instance = (await fixture.proton.send(new GetServiceInstanceCommand({ serviceName: 'si-busy', name: 'extra' }))).serviceInstance!;
     expect(instance.deploymentStatus).toBe('SUCCEEDED');
     expect(instance.lastClientRequestToken).toBe(clientToken(event, 'create'));
-    const deployments = (await proton.send(new ListDeploymentsCommand({ serviceName: 'si-busy', serviceInstanceName: 'extra' }))).deployments ?? [];
+    const deployments = (await fixture.proton.send(new ListDeploymentsCommand({ serviceName: 'si-busy', serviceInstanceName: 'extra' }))).deployments ?? [];
     expect(deployments.map((d) => d.deploymentStatus)).toEqual(['SUCCEEDED']);
     expect(await instanceNames('si-busy')).toEqual(['extra', 'main', 'other']);
   });
@@ -218,7 +191,7 @@ describe('create', () => {
 
   test('an instance of that name that is not ours fails at once, even while the service is busy', async () => {
     await deployService('si-foreign');
-    await proton.send(new CreateServiceInstanceCommand({
+    await fixture.proton.send(new CreateServiceInstanceCommand({
       serviceName: 'si-foreign', name: 'extra', spec: serviceSpec([{ name: 'extra', environment: 'prod' }]),
     }));
     fixture.emu.control.advance(DURATIONS.deploymentMs);
