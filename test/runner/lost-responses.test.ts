@@ -23,7 +23,10 @@ import {
 } from '../../src';
 import { BUNDLES_DIR } from '../fixtures/bundles/corpus';
 
-const harness = runnerHarness({ durations: { registrationMs: 1_000, deploymentMs: 30_000, deletionMs: 10_000, serviceMs: 1_000 }, runnerPerTest: false });
+const harness = runnerHarness({
+  durations: { registrationMs: 1_000, deploymentMs: 30_000, deletionMs: 10_000, serviceMs: 1_000 },
+  runnerPerTest: false,
+});
 
 const ACCOUNT = '111111111111';
 const CONNECTION = `arn:aws:codestar-connections:us-east-1:${ACCOUNT}:connection/0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0`;
