@@ -65,6 +65,10 @@ const project = new awscdk.AwsCdkConstructLibrary({
     passWithNoTests: false,
     jestConfig: {
       testTimeout: 120_000,
+      // One worker per core (jest's default leaves one core idle): the runner and handler tests
+      // mostly wait on Lambda child processes and the emulator, so two workers on the 2-core CI
+      // machine run test/runner + test/engine in 83 s instead of 163 s (measured side by side).
+      maxWorkers: '100%',
     },
   },
   tsconfigDev: {
