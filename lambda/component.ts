@@ -16,7 +16,7 @@ import {
 } from './engine/deployment';
 import { failure, isProtonError } from './engine/errors';
 import { log } from './engine/log';
-import { createOrAdopt, foreignResourceMessage, getOrUndefined } from './engine/name-keyed-create';
+import { createOrAdopt, getOrUndefined, requireOwned } from './engine/name-keyed-create';
 import { PropertyReader } from './engine/properties';
 import { ResourceHandler, UpdatePlan, planUpdate } from './engine/resource-handler';
 import { canonical, parseInputs, specDocument } from './engine/service-spec';
@@ -146,8 +146,8 @@ export class ComponentHandler extends ResourceHandler<ComponentProperties, Compo
   }
 
   protected async onUpdateInPlace(oldProps: ComponentProperties, name: string): Promise<void> {
-    const component = await this.ownedOrFail(name);
-    await syncCustomerTags(this.proton, component.arn!, await listTags(this.proton, component.arn!), this.props.Tags ?? {});
+    const { existing: component, tags } = await this.ownedOrFail(name);
+    await syncCustomerTags(this.proton, component.arn!, tags, this.props.Tags ?? {});
     const type = deploymentTypeOf(oldProps, this.props);
     if (type === undefined) {
       // Only tags or the requested outputs changed: nothing to tell Proton.
@@ -337,16 +337,16 @@ export class ComponentHandler extends ResourceHandler<ComponentProperties, Compo
     return this.instanceEnvironmentRead;
   }
 
-  private async ownedOrFail(name: string): Promise<Component> {
-    const component = await this.get();
-    if (component === undefined) {
-      throw failure(`${describe(name)} no longer exists; it was deleted outside CloudFormation. `
-        + 'Remove the resource from the stack and add it again (or change componentName) to recreate it.');
-    }
-    if (!isOwnedBy(await listTags(this.proton, component.arn!), this.event)) {
-      throw failure(foreignResourceMessage(KIND, name, importHint(name), this.event));
-    }
-    return component;
+  /** The component and its tags (read once: the ownership check and the customer tag sync both need them). */
+  private ownedOrFail(name: string): Promise<{ readonly existing: Component; readonly tags: Record<string, string> }> {
+    return requireOwned(this.proton, this.event, {
+      kind: KIND,
+      name,
+      importHint: importHint(name),
+      goneMessage: `${describe(name)} no longer exists; it was deleted outside CloudFormation. `
+        + 'Remove the resource from the stack and add it again (or change componentName) to recreate it.',
+      get: () => this.get(),
+    });
   }
 
   private get(): Promise<Component | undefined> {

@@ -14,7 +14,7 @@ import {
 } from './engine/deployment';
 import { failure, isProtonError } from './engine/errors';
 import { log } from './engine/log';
-import { createOrAdopt, foreignResourceMessage, getOrUndefined } from './engine/name-keyed-create';
+import { createOrAdopt, getOrUndefined, requireOwned } from './engine/name-keyed-create';
 import { PropertyReader } from './engine/properties';
 import { ResourceHandler, UpdatePlan, planUpdate } from './engine/resource-handler';
 import { assertCustomerTags, isOwnedBy, listTags, syncCustomerTags, toProtonTags } from './engine/tags';
@@ -276,17 +276,15 @@ export class EnvironmentHandler extends ResourceHandler<EnvironmentProperties, E
   }
 
   /** The environment and its tags (read once: the ownership check and the customer tag sync both need them). */
-  private async ownedOrFail(name: string): Promise<{ existing: Environment; tags: Record<string, string> }> {
-    const existing = await this.get(name);
-    if (existing === undefined) {
-      throw failure(`Proton environment '${name}' no longer exists; it was deleted outside CloudFormation. `
-        + 'Remove the resource from the stack and add it again (or change environmentName) to recreate it.');
-    }
-    const tags = await listTags(this.proton, existing.arn!);
-    if (!isOwnedBy(tags, this.event)) {
-      throw failure(foreignResourceMessage(KIND, name, `Environment.fromEnvironmentName(scope, id, '${name}')`, this.event));
-    }
-    return { existing, tags };
+  private ownedOrFail(name: string): Promise<{ readonly existing: Environment; readonly tags: Record<string, string> }> {
+    return requireOwned(this.proton, this.event, {
+      kind: KIND,
+      name,
+      importHint: `Environment.fromEnvironmentName(scope, id, '${name}')`,
+      goneMessage: `Proton environment '${name}' no longer exists; it was deleted outside CloudFormation. `
+        + 'Remove the resource from the stack and add it again (or change environmentName) to recreate it.',
+      get: () => this.get(name),
+    });
   }
 
   private get(name: string): Promise<Environment | undefined> {

@@ -7,7 +7,7 @@ import {
 } from '@aws-sdk/client-proton';
 import { failure, isProtonError } from './engine/errors';
 import { log } from './engine/log';
-import { createOrAdopt, foreignResourceMessage, getOrUndefined } from './engine/name-keyed-create';
+import { createOrAdopt, getOrUndefined, requireOwned } from './engine/name-keyed-create';
 import { PropertyReader } from './engine/properties';
 import { ResourceHandler, UpdatePlan, planUpdate } from './engine/resource-handler';
 import { assertCustomerTags, isOwnedBy, listTags, syncCustomerTags, toProtonTags } from './engine/tags';
@@ -82,8 +82,15 @@ export class RepositoryHandler extends ResourceHandler<RepositoryProperties, Rep
   }
 
   protected async onUpdateInPlace(_oldProps: RepositoryProperties, id: string): Promise<void> {
-    const existing = await this.owned(id);
-    await syncCustomerTags(this.proton, existing.repository.arn!, existing.tags, this.props.Tags ?? {});
+    const { existing, tags } = await requireOwned(this.proton, this.event, {
+      kind: KIND,
+      name: id,
+      importHint: 'Repository.fromRepositoryAttributes(scope, id, {...})',
+      goneMessage: `The Proton link to repository '${id}' no longer exists; it was deleted outside CloudFormation. `
+        + 'Remove the Repository from the stack and add it again to link it again.',
+      get: () => this.get(this.props.Provider, this.props.Name),
+    });
+    await syncCustomerTags(this.proton, existing.arn!, tags, this.props.Tags ?? {});
   }
 
   protected async onDeleteOwned(id: string): Promise<void> {
@@ -123,19 +130,6 @@ export class RepositoryHandler extends ResourceHandler<RepositoryProperties, Rep
   private get(provider: string, name: string): Promise<Repository | undefined> {
     const command = new GetRepositoryCommand({ provider: provider as RepositoryProvider, name });
     return getOrUndefined(async () => (await this.proton.send(command)).repository!);
-  }
-
-  private async owned(id: string): Promise<{ repository: Repository; tags: Record<string, string> }> {
-    const repository = await this.get(this.props.Provider, this.props.Name);
-    if (repository === undefined) {
-      throw failure(`The Proton link to repository '${id}' no longer exists; it was deleted outside CloudFormation. `
-        + 'Remove the Repository from the stack and add it again to link it again.');
-    }
-    const tags = await listTags(this.proton, repository.arn!);
-    if (!isOwnedBy(tags, this.event)) {
-      throw failure(foreignResourceMessage(KIND, id, 'Repository.fromRepositoryAttributes(scope, id, {...})', this.event));
-    }
-    return { repository, tags };
   }
 
   /** A link left by an earlier attempt must match what is asked now: Proton cannot update it. */

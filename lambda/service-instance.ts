@@ -16,7 +16,7 @@ import {
 } from './engine/deployment';
 import { failure, isProtonError } from './engine/errors';
 import { log } from './engine/log';
-import { foreignResourceMessage, getOrUndefined } from './engine/name-keyed-create';
+import { foreignResourceMessage, getOrUndefined, requireOwned } from './engine/name-keyed-create';
 import { PropertyReader } from './engine/properties';
 import { ResourceHandler, UpdatePlan, planUpdate } from './engine/resource-handler';
 import { isServiceDeploying, listServiceInstances, servicePhase } from './engine/service-activity';
@@ -24,6 +24,10 @@ import { Inputs, canonical, instanceInputsIn, parseInputs, specDocument } from '
 import { assertCustomerTags, isOwnedBy, listTags, ownershipTags, syncCustomerTags, toProtonTags } from './engine/tags';
 import type { IsCompleteRequest } from './engine/types';
 import { ServiceInstanceData, ServiceInstanceProperties } from '../src/custom-resources/contract';
+
+const KIND = 'service instance';
+/** Where a foreign instance's refusal points: instances are imported through their service. */
+const IMPORT_HINT = 'the Service construct of the service that owns it';
 
 /** Properties Proton cannot update: changing one replaces the instance. */
 const IMMUTABLE: ReadonlyArray<keyof ServiceInstanceProperties> = ['ServiceName', 'Name', 'Environment'];
@@ -88,7 +92,7 @@ export class ServiceInstanceHandler extends ResourceHandler<ServiceInstancePrope
     if (existing !== undefined) {
       const tags = await listTags(this.proton, existing.arn!);
       if (!isOwnedBy(tags, this.event)) {
-        throw failure(foreignResourceMessage('service instance', this.identity(props), 'the Service construct of the service that owns it', this.event));
+        throw failure(foreignResourceMessage(KIND, this.identity(props), IMPORT_HINT, this.event));
       }
       log('adopting service instance created earlier by this resource', { name: this.identity(props) });
       plan = await this.adopt(existing, tags);
@@ -101,14 +105,13 @@ export class ServiceInstanceHandler extends ResourceHandler<ServiceInstancePrope
 
   protected async onUpdateInPlace(oldProps: ServiceInstanceProperties): Promise<void> {
     const props = this.props;
-    const instance = await this.get(props.ServiceName, props.Name);
-    if (instance === undefined) {
-      throw failure(`Proton service instance '${this.identity(props)}' no longer exists; it was removed outside CloudFormation.`);
-    }
-    const tags = await listTags(this.proton, instance.arn!);
-    if (!isOwnedBy(tags, this.event)) {
-      throw failure(foreignResourceMessage('service instance', this.identity(props), 'the Service construct of the service that owns it', this.event));
-    }
+    const { existing: instance, tags } = await requireOwned(this.proton, this.event, {
+      kind: KIND,
+      name: this.identity(props),
+      importHint: IMPORT_HINT,
+      goneMessage: `Proton service instance '${this.identity(props)}' no longer exists; it was removed outside CloudFormation.`,
+      get: () => this.get(props.ServiceName, props.Name),
+    });
     await syncCustomerTags(this.proton, instance.arn!, tags, props.Tags ?? {});
     const type = deploymentTypeFor(this.deployed(oldProps, instance), this.deployed(props, instance), describeInstance(this.identity(props)));
     const plan = type === 'NONE' ? { kind: 'none' as const } : await startOrDefer(this.driver(), instance, type, false);
@@ -132,7 +135,7 @@ export class ServiceInstanceHandler extends ResourceHandler<ServiceInstancePrope
       return undefined;
     }
     if (deferred && !isOwnedBy(await listTags(this.proton, instance.arn!), this.event)) {
-      throw failure(foreignResourceMessage('service instance', this.identity(props), 'the Service construct of the service that owns it', this.event));
+      throw failure(foreignResourceMessage(KIND, this.identity(props), IMPORT_HINT, this.event));
     }
     const { startedAt, plan } = readBookkeeping(this.event.Data);
     const cancellable = this.event.RequestType === 'Update';

@@ -19,7 +19,7 @@ import {
 } from './engine/deployment';
 import { failure, isProtonError } from './engine/errors';
 import { log } from './engine/log';
-import { createOrAdopt, foreignResourceMessage, getOrUndefined } from './engine/name-keyed-create';
+import { createOrAdopt, getOrUndefined, requireOwned } from './engine/name-keyed-create';
 import { PropertyReader } from './engine/properties';
 import { ResourceHandler, UpdatePlan, planUpdate } from './engine/resource-handler';
 import { isServiceDeploying, listServiceInstances, servicePhase } from './engine/service-activity';
@@ -142,15 +142,14 @@ export class ServiceHandler extends ResourceHandler<ServiceProperties, ServiceDa
   }
 
   protected async onUpdateInPlace(_oldProps: ServiceProperties, name: string): Promise<void> {
-    const existing = await this.get(name);
-    if (existing === undefined) {
-      throw failure(`Proton service '${name}' no longer exists; it was deleted outside CloudFormation. `
-        + 'Remove the resource from the stack and add it again (or change serviceName) to recreate it.');
-    }
-    const tags = await listTags(this.proton, existing.arn!);
-    if (!isOwnedBy(tags, this.event)) {
-      throw failure(foreignResourceMessage(KIND, name, `Service.fromServiceName(scope, id, '${name}')`, this.event));
-    }
+    const { existing, tags } = await requireOwned(this.proton, this.event, {
+      kind: KIND,
+      name,
+      importHint: `Service.fromServiceName(scope, id, '${name}')`,
+      goneMessage: `Proton service '${name}' no longer exists; it was deleted outside CloudFormation. `
+        + 'Remove the resource from the stack and add it again (or change serviceName) to recreate it.',
+      get: () => this.get(name),
+    });
     await syncCustomerTags(this.proton, existing.arn!, tags, this.props.Tags ?? {});
     // The Proton calls are made by isComplete, which waits for each (and for anything already running).
     this.recordStart();

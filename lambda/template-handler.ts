@@ -1,6 +1,6 @@
 import { failure, isProtonError } from './engine/errors';
 import { log } from './engine/log';
-import { createOrAdopt, foreignResourceMessage, getOrUndefined } from './engine/name-keyed-create';
+import { createOrAdopt, getOrUndefined, requireOwned } from './engine/name-keyed-create';
 import { ResourceHandler, UpdatePlan, planUpdate } from './engine/resource-handler';
 import { assertCustomerTags, isOwnedBy, listTags, syncCustomerTags, toProtonTags } from './engine/tags';
 import { CUSTOMER_MANAGED_PROVISIONING } from '../src/custom-resources/contract';
@@ -107,15 +107,14 @@ export abstract class TemplateHandler<P extends TemplatePropertiesBase, R extend
   }
 
   protected async onUpdateInPlace(_oldProps: P, name: string): Promise<void> {
-    const existing = await this.get(name);
-    if (existing === undefined) {
-      throw failure(`Proton ${this.kind} '${name}' no longer exists; it was deleted outside CloudFormation. `
-        + `Remove the resource from the stack and add it again (or change ${this.nameProperty}) to recreate it.`);
-    }
-    const tags = await listTags(this.proton, existing.arn!);
-    if (!isOwnedBy(tags, this.event)) {
-      throw failure(foreignResourceMessage(this.kind, name, this.importHint(name), this.event));
-    }
+    const { existing, tags } = await requireOwned(this.proton, this.event, {
+      kind: this.kind,
+      name,
+      importHint: this.importHint(name),
+      goneMessage: `Proton ${this.kind} '${name}' no longer exists; it was deleted outside CloudFormation. `
+        + `Remove the resource from the stack and add it again (or change ${this.nameProperty}) to recreate it.`,
+      get: () => this.get(name),
+    });
     await this.applyMutable(existing, tags);
   }
 

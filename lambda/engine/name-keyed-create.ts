@@ -65,6 +65,40 @@ export async function createOrAdopt<R extends { readonly arn?: string }>(
   return existing;
 }
 
+/** How `requireOwned` reads a resource and reports it when it is gone or foreign. */
+export interface OwnedResource<R extends { readonly arn?: string }> {
+  /** Human name of the kind, e.g. `environment`. */
+  readonly kind: string;
+  readonly name: string;
+  /** How a user references the existing resource instead (see `NameKeyedResource.importHint`). */
+  readonly importHint: string;
+  /** The failure message when the resource no longer exists. */
+  readonly goneMessage: string;
+  /** The resource, or `undefined` when Proton says ResourceNotFound. */
+  get(): Promise<R | undefined>;
+}
+
+/**
+ * The resource an update acts on, with its tags (read once: the ownership check and the customer
+ * tag sync both need them). Fails when it was deleted outside CloudFormation, or when it does not
+ * carry this stack's ownership tags.
+ */
+export async function requireOwned<R extends { readonly arn?: string }>(
+  proton: ProtonClient,
+  event: OnEventRequest,
+  resource: OwnedResource<R>,
+): Promise<{ readonly existing: R; readonly tags: Record<string, string> }> {
+  const existing = await resource.get();
+  if (existing === undefined) {
+    throw failure(resource.goneMessage);
+  }
+  const tags = await listTags(proton, existing.arn!);
+  if (!isOwnedBy(tags, event)) {
+    throw failure(foreignResourceMessage(resource.kind, resource.name, resource.importHint, event));
+  }
+  return { existing, tags };
+}
+
 /** Runs a Proton read, mapping ResourceNotFound to `undefined`. */
 export async function getOrUndefined<T>(read: () => Promise<T>): Promise<T | undefined> {
   try {
