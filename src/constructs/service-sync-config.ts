@@ -3,7 +3,7 @@ import { Construct, IConstruct } from 'constructs';
 import { IRepository } from './repository';
 import { IService, Service } from './service';
 import { ServiceInstance } from './service-instance';
-import { validateLength } from './validation-util';
+import { validateLength, validateRepositoryPath } from './validation-util';
 import { ProtonResourceType, ServiceSyncConfigProperties } from '../custom-resources/contract';
 import { ProtonProvider } from '../custom-resources/proton-provider';
 import { sameService } from '../private/instance-attachments';
@@ -77,10 +77,7 @@ export class ServiceSyncConfig extends Resource {
   constructor(scope: Construct, id: string, props: ServiceSyncConfigProps) {
     super(scope, id);
     validateLength('branch', props.branch, 1, 200);
-    validateLength('filePath', props.filePath, 1, 4096);
-    if (props.filePath !== undefined && !Token.isUnresolved(props.filePath) && props.filePath.startsWith('/')) {
-      throw new Error(`filePath '${props.filePath}' must be relative to the repository root: remove the leading '/'.`);
-    }
+    validateRepositoryPath('filePath', props.filePath);
     this.service = props.service;
 
     const provider = ProtonProvider.getOrCreate(this);

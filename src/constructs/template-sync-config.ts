@@ -1,9 +1,9 @@
-import { CustomResource, IResource, Resource, Token } from 'aws-cdk-lib';
+import { CustomResource, IResource, Resource } from 'aws-cdk-lib';
 import { Construct, IDependable } from 'constructs';
 import { IEnvironmentTemplate } from './environment-template';
 import { IRepository } from './repository';
 import { IServiceTemplate } from './service-template';
-import { validateLength } from './validation-util';
+import { validateLength, validateRepositoryPath } from './validation-util';
 import { ProtonResourceType, TemplateSyncConfigProperties } from '../custom-resources/contract';
 import { ProtonProvider } from '../custom-resources/proton-provider';
 import { nameAtSynth, protonArn } from '../private/proton-arns';
@@ -96,10 +96,7 @@ export class TemplateSyncConfig extends Resource {
   constructor(scope: Construct, id: string, props: TemplateSyncConfigProps) {
     super(scope, id);
     validateLength('branch', props.branch, 1, 200);
-    validateLength('subdirectory', props.subdirectory, 1, 4096);
-    if (props.subdirectory !== undefined && !Token.isUnresolved(props.subdirectory) && props.subdirectory.startsWith('/')) {
-      throw new Error(`subdirectory '${props.subdirectory}' must be relative to the repository root: remove the leading '/'.`);
-    }
+    validateRepositoryPath('subdirectory', props.subdirectory);
 
     const provider = ProtonProvider.getOrCreate(this);
     provider.allowManage([props.template.templateArnForPolicy], HANDLER_ACTIONS);

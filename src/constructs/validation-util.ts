@@ -45,6 +45,14 @@ export function validateLength(prop: string, value: string | undefined, min: num
   }
 }
 
+/** A path inside a repository (sync configurations): 1 to 4096 characters, relative to its root. */
+export function validateRepositoryPath(prop: string, value: string | undefined): void {
+  validateLength(prop, value, 1, 4096);
+  if (value !== undefined && !Token.isUnresolved(value) && value.startsWith('/')) {
+    throw new Error(`${prop} '${value}' must be relative to the repository root: remove the leading '/'.`);
+  }
+}
+
 function suggestName(value: string): string {
   const cleaned = value.replace(/[^0-9A-Za-z_\-]/g, '-').replace(/^[^0-9A-Za-z]+/, '').slice(0, RESOURCE_NAME_MAX_LENGTH);
   return cleaned.length > 0 ? cleaned : 'my-template';
