@@ -7,6 +7,7 @@
 import { randomBytes, randomUUID } from 'crypto';
 import { RunnerClock } from './clock';
 import { FunctionRegistry, LambdaFunctionProperties, LambdaFunctionRecord } from './functions';
+import { StackState } from './operation-context';
 import { CfnRequest, CfnResponse, ProviderRuntime, runProviderRequest, UserFunction, WaiterRetry } from './provider-framework';
 import { AwsTarget } from './target';
 
@@ -22,6 +23,8 @@ export interface ResourceRecord {
   readonly dependencies: string[];
   readonly deletionPolicy?: string;
   readonly updateReplacePolicy?: string;
+  /** An `AWS::CloudFormation::Stack` resource's nested stack, as deployed. */
+  readonly stack?: StackState;
 }
 
 /** Finds a deployed resource by the ARN other resources reference it with. */

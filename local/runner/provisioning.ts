@@ -95,7 +95,7 @@ async function send({ requestType, decl, old }: Send, ctx: ProvisioningContext):
   return record;
 }
 
-function recordOf(decl: ResourceDeclaration, physicalId: string, attributes: Record<string, unknown>): ResourceRecord {
+export function recordOf(decl: ResourceDeclaration, physicalId: string, attributes: Record<string, unknown>): ResourceRecord {
   return {
     type: decl.type,
     physicalId,

@@ -236,6 +236,7 @@ export class LocalRunner {
       findByArn: (arn) => this.findByArn(arn),
       recordRequest: (record) => this.requests.push(record),
       importValue: (name) => this.importValue(name, t.accountId),
+      forStack: (nestedName, nestedId) => this.context(nestedName, t, nestedId),
       event: (logicalId, resourceType, status, reason, physicalId) => {
         const event: StackEvent = {
           timestamp: new Date(this.startedAt + this.clock.elapsedMs()).toISOString(),

@@ -5,6 +5,7 @@
  */
 import { ResourceRecord } from './custom-resource';
 import { evaluateCondition, PseudoParameters, ResolveContext, TemplateError } from './intrinsics';
+import { STACK_TYPE } from './operation-context';
 import { CfnTemplate, isCustomResourceType } from './template';
 
 export interface StackResolverOptions {
@@ -13,6 +14,8 @@ export interface StackResolverOptions {
   /** Resources deployed so far, by logical id (read at resolution time). */
   readonly resources: () => Record<string, ResourceRecord>;
   readonly importValue: (name: string) => string;
+  /** Values given to the template's parameters (a nested stack's `Parameters`); others take their Default. */
+  readonly parameters?: Record<string, string>;
 }
 
 export function stackResolver(options: StackResolverOptions): ResolveContext {
@@ -29,10 +32,12 @@ export function stackResolver(options: StackResolverOptions): ResolveContext {
           `Parameter ${name} reads the SSM parameter ${String(parameter.Default)}; the local runner has no SSM Parameter Store, so nothing may reference it.`,
         );
       }
-      if (parameter.Default === undefined) {
+      const value = options.parameters?.[name] ?? parameter.Default;
+      if (value === undefined) {
         throw new TemplateError(`Parameter ${name} has no Default; the local runner deploys templates whose parameters all have defaults.`);
       }
-      return parameter.Default;
+      // A list parameter's value is its comma-delimited items.
+      return parameter.Type === 'CommaDelimitedList' || parameter.Type.startsWith('List<') ? String(value).split(',') : value;
     },
     condition: (name) => {
       const cached = conditionCache.get(name);
@@ -48,6 +53,9 @@ export function stackResolver(options: StackResolverOptions): ResolveContext {
       const record = deployed(logicalId, `Fn::GetAtt ${attribute}`);
       const value = record.attributes[attribute];
       if (value !== undefined) return value;
+      if (record.type === STACK_TYPE) {
+        throw new TemplateError(`Template error: resource ${logicalId} does not support attribute type ${attribute} in Fn::GetAtt`);
+      }
       if (isCustomResourceType(record.type)) {
         throw new TemplateError(`CustomResource attribute error: Vendor response doesn't contain ${attribute} attribute in object ${record.physicalId} (${logicalId}).`);
       }
