@@ -18,6 +18,8 @@ export interface StackState {
   readonly dependsOn?: readonly string[];
   /** Why the stack is in a failed or rolling-back status (CloudFormation's StackStatusReason). */
   readonly statusReason?: string;
+  /** The values its parameters were given (a nested stack's `Parameters`). */
+  readonly parameters?: Record<string, string>;
 }
 
 export interface OperationContext extends ProvisioningContext {

@@ -248,7 +248,18 @@ export class StackDeployment {
   }
 
   private state(status: StackStatus, resources: Record<string, ResourceRecord>, outputs: ResolvedOutputs, statusReason?: string): StackState {
-    return { stackName: this.stackName, stackId: this.ctx.pseudo.stackId, status, resources, ...outputs, ...(statusReason ? { statusReason } : {}) };
+    // A rolled-back update is back on the parameters it had.
+    const rolledBack = status === 'UPDATE_ROLLBACK_COMPLETE' || status === 'UPDATE_ROLLBACK_FAILED';
+    const parameters = rolledBack ? this.previous?.parameters : this.options.parameters;
+    return {
+      stackName: this.stackName,
+      stackId: this.ctx.pseudo.stackId,
+      status,
+      resources,
+      ...outputs,
+      ...(statusReason ? { statusReason } : {}),
+      ...(parameters ? { parameters } : {}),
+    };
   }
 
   /**

@@ -131,7 +131,12 @@ describe('nested stacks of stand-ins', () => {
       expect(Object.values(parent.resources[NETWORK].attributes)).toContain(roleArn);
       // Pseudo parameters in a nested stack are the nested stack's: generated names start with its name.
       expect(network.resources.Queue.physicalId.startsWith(`${network.stackName}-Queue`.slice(0, 50))).toBe(true);
-      expect(network.status).toBe('CREATE_COMPLETE');
+      // What the parent gave (strings): its own parameter, and the reference the CDK made a parameter.
+      expect(network).toMatchObject({
+        status: 'CREATE_COMPLETE',
+        parameters: { Stage: 'dev', referencetoNestedParentTopicB0C991AERef: parent.resources.Topic.physicalId },
+      });
+      expect(Object.keys(network.parameters!)).toEqual(['Stage', 'referencetoNestedParentTopicB0C991AERef']);
 
       const updated = await runner.deploy(standInApp('prod', 'Bucket'));
       expect(updated.success).toBe(true);
@@ -349,7 +354,8 @@ describe('custom resources in nested stacks', () => {
     // The replaced A2 was never deleted (the nested cleanup waits for the parent): the rollback keeps it.
     const rolledBack = harness.runner.stack(FIXTURE_STACK)!;
     expect(rolledBack.status).toBe('UPDATE_ROLLBACK_COMPLETE');
-    expect(nested(rolledBack, NETWORK)).toMatchObject({ status: 'UPDATE_ROLLBACK_COMPLETE', stackId: network.stackId });
+    expect(nested(rolledBack, NETWORK)).toMatchObject({ status: 'UPDATE_ROLLBACK_COMPLETE', stackId: network.stackId, parameters: network.parameters });
+    expect(network.parameters?.Stage).toBe('dev');
     expect(Object.values(nested(rolledBack, NETWORK).resources).filter((r) => r.type === 'Custom::Fixture').map((r) => [r.physicalId, r.properties.Value]))
       .toEqual([['a1', 'dev'], ['a2', undefined]]);
     expect(nested(rolledBack, APP).status).toBe('UPDATE_ROLLBACK_COMPLETE');
