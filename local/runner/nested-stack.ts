@@ -6,7 +6,7 @@
  * The deployment itself is a StackDeployment of the nested template (stack-deployment.ts), driven
  * by its parent's; deletion.ts deletes nested stacks.
  */
-import { createHash, randomUUID } from 'crypto';
+import { randomBytes, randomUUID } from 'crypto';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { parseDocument } from 'yaml';
 import { s3Client } from './assets';
@@ -33,14 +33,13 @@ export interface NestedStackIdentity {
 }
 
 /**
- * The name and id CloudFormation gives the nested stack of resource `logicalId`:
- * `<parent>-<logicalId>-<suffix>`, the suffix a 63-bit number in upper-case base 36 (12 or 13
- * characters, like CloudFormation's generated names; derived from the parent's id here, so it is
- * stable for the resource's lifetime). The stack id is an ARN ending in a fresh UUID.
+ * The name and id CloudFormation gives a new nested stack of resource `logicalId`:
+ * `<parent>-<logicalId>-<suffix>`, the suffix a random 63-bit number in upper-case base 36 (12 or
+ * 13 characters, like the suffixes of the names CloudFormation generates). The stack id is an ARN
+ * ending in a fresh UUID.
  */
 export function nestedStackIdentity(parent: PseudoParameters, logicalId: string): NestedStackIdentity {
-  const digest = createHash('sha256').update(`${parent.stackId}/${logicalId}`).digest();
-  const suffix = BigInt.asUintN(63, digest.readBigUInt64BE(0)).toString(36).toUpperCase();
+  const suffix = BigInt.asUintN(63, randomBytes(8).readBigUInt64BE(0)).toString(36).toUpperCase();
   const stackName = `${`${parent.stackName}-${logicalId}`.slice(0, NAME_PREFIX_LENGTH)}-${suffix}`;
   const stackId = `arn:${parent.partition}:cloudformation:${parent.region}:${parent.accountId}:stack/${stackName}/${randomUUID()}`;
   return { stackName, stackId };

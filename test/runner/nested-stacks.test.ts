@@ -544,6 +544,62 @@ describe('nested templates read from their TemplateURL', () => {
     expect(nested(runner.stack(PARENT), 'Network')).toEqual(network);
   });
 
+  test('a nested stack created by a failed update is deleted by its rollback; one removed from the template is deleted in the cleanup', async () => {
+    const runner = harness.runner;
+    expect((await runner.deploy(yamlApp())).success).toBe(true);
+    const extra = (reader: boolean) => (p: Stack, _yaml: CfnStack, url: string) => {
+      const stack = new CfnStack(p, 'Extra', { templateUrl: url, parameters: { Env: 'prod' } });
+      if (reader) new CfnResource(p, 'Reader', { type: 'AWS::SNS::Topic', properties: { Name: stack.getAtt('Outputs.Nope') } });
+    };
+    const failed = await runner.deploy(yamlApp(extra(true)));
+    expect(failed.success).toBe(false);
+    const labels = { [PARENT]: 'P', [nameOf(nestedIds(failed).Extra)]: 'Extra' };
+    expect(trace(failed.events, labels)).toEqual([
+      'P - UPDATE_IN_PROGRESS: User Initiated',
+      'P Extra CREATE_IN_PROGRESS',
+      'P Extra CREATE_IN_PROGRESS: Resource creation Initiated',
+      'Extra - CREATE_IN_PROGRESS: User Initiated',
+      'Extra Role CREATE_IN_PROGRESS',
+      'Extra Role CREATE_COMPLETE',
+      'Extra ProdOnly CREATE_IN_PROGRESS',
+      'Extra ProdOnly CREATE_COMPLETE',
+      'Extra - CREATE_COMPLETE',
+      'P Extra CREATE_COMPLETE',
+      'P Reader CREATE_FAILED: Template error: resource Extra does not support attribute type Outputs.Nope in Fn::GetAtt',
+      'P - UPDATE_ROLLBACK_IN_PROGRESS: The following resource(s) failed to create: [Reader].',
+      'P - UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS',
+      'P Extra DELETE_IN_PROGRESS',
+      'Extra - DELETE_IN_PROGRESS: User Initiated',
+      'Extra ProdOnly DELETE_IN_PROGRESS',
+      'Extra ProdOnly DELETE_COMPLETE',
+      'Extra Role DELETE_IN_PROGRESS',
+      'Extra Role DELETE_COMPLETE',
+      'Extra - DELETE_COMPLETE',
+      'P Extra DELETE_COMPLETE',
+      'P - UPDATE_ROLLBACK_COMPLETE',
+    ]);
+    expect(Object.keys(runner.stack(PARENT)!.resources)).toEqual(['Network']);
+
+    const added = await runner.deploy(yamlApp(extra(false)));
+    expect(added.success).toBe(true);
+    const extraName = nameOf(nestedIds(added).Extra);
+    expect(extraName).not.toBe(nameOf(nestedIds(failed).Extra));
+    const removed = await runner.deploy(yamlApp());
+    expect(trace(removed.events, { [PARENT]: 'P', [extraName]: 'Extra' })).toEqual([
+      'P - UPDATE_IN_PROGRESS: User Initiated',
+      'P - UPDATE_COMPLETE_CLEANUP_IN_PROGRESS',
+      'P Extra DELETE_IN_PROGRESS',
+      'Extra - DELETE_IN_PROGRESS: User Initiated',
+      'Extra ProdOnly DELETE_IN_PROGRESS',
+      'Extra ProdOnly DELETE_COMPLETE',
+      'Extra Role DELETE_IN_PROGRESS',
+      'Extra Role DELETE_COMPLETE',
+      'Extra - DELETE_COMPLETE',
+      'P Extra DELETE_COMPLETE',
+      'P - UPDATE_COMPLETE',
+    ]);
+  });
+
   test('template, URL and parameter errors carry CloudFormation\'s messages', async () => {
     expect(() => parseTemplate('{ "Resources": ')).toThrow(/^Template format error: JSON not well-formed\. \(/);
     expect(() => parseTemplate('Resources: [a')).toThrow(/^Template format error: YAML not well-formed\. \(/);
@@ -569,8 +625,9 @@ describe('nested templates read from their TemplateURL', () => {
     const logicalId = 'MediaLakeApiGatewayStackNestedStackMediaLakeApiGatewayStackNestedStackResource5DE8A8F3';
     const { stackName, stackId } = nestedStackIdentity(pseudo, logicalId);
     expect(stackName).toMatch(/^MediaLakeStack-MediaLakeApiGatewayStackNestedStackMediaLakeApiGatewayStackNestedStackR-[0-9A-Z]{12,13}$/);
-    expect(nestedStackIdentity(pseudo, logicalId).stackName).toBe(stackName);
-    expect(nestedStackIdentity({ ...pseudo, stackId: `${pseudo.stackId}0` }, logicalId).stackName).not.toBe(stackName);
+    // A fresh suffix for each nested stack created, like CloudFormation's.
+    expect(nestedStackIdentity(pseudo, logicalId).stackName).not.toBe(stackName);
+    expect(nestedStackIdentity({ ...pseudo, stackName: 'Short' }, 'Network').stackName).toMatch(/^Short-Network-[0-9A-Z]{12,13}$/);
     expect(stackId).toMatch(new RegExp(`^arn:aws:cloudformation:us-east-1:111111111111:stack/${stackName}/[0-9a-f-]{36}$`));
   });
 });
