@@ -46,7 +46,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
 
   // Synth-time dependencies of the library (bundled, as jsii requires for non-jsii modules):
   // YAML for specs/manifests/schemas, ajv for spec validation, tar for deterministic bundles.
-  bundledDeps: ['yaml@^2.8.0', 'ajv@^8.17.1', 'tar@^7.4.3'],
+  bundledDeps: ['yaml@^2.8.0', 'ajv@^8.17.1', 'tar@^7.4.3', 'nunjucks@^3.2.4'],
   devDeps: [
     `@aws-sdk/client-proton@${AWS_SDK_VERSION}`,
     `@aws-sdk/client-s3@${AWS_SDK_VERSION}`,
@@ -54,6 +54,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'esbuild@^0.25.0',
     'cdk-nag@^3.0.0',
     '@aws-cdk/cdk-assets-lib@^1.5.0',
+    '@types/nunjucks@^3.2.6',
   ],
 
   // Handlers live in lambda/ (bundled below), not auto-discovered from src/.

@@ -27,7 +27,8 @@ import {
 } from '../private/proton-arns';
 import { checkSpecInputs } from '../private/spec-rendering';
 import { formatSpecErrors } from '../private/spec-schema';
-import { parseCloudFormationTemplate, terraformOutputKeys } from '../private/template-bundle-rules';
+import { checkComponentRendering, checkComponentTemplate } from '../private/render/synth';
+import { terraformOutputKeys } from '../private/template-bundle-rules';
 
 /** Proton actions of the handler on a component. */
 const HANDLER_ACTIONS = [
@@ -78,7 +79,8 @@ const EXTENSION_LANGUAGES: { readonly [extension: string]: ComponentTemplateLang
 /**
  * The infrastructure of a directly defined component: one IaC file (CloudFormation or
  * Terraform) and the manifest naming it. The file is checked when it is read: not empty, within
- * Proton's 51,200 characters, and, for CloudFormation, valid YAML once its Jinja is masked
+ * Proton's 51,200 characters, and, for CloudFormation, valid Jinja that renders (with sample
+ * values for the names, inputs and outputs it reads) into a CloudFormation template
  * (Terraform is not parsed at synth: Terraform reports its syntax errors when Proton deploys it).
  *
  * @see https://docs.aws.amazon.com/proton/latest/userguide/ag-components.html
@@ -165,14 +167,7 @@ function checkTemplateFile(where: string, text: string, language: ComponentTempl
   if (language === ComponentTemplateLanguage.TERRAFORM) {
     return terraformOutputKeys(text);
   }
-  const parsed = parseCloudFormationTemplate(text);
-  if ('error' in parsed) {
-    throw new Error(`${where}: the CloudFormation template is not valid YAML: ${parsed.error}. `
-      + "Fix the template (Jinja markup such as '{{ service_instance.inputs.name }}' is allowed).");
-  }
-  // Jinja statements, or output keys not written out literally, may generate other outputs.
-  const literal = !text.includes('{%') && parsed.outputKeys.every((key) => !key.includes('{{') && text.includes(key));
-  return literal ? parsed.outputKeys : undefined;
+  return checkComponentTemplate(where, text);
 }
 
 /** An AWS Proton component. */
@@ -366,6 +361,11 @@ export class Component extends ComponentBase implements ITaggable {
     if (service) {
       registerComponentAttachment(this, service, instanceName!);
     }
+    checkComponentRendering(this, {
+      name, templateFile: props.infrastructure.templateFile, cloudFormation: props.infrastructure.language === ComponentTemplateLanguage.CLOUDFORMATION,
+      environment: props.environment, service, serviceInstanceName: instanceName, serviceInstanceInputs: props.serviceInstanceInputs,
+      requestedOutputs: () => [...this.requestedOutputs],
+    });
 
     this.componentName = this.getResourceNameAttribute(this.resource.getAttString('Name'));
     this.componentArn = this.getResourceArnAttribute(this.resource.getAttString('Arn'), protonArnComponents(COMPONENT_ARN_RESOURCE_TYPE, this.physicalName));

@@ -22,6 +22,7 @@ import { validateLength, validateResourceName } from './validation-util';
 import { EnvironmentProperties, OUTPUT_ATTRIBUTE_PREFIX, ProtonResourceType } from '../custom-resources/contract';
 import { ProtonProvider } from '../custom-resources/proton-provider';
 import { ENVIRONMENT_ARN_RESOURCE_TYPE, protonArn, protonArnComponents, protonArnName } from '../private/proton-arns';
+import { checkEnvironmentRendering } from '../private/render/synth';
 import { checkSpecInputs, renderSpecDocument } from '../private/spec-rendering';
 import { formatSpecErrors } from '../private/spec-schema';
 
@@ -308,6 +309,7 @@ export class Environment extends EnvironmentBase implements ITaggable {
     const templateName = version.template.environmentTemplateName;
     const generatedName = generatePhysicalName(this, { templateName, selfManaged: this.selfManaged }, 100);
     const name = props.environmentName ?? generatedName;
+    checkEnvironmentRendering(this, { schema: version.schema, name, inputs, requestedOutputs: () => [...this.requestedOutputs] });
 
     const provider = ProtonProvider.getOrCreate(this);
     provider.allowManage([protonArn(this, ENVIRONMENT_ARN_RESOURCE_TYPE, name)], HANDLER_ACTIONS);

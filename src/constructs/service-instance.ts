@@ -6,6 +6,7 @@ import { validateResourceName } from './validation-util';
 import { OUTPUT_ATTRIBUTE_PREFIX, ProtonResourceType, ServiceInstanceProperties } from '../custom-resources/contract';
 import { ProtonProvider } from '../custom-resources/proton-provider';
 import { registerServiceInstance } from '../private/instance-attachments';
+import { checkServiceInstanceRendering } from '../private/render/synth';
 
 /** Proton actions of the handler on the instance and, to remove it, on its service. */
 const HANDLER_ACTIONS = [
@@ -123,6 +124,9 @@ export class ServiceInstance extends Resource implements ITaggable {
     this.resource.node.addDependency(props.environment, props.service);
     // Created before, and removed after, the components attached to it.
     registerServiceInstance(this, props.service, props.instanceName);
+    checkServiceInstanceRendering(this, {
+      service: props.service, name: props.instanceName, environment: props.environment, inputs: props.inputs ?? {}, requestedOutputs: () => [...this.requestedOutputs],
+    });
     this.serviceInstanceName = this.resource.getAttString('Name');
     this.serviceInstanceArn = this.resource.getAttString('Arn');
   }

@@ -23,6 +23,7 @@ import {
 } from '../custom-resources/contract';
 import { ProtonProvider } from '../custom-resources/proton-provider';
 import { SERVICE_ARN_RESOURCE_TYPE, protonArn, protonArnComponents, protonArnName } from '../private/proton-arns';
+import { checkServiceRendering } from '../private/render/synth';
 import { checkSpecInputs } from '../private/spec-rendering';
 import { formatSpecErrors } from '../private/spec-schema';
 
@@ -259,6 +260,11 @@ export class Service extends ServiceBase implements ITaggable {
     const generatedName = generatePhysicalName(this, { templateName, repository }, 100);
     const name = props.serviceName ?? generatedName;
     this._nameAtSynth = name;
+    checkServiceRendering(this, {
+      schema: this.schema, name, instances: () => this.instances, pipelineInputs: props.pipelineInputs, branchName: props.branchName,
+      repositoryId: props.repositoryId, repositoryConnectionArn: props.repositoryConnectionArn,
+      requestedInstanceOutputs: () => [...this.instanceOutputs], requestedPipelineOutputs: () => [...this.pipelineOutputs],
+    });
     this._templateVersion = props.templateVersion;
 
     const provider = ProtonProvider.getOrCreate(this);

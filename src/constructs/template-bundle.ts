@@ -7,9 +7,10 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3_assets from 'aws-cdk-lib/aws-s3-assets';
 import { Construct } from 'constructs';
 import { contentHash, createDeterministicTarGz, readDirectoryFiles } from '../private/deterministic-tar';
+import { registerBundleRendering } from '../private/render/synth';
 import { InputType, parseTemplateSchema } from '../private/spec-schema';
 import {
-  ParsedTemplateBundle, TemplateBundleKind, TemplateBundleValidation, unpackTemplateBundle, validateTemplateBundle,
+  formatBundleProblem, ParsedTemplateBundle, TemplateBundleKind, TemplateBundleValidation, unpackTemplateBundle, validateTemplateBundle,
 } from '../private/template-bundle-rules';
 
 /** Where packed bundles are written before the asset staging copies them into the cloud assembly. */
@@ -235,11 +236,12 @@ class DirectoryTemplateBundle extends TemplateBundle {
     // Only this object (Asset.grantRead would allow every object of the bootstrap bucket), and
     // only s3:GetObject: Proton copies the bundle with the caller's permissions.
     grantGetObject(options.grantee, asset.bucket.arnForObjects(asset.s3ObjectKey));
-    return {
-      bucketName: asset.s3BucketName,
-      objectKey: asset.s3ObjectKey,
-      schema: TemplateSchema._fromAcceptedYaml(parsed.schema),
-    };
+    const schema = TemplateSchema._fromAcceptedYaml(parsed.schema);
+    // Resources deployed from this version render its IaC files at synth (src/private/render/synth.ts).
+    registerBundleRendering(schema, {
+      hash, schemaYaml: parsed.schema, cloudFormationFiles: parsed.cloudFormationFiles, outputKeys: parsed.outputKeys, customerManaged: kind.customerManaged ?? false,
+    });
+    return { bucketName: asset.s3BucketName, objectKey: asset.s3ObjectKey, schema };
   }
 
   private pack() {
@@ -267,7 +269,7 @@ function checkBundle(directory: string, archive: Buffer, kind: TemplateBundleKin
   }
   if (!validation.parsed) {
     throw new Error(`Invalid template bundle '${directory}' for ${describeKind(kind)}:\n`
-      + validation.problems.map((p) => `  ${p.path ? `${p.path}: ` : ''}${p.message}`).join('\n'));
+      + validation.problems.map((p) => `  ${formatBundleProblem(p)}`).join('\n'));
   }
   return validation.parsed;
 }

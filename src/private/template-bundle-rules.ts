@@ -5,7 +5,10 @@
  * so it depends only on `yaml`, `ajv`, `tar` and node builtins.
  */
 import { Parser, ReadEntry } from 'tar';
-import { INPUT_TYPE_KEYS, InputTypeKey, isObject, parseTemplateSchema, parseYaml } from './spec-schema';
+import { checkTerraformFile, IacProblem, IacProblemsError, renderIacFile, sampleInputs } from './render/iac';
+import { JinjaError, JinjaTemplate } from './render/jinja';
+import { IacKind, IacNamespace } from './render/namespaces';
+import { INPUT_TYPE_KEYS, InputTypeKey, isObject, parseTemplateSchema, parseYaml, TemplateSchema } from './spec-schema';
 
 /** Bundle archive size limit (ag-limits). */
 export const MAX_BUNDLE_BYTES = 10 * 1024 * 1024;
@@ -31,7 +34,16 @@ export interface TemplateBundleKind {
 export interface BundleProblem {
   /** The bundle file (or directory, ending in `/`) the problem is in; '' for the archive itself. */
   readonly path: string;
+  /** 1-based line of the file, for problems of an IaC file's content. */
+  readonly line?: number;
   readonly message: string;
+}
+
+/** The IaC file of an infrastructure directory that deployments render. */
+export interface IacFile {
+  /** The path in the bundle, e.g. `instance_infrastructure/cloudformation.yaml`. */
+  readonly path: string;
+  readonly text: string;
 }
 
 /** What a valid bundle provides to deployments. */
@@ -41,7 +53,22 @@ export interface ParsedTemplateBundle {
   readonly outputKeys: { readonly [iacDir: string]: string[] };
   /** Provisioning engine of each infrastructure directory (CodeBuild directories have none). */
   readonly engines: { readonly [iacDir: string]: IacEngine };
+  /** The CloudFormation (Jinja) file of each CloudFormation directory, which deployments render. */
+  readonly cloudFormationFiles: { readonly [iacDir: string]: IacFile };
   readonly hasPipeline: boolean;
+}
+
+/** How much of the IaC files `validateTemplateBundle` checks. */
+export interface TemplateBundleCheckOptions {
+  /**
+   * Whether to check the IaC files' content: parse and render each CloudFormation (Jinja) file
+   * with sample inputs (the schema's defaults and samples for required inputs) and check the
+   * result, and check the inputs Terraform files read against the schema. The construct library
+   * does (synth); the emulator's registration does not (inferred: Proton renders the files when
+   * it deploys, with the spec; the emulator renders them then).
+   * @default true
+   */
+  readonly checkIac?: boolean;
 }
 
 export interface TemplateBundleValidation {
@@ -50,9 +77,15 @@ export interface TemplateBundleValidation {
   readonly parsed?: ParsedTemplateBundle;
 }
 
-/** Renders problems as `path: message`, separated by `; `. */
+/** Renders problems as `path: message` (or `path:line: message`), separated by `; `. */
 export function formatBundleProblems(problems: readonly BundleProblem[]): string {
-  return problems.map((p) => (p.path ? `${p.path}: ${p.message}` : p.message)).join('; ');
+  return problems.map(formatBundleProblem).join('; ');
+}
+
+/** `path: message`, `path:line: message`, or the message of a problem of the archive itself. */
+export function formatBundleProblem(problem: BundleProblem): string {
+  if (!problem.path) return problem.message;
+  return problem.line !== undefined ? `${problem.path}:${problem.line}: ${problem.message}` : `${problem.path}: ${problem.message}`;
 }
 
 /**
@@ -107,8 +140,13 @@ function stripWrappingDirectory(files: Map<string, Buffer>): Map<string, Buffer>
  * Checks a bundle against Proton's rules for its template kind and returns every problem found,
  * each naming the file. When there are none, also returns what deployments need.
  */
-export function validateTemplateBundle(files: ReadonlyMap<string, Buffer>, kind: TemplateBundleKind): TemplateBundleValidation {
+export function validateTemplateBundle(
+  files: ReadonlyMap<string, Buffer>, kind: TemplateBundleKind, options: TemplateBundleCheckOptions = {},
+): TemplateBundleValidation {
   const problems: BundleProblem[] = [];
+  // The schema the IaC checks read (its own problems are reported after the IaC directories').
+  const schemaBody = files.get(SCHEMA_FILE);
+  const iacCheck = options.checkIac === false ? undefined : { schema: schemaBody && usableSchema(parseTemplateSchema(schemaBody.toString('utf8')).schema, kind) };
   for (const [path, body] of files) {
     if (body.length > MAX_FILE_BYTES) {
       problems.push({ path, message: `is ${body.length} bytes; each file of a bundle is limited to ${MAX_FILE_BYTES} bytes (2 MB)` });
@@ -121,11 +159,13 @@ export function validateTemplateBundle(files: ReadonlyMap<string, Buffer>, kind:
   }
   const outputKeys: { [dir: string]: string[] } = {};
   const engines: { [dir: string]: IacEngine } = {};
+  const cloudFormationFiles: { [dir: string]: IacFile } = {};
   let codebuild = false;
   for (const dir of expected) {
-    const result = checkIacDir(dir, files, problems);
+    const result = checkIacDir(dir, files, problems, iacCheck);
     if (!result) continue;
     outputKeys[dir] = result.outputKeys;
+    if (result.file) cloudFormationFiles[dir] = result.file;
     if (result.engine === 'CODEBUILD') codebuild = true;
     else engines[dir] = result.engine;
   }
@@ -134,7 +174,7 @@ export function validateTemplateBundle(files: ReadonlyMap<string, Buffer>, kind:
   }
   const schema = checkSchema(files, kind, problems);
   if (problems.length > 0 || schema === undefined) return { problems };
-  return { problems, parsed: { schema, outputKeys, engines, hasPipeline: kind.templateType === 'SERVICE' && !!kind.hasPipeline } };
+  return { problems, parsed: { schema, outputKeys, engines, cloudFormationFiles, hasPipeline: kind.templateType === 'SERVICE' && !!kind.hasPipeline } };
 }
 
 function expectedIacDirs(kind: TemplateBundleKind): string[] {
@@ -156,10 +196,22 @@ function unexpectedDirMessage(dir: string, kind: TemplateBundleKind): string {
 
 type DirEngine = IacEngine | 'CODEBUILD';
 
+/** The IaC checks to run: with the schema (undefined when it is missing or invalid). */
+interface IacCheck {
+  readonly schema?: TemplateSchema;
+}
+
+/** The kind of IaC file each infrastructure directory holds. */
+const DIR_KINDS: { readonly [dir: string]: IacKind } = {
+  infrastructure: 'ENVIRONMENT',
+  instance_infrastructure: 'SERVICE_INSTANCE',
+  pipeline_infrastructure: 'SERVICE_PIPELINE',
+};
+
 /** Checks one infrastructure directory: its manifest and the files it names. */
 function checkIacDir(
-  dir: string, files: ReadonlyMap<string, Buffer>, problems: BundleProblem[],
-): { engine: DirEngine; outputKeys: string[] } | undefined {
+  dir: string, files: ReadonlyMap<string, Buffer>, problems: BundleProblem[], iacCheck: IacCheck | undefined,
+): { engine: DirEngine; outputKeys: string[]; file?: IacFile } | undefined {
   const manifestPath = `${dir}/manifest.yaml`;
   const manifestBody = files.get(manifestPath);
   if (!manifestBody) {
@@ -185,8 +237,8 @@ function checkIacDir(
     return undefined;
   }
   const [engine] = engines;
-  if (engine === 'CLOUDFORMATION') return checkCloudFormation(dir, manifestPath, entries.map((e) => e!.file!), files, problems);
-  if (engine === 'TERRAFORM') return checkTerraform(dir, entries.map((e) => e!.file!), files, problems);
+  if (engine === 'CLOUDFORMATION') return checkCloudFormation(dir, manifestPath, entries.map((e) => e!.file!), files, problems, iacCheck);
+  if (engine === 'TERRAFORM') return checkTerraform(dir, entries.map((e) => e!.file!), files, problems, iacCheck);
   return { engine: 'CODEBUILD', outputKeys: [] };
 }
 
@@ -225,7 +277,9 @@ function checkManifestEntry(
   return { engine: language === 'cloudformation' ? 'CLOUDFORMATION' : 'TERRAFORM', file: entry.file };
 }
 
-function checkCloudFormation(dir: string, manifestPath: string, fileNames: string[], files: ReadonlyMap<string, Buffer>, problems: BundleProblem[]) {
+function checkCloudFormation(
+  dir: string, manifestPath: string, fileNames: string[], files: ReadonlyMap<string, Buffer>, problems: BundleProblem[], iacCheck: IacCheck | undefined,
+) {
   if (fileNames.length !== 1) {
     problems.push({ path: manifestPath, message: `lists ${fileNames.length} CloudFormation templates; a CloudFormation manifest lists exactly one file` });
     return undefined;
@@ -236,15 +290,61 @@ function checkCloudFormation(dir: string, manifestPath: string, fileNames: strin
     problems.push({ path, message: `is listed in ${manifestPath} but is not in the bundle` });
     return undefined;
   }
-  const parsed = parseCloudFormationTemplate(body.toString('utf8'));
-  if ('error' in parsed) {
-    problems.push({ path, message: `is not valid YAML: ${parsed.error}` });
-    return undefined;
-  }
-  return { engine: 'CLOUDFORMATION' as const, outputKeys: parsed.outputKeys };
+  const file = { path, text: body.toString('utf8') };
+  if (!iacCheck) return { engine: 'CLOUDFORMATION' as const, outputKeys: [], file };
+  const before = problems.length;
+  const outputKeys = checkJinjaFile(file, DIR_KINDS[dir], iacCheck, problems);
+  return problems.length > before ? undefined : { engine: 'CLOUDFORMATION' as const, outputKeys, file };
 }
 
-function checkTerraform(dir: string, fileNames: string[], files: ReadonlyMap<string, Buffer>, problems: BundleProblem[]) {
+/**
+ * Renders a CloudFormation file alone, with sample inputs, names and outputs; returns its output
+ * keys, or pushes its problems. Without a valid schema, only the Jinja syntax is checked.
+ */
+function checkJinjaFile(file: IacFile, kind: IacKind, iacCheck: IacCheck, problems: BundleProblem[]): string[] {
+  const report = (p: IacProblem) => problems.push(p.line === undefined ? { path: p.file, message: p.message } : { path: p.file, line: p.line, message: p.message });
+  if (!iacCheck.schema) {
+    try {
+      JinjaTemplate.parse(file.text);
+    } catch (e) {
+      if (!(e instanceof JinjaError)) throw e;
+      report({ file: file.path, line: e.line, message: e.message });
+    }
+    return [];
+  }
+  try {
+    const result = renderIacFile({ file: file.path, text: file.text, namespace: sampleNamespace(kind, iacCheck.schema), schema: iacCheck.schema });
+    return result.outputs.map((o) => o.key);
+  } catch (e) {
+    if (!(e instanceof IacProblemsError)) throw e;
+    e.problems.forEach(report);
+    return [];
+  }
+}
+
+/** The names, inputs and outputs a bundle's file is rendered with when no resource is deployed from it. */
+function sampleNamespace(kind: IacKind, schema: TemplateSchema): IacNamespace {
+  const instanceInputs = sampleInputs(schema.inputTypes.service_input_type);
+  const environment = { name: 'sample-environment', outputs: undefined };
+  switch (kind) {
+    case 'ENVIRONMENT':
+      return { kind, environment: { name: 'sample-environment', inputs: sampleInputs(schema.inputTypes.environment_input_type) } };
+    case 'SERVICE_INSTANCE':
+      return { kind, service: { name: 'sample-service' }, serviceInstance: { name: 'sample-instance', inputs: instanceInputs }, environment };
+    default:
+      return {
+        kind: 'SERVICE_PIPELINE',
+        service: {
+          name: 'sample-service', branchName: 'main', repositoryId: 'sample-owner/sample-repository',
+          repositoryConnectionArn: 'arn:aws:codestar-connections:us-east-1:123456789012:connection/sample',
+        },
+        pipeline: { inputs: sampleInputs(schema.inputTypes.pipeline_input_type) },
+        serviceInstances: [{ name: 'sample-instance', inputs: instanceInputs, outputs: undefined, environment: { ...environment, accountId: '123456789012' } }],
+      };
+  }
+}
+
+function checkTerraform(dir: string, fileNames: string[], files: ReadonlyMap<string, Buffer>, problems: BundleProblem[], iacCheck: IacCheck | undefined) {
   const paths = new Set<string>();
   for (const name of fileNames) {
     if (name === '*') {
@@ -257,33 +357,19 @@ function checkTerraform(dir: string, fileNames: string[], files: ReadonlyMap<str
       paths.add(`${dir}/${name}`);
     }
   }
+  if (iacCheck?.schema) {
+    for (const p of [...paths].sort()) {
+      for (const problem of checkTerraformFile(p, files.get(p)!.toString('utf8'), DIR_KINDS[dir], iacCheck.schema)) {
+        problems.push({ path: problem.file, line: problem.line, message: problem.message });
+      }
+    }
+  }
   const outputKeys = [...paths].sort().flatMap((p) => terraformOutputKeys(files.get(p)!.toString('utf8')));
   return { engine: 'TERRAFORM' as const, outputKeys: [...new Set(outputKeys)] };
 }
 
 function filesUnder(dir: string, files: ReadonlyMap<string, Buffer>): string[] {
   return [...files.keys()].filter((p) => p.startsWith(`${dir}/`));
-}
-
-/**
- * Parses a CloudFormation template that may contain Jinja. Proton renders Jinja before
- * CloudFormation sees the file, so a template is accepted when it is valid YAML as written or
- * once its Jinja markup (`{{ }}`, `{% %}`, `{# #}`) is masked; quoted Jinja (`'{{ x }}'`) is
- * plain YAML. Returns the `Outputs:` keys.
- */
-export function parseCloudFormationTemplate(text: string): { outputKeys: string[] } | { error: string } {
-  const asWritten = parseYaml(text);
-  const result = asWritten.error ? parseYaml(maskJinja(text)) : asWritten;
-  if (result.error) return { error: asWritten.error! };
-  const outputs = isObject(result.value) ? result.value.Outputs : undefined;
-  return { outputKeys: isObject(outputs) ? Object.keys(outputs) : [] };
-}
-
-/** Replaces Jinja expressions with a same-length placeholder and statements/comments with spaces. */
-function maskJinja(text: string): string {
-  return text
-    .replace(/\{\{[\s\S]*?\}\}/g, (m) => 'J'.repeat(m.length))
-    .replace(/\{%[\s\S]*?%\}|\{#[\s\S]*?#\}/g, (m) => m.replace(/[^\n]/g, ' '));
 }
 
 /** The names of the `output "name" { ... }` blocks of a Terraform file. */
@@ -326,6 +412,11 @@ function checkSchema(files: ReadonlyMap<string, Buffer>, kind: TemplateBundleKin
     }
   }
   return text;
+}
+
+/** The schema, when it has the input types the kind requires (else its problems are reported, and the IaC files are only parsed). */
+function usableSchema(schema: TemplateSchema | undefined, kind: TemplateBundleKind): TemplateSchema | undefined {
+  return schema && REQUIRED_INPUT_TYPE_KEYS[kind.templateType](kind).every((key) => schema.inputTypes[key] !== undefined) ? schema : undefined;
 }
 
 function requiredReason(key: InputTypeKey, kind: TemplateBundleKind): string {

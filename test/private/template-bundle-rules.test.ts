@@ -3,7 +3,7 @@ import * as os from 'os';
 import * as path from 'path';
 import * as tar from 'tar';
 import {
-  formatBundleProblems, parseCloudFormationTemplate, terraformOutputKeys, unpackTemplateBundle, validateTemplateBundle,
+  formatBundleProblems, terraformOutputKeys, unpackTemplateBundle, validateTemplateBundle,
   type TemplateBundleKind,
 } from '../../src/private/template-bundle-rules';
 import { CFN_MANIFEST, makeBundle, schemaFile } from '../emulator/helpers';
@@ -20,6 +20,9 @@ const SVC_SCHEMA = schemaFile({ service_input_type: 'SvcInput', pipeline_input_t
 const TF_MANIFEST = 'infrastructure:\n  templates:\n    - file: "*"\n      rendering_engine: hcl\n      template_language: terraform\n';
 /** The fixtures' environment template with a second output. */
 const CFN = `${ENV_BUNDLE['infrastructure/cloudformation.yaml']}  BucketArn:\n    Value: !GetAtt Bucket.Arn\n`;
+
+const INSTANCE_CFN = 'Resources:\n  Topic: {Type: AWS::SNS::Topic}\nOutputs:\n  Url:\n    Value: x\n';
+const PIPELINE_CFN = 'Resources:\n  Repo: {Type: AWS::ECR::Repository}\n';
 
 const ENV: TemplateBundleKind = { templateType: 'ENVIRONMENT' };
 const SVC: TemplateBundleKind = { templateType: 'SERVICE', hasPipeline: true };
@@ -77,7 +80,10 @@ describe('validateTemplateBundle', () => {
   test('a CloudFormation environment bundle', () => {
     expect(validateTemplateBundle(envBundle(), ENV)).toEqual({
       problems: [],
-      parsed: { schema: ENV_SCHEMA, outputKeys: { infrastructure: ['BucketName', 'BucketArn'] }, engines: { infrastructure: 'CLOUDFORMATION' }, hasPipeline: false },
+      parsed: {
+        schema: ENV_SCHEMA, outputKeys: { infrastructure: ['BucketName', 'BucketArn'] }, engines: { infrastructure: 'CLOUDFORMATION' },
+        cloudFormationFiles: { infrastructure: { path: 'infrastructure/cloudformation.yaml', text: CFN } }, hasPipeline: false,
+      },
     });
   });
 
@@ -108,14 +114,18 @@ describe('validateTemplateBundle', () => {
     const svc = files({
       'schema/schema.yaml': SVC_SCHEMA,
       'instance_infrastructure/manifest.yaml': CFN_MANIFEST,
-      'instance_infrastructure/cloudformation.yaml': 'Resources: {}\nOutputs:\n  Url:\n    Value: x\n',
+      'instance_infrastructure/cloudformation.yaml': INSTANCE_CFN,
       'pipeline_infrastructure/manifest.yaml': CFN_MANIFEST,
-      'pipeline_infrastructure/cloudformation.yaml': 'Resources: {}\n',
+      'pipeline_infrastructure/cloudformation.yaml': PIPELINE_CFN,
     });
     expect(validateTemplateBundle(svc, SVC).parsed).toEqual({
       schema: SVC_SCHEMA,
       outputKeys: { instance_infrastructure: ['Url'], pipeline_infrastructure: [] },
       engines: { instance_infrastructure: 'CLOUDFORMATION', pipeline_infrastructure: 'CLOUDFORMATION' },
+      cloudFormationFiles: {
+        instance_infrastructure: { path: 'instance_infrastructure/cloudformation.yaml', text: INSTANCE_CFN },
+        pipeline_infrastructure: { path: 'pipeline_infrastructure/cloudformation.yaml', text: PIPELINE_CFN },
+      },
       hasPipeline: true,
     });
     expect(problemsOf(svc, { templateType: 'SERVICE', hasPipeline: false })).toBe(
@@ -141,7 +151,7 @@ describe('validateTemplateBundle', () => {
   test('customer-managed environment bundles hold only a schema of string outputs', () => {
     const kind: TemplateBundleKind = { templateType: 'ENVIRONMENT', customerManaged: true };
     const schemaOnly = files({ 'schema/schema.yaml': ENV_SCHEMA });
-    expect(validateTemplateBundle(schemaOnly, kind).parsed).toEqual({ schema: ENV_SCHEMA, outputKeys: {}, engines: {}, hasPipeline: false });
+    expect(validateTemplateBundle(schemaOnly, kind).parsed).toEqual({ schema: ENV_SCHEMA, outputKeys: {}, engines: {}, cloudFormationFiles: {}, hasPipeline: false });
     expect(problemsOf(envBundle(), kind)).toBe(
       'infrastructure/: a customer-managed environment template bundle contains only schema/schema.yaml; remove the infrastructure directory');
     expect(problemsOf(files({ 'schema/schema.yaml': ENV_SCHEMA.replace('type: string', 'type: number').replace('"demo"', '1') }), kind)).toBe(
@@ -192,25 +202,44 @@ describe('validateTemplateBundle', () => {
   });
 });
 
-describe('parseCloudFormationTemplate', () => {
-  test('accepts unquoted Jinja by masking it, and returns the Outputs keys', () => {
-    const template = `Resources:
+describe('IaC content', () => {
+  const jinja = `Resources:
   Queue:
     Type: AWS::SQS::Queue
-    Properties:
-      DelaySeconds: {{ service_instance.inputs.delay }}
-{% if service_instance.inputs.dlq %}
-  DeadLetter:
-    Type: AWS::SQS::Queue
+{% if environment.inputs.bucket_prefix == 'demo' %}
+    Properties: {DelaySeconds: 5}
+{% else %}
+    Properties: {DelaySeconds: 0}
 {% endif %}
 Outputs:
   QueueUrl: {Value: !Ref Queue}
 `;
-    expect(parseCloudFormationTemplate(template)).toEqual({ outputKeys: ['QueueUrl'] });
+
+  test('a Jinja template that is not YAML before rendering renders with the sample inputs; its outputs are the rendered ones', () => {
+    const result = validateTemplateBundle(envBundle({ 'infrastructure/cloudformation.yaml': jinja }), ENV);
+    expect(result.problems).toEqual([]);
+    expect(result.parsed?.outputKeys).toEqual({ infrastructure: ['QueueUrl'] });
+    expect(result.parsed?.cloudFormationFiles).toEqual({ infrastructure: { path: 'infrastructure/cloudformation.yaml', text: jinja } });
   });
 
-  test('reports the error of the template as written when masking does not help', () => {
-    expect(parseCloudFormationTemplate('a: b: c')).toEqual({ error: expect.stringMatching(/^Nested mappings are not allowed in compact mappings \(line 1, column 4\)$/) });
+  test('checkIac false (registration) leaves the IaC content to deployments', () => {
+    const broken = '{% if %}';
+    const result = validateTemplateBundle(envBundle({ 'infrastructure/cloudformation.yaml': broken }), ENV, { checkIac: false });
+    expect(result.problems).toEqual([]);
+    expect(result.parsed?.cloudFormationFiles.infrastructure.text).toBe(broken);
+    expect(problemsOf(envBundle({ 'infrastructure/cloudformation.yaml': broken }), ENV))
+      .toBe('infrastructure/cloudformation.yaml:1: Jinja syntax error: unexpected token: %}');
+  });
+
+  test('with an invalid schema only the Jinja syntax is checked', () => {
+    const bundle = envBundle({ 'schema/schema.yaml': ENV_SCHEMA.replace('"3.0.0"', '"2.0"'), 'infrastructure/cloudformation.yaml': '{{ environment.inputs.nope }}' });
+    expect(problemsOf(bundle, ENV)).toBe('schema/schema.yaml: schema.format.openapi must be "3.0.0" (found string "2.0")');
+  });
+
+  test('Terraform files read only declared inputs', () => {
+    const tf = 'resource "x" "y" {\n  # var.environment.inputs.commented\n  name = var.environment.inputs.bucket_prefix\n  other = var.environment.inputs["nope"]\n}\n';
+    expect(problemsOf(envBundle({ 'infrastructure/manifest.yaml': TF_MANIFEST, 'infrastructure/cloudformation.yaml': undefined, 'infrastructure/main.tf': tf }), ENV))
+      .toBe('infrastructure/main.tf:4: environment.inputs.nope is not an input of EnvInput (inputs: bucket_prefix); declare it in schema/schema.yaml or fix the name');
   });
 });
 

@@ -30,12 +30,14 @@ export interface ParsedBundle {
   /** schema/schema.yaml text (stored on the version as `schema`). */
   readonly schema: string;
   /**
-   * Output keys of each IaC directory's rendered template (`infrastructure`,
-   * `instance_infrastructure`, `pipeline_infrastructure`), used to produce deployment outputs.
+   * Output keys of each IaC directory's Terraform files (`output` blocks); CloudFormation
+   * directories' outputs come from rendering their file at each deployment.
    */
   readonly outputKeys: { readonly [iacDir: string]: string[] };
   /** Provisioning engine per IaC directory. */
   readonly engines: { readonly [iacDir: string]: 'CLOUDFORMATION' | 'TERRAFORM' };
+  /** The CloudFormation (Jinja) file of each CloudFormation IaC directory, rendered by each deployment. */
+  readonly cloudFormationFiles: { readonly [iacDir: string]: { readonly path: string; readonly text: string } };
   /** Whether the bundle has a pipeline (service templates). */
   readonly hasPipeline: boolean;
 }

@@ -2,12 +2,13 @@ import {
   assertNotInFlight, cancel, deploy, DeploymentTarget, isInFlight, listOutputs, undeploy, wasDeleted,
 } from './deployment-engine';
 import { getEnvironmentRecord } from './environment';
+import { IacOutcome, renderComponentIac } from './iac-rendering';
 import { paginate } from './pagination';
 import { attachedComponent, getInstanceRecord } from './service-instance';
 import { deleteResourceTags, setResourceTags, validateCustomerTags } from './tags';
 import { getTemplateVersion } from './template-common';
 import { parseYaml } from '../../../src/private/spec-schema';
-import { parseCloudFormationTemplate, terraformOutputKeys } from '../../../src/private/template-bundle-rules';
+import { terraformOutputKeys } from '../../../src/private/template-bundle-rules';
 import { conflict, notFound, quotaExceeded, validation } from '../core/errors';
 import { withClientToken } from '../core/idempotency';
 import type { OperationTable, RequestContext } from '../core/runtime';
@@ -20,7 +21,9 @@ import type { AccountState, ComponentRecord, EnvironmentRecord, ServiceInstanceR
  * serviceInstanceName, or neither). The environment needs a componentRoleArn and an attached
  * instance's template version must list DIRECTLY_DEFINED. Only detached components can be
  * deleted (doc); deletes are async and idempotent like DeleteEnvironment (inferred, §6.4).
- * Outputs are one per `Outputs:` key of the CloudFormation file (or `output` block in Terraform).
+ * Each deployment renders the CloudFormation file (`iac-rendering.ts`): its outputs are those of the
+ * rendered template, and a render failure fails the deployment. Terraform files are not rendered:
+ * their outputs are their `output` blocks.
  */
 
 /** Components per account (quota L-8FBB60E3). */
@@ -32,13 +35,8 @@ function getComponentRecord(account: AccountState, name: string): ComponentRecor
   return component;
 }
 
-interface IacFile {
-  readonly engine: 'CLOUDFORMATION' | 'TERRAFORM';
-  readonly outputKeys: string[];
-}
-
-/** Reads the manifest's single template entry and the output keys of the template file. */
-function parseComponentIac(manifest: string, templateFile: string): IacFile {
+/** Reads the manifest's single template entry: the file's provisioning engine. */
+function parseComponentIac(manifest: string): 'CLOUDFORMATION' | 'TERRAFORM' {
   const { value, error } = parseYaml(manifest);
   if (error) throw validation(`The manifest is not valid YAML: ${error}`);
   const templates = (value as any)?.infrastructure?.templates;
@@ -46,16 +44,22 @@ function parseComponentIac(manifest: string, templateFile: string): IacFile {
     throw validation('The manifest must list exactly one template under infrastructure.templates ({file, rendering_engine, template_language}); a component has one IaC file.');
   }
   const language = templates[0]?.template_language;
-  if (language === 'terraform') return { engine: 'TERRAFORM', outputKeys: terraformOutputKeys(templateFile) };
+  if (language === 'terraform') return 'TERRAFORM';
   if (language !== 'cloudformation') {
     throw validation(`The manifest's infrastructure.templates[0].template_language must be cloudformation or terraform, found '${language}'.`);
   }
-  const parsed = parseCloudFormationTemplate(templateFile);
-  if ('error' in parsed) throw validation(`The templateFile is not a valid CloudFormation template: ${parsed.error}`);
-  return { engine: 'CLOUDFORMATION', outputKeys: parsed.outputKeys };
+  return 'CLOUDFORMATION';
 }
 
-export function componentTarget(component: ComponentRecord): DeploymentTarget {
+/** What a deployment of the component provisions: its rendered CloudFormation, or its Terraform outputs. */
+function renderComponent(account: AccountState, component: ComponentRecord): IacOutcome {
+  if (parseComponentIac(component.manifest) === 'TERRAFORM') return { outputs: terraformOutputKeys(component.templateFile).map((key) => ({ key })) };
+  const instance = component.serviceName === undefined ? undefined : account.services.get(component.serviceName)?.instances.get(component.serviceInstanceName!);
+  const version = instance && account.templateVersions.get(`SERVICE:${instance.templateName}:${instance.templateMajorVersion}.${instance.templateMinorVersion}`);
+  return renderComponentIac(account, component, version);
+}
+
+export function componentTarget(account: AccountState, component: ComponentRecord): DeploymentTarget {
   return {
     record: component,
     resourceType: 'COMPONENT',
@@ -72,8 +76,8 @@ export function componentTarget(component: ComponentRecord): DeploymentTarget {
         templateFile: component.templateFile,
       },
     }),
-    outputKeys: () => parseComponentIac(component.manifest, component.templateFile).outputKeys,
-    provisioningEngine: parseComponentIac(component.manifest, component.templateFile).engine,
+    renderIac: () => renderComponent(account, component),
+    provisioningEngine: parseComponentIac(component.manifest),
     selfManaged: false,
   };
 }
@@ -158,7 +162,7 @@ function createComponent(input: any, ctx: RequestContext) {
       }
     }
     checkEnvironment(getEnvironmentRecord(account, environmentName));
-    parseComponentIac(input.manifest, input.templateFile);
+    parseComponentIac(input.manifest);
     const now = ctx.nowSeconds();
     const component: ComponentRecord = {
       name: input.name,
@@ -179,7 +183,7 @@ function createComponent(input: any, ctx: RequestContext) {
     };
     account.components.set(component.name, component);
     setResourceTags(account, component.arn, input.tags ?? []);
-    deploy(ctx, componentTarget(component), { isNew: true });
+    deploy(ctx, componentTarget(account, component), { isNew: true });
     return { resourceKey: component.name, output: { component: describeComponent(component) } };
   }, (name) => {
     const component = account.components.get(name);
@@ -213,11 +217,10 @@ function updateComponent(input: any, ctx: RequestContext) {
     if (input.serviceSpec !== undefined && attachment.serviceName === undefined) {
       throw validation('serviceSpec is allowed only for a component attached to a service instance.');
     }
-    parseComponentIac(component.manifest, input.templateFile ?? component.templateFile);
     checkEnvironment(getEnvironmentRecord(account, component.environmentName));
     if (input.description !== undefined) component.description = input.description;
     component.lastModifiedAt = ctx.nowSeconds();
-    deploy(ctx, componentTarget(component), {
+    deploy(ctx, componentTarget(account, component), {
       isNew: false,
       apply: () => {
         component.serviceName = attachment.serviceName;
@@ -270,7 +273,7 @@ function deleteComponent(input: any, ctx: RequestContext) {
     throw conflict(`Component ${component.name} is attached to service instance ${component.serviceInstanceName} of service ${component.serviceName}; `
       + 'detach it first with UpdateComponent (deploymentType CURRENT_VERSION, serviceName and serviceInstanceName "").');
   }
-  undeploy(ctx, componentTarget(component), (removed) => {
+  undeploy(ctx, componentTarget(account, component), (removed) => {
     if (!removed) return;
     account.components.delete(component.name);
     deleteResourceTags(account, component.arn);
@@ -294,12 +297,12 @@ export const operations: OperationTable = {
   DeleteComponent: deleteComponent,
   CancelComponentDeployment: (input, ctx) => {
     const component = getComponentRecord(ctx.account, input.componentName);
-    cancel(ctx, componentTarget(component), `Component ${component.name}`);
+    cancel(ctx, componentTarget(ctx.account, component), `Component ${component.name}`);
     return { component: describeComponent(component) };
   },
   ListComponentOutputs: (input, ctx) => {
     const component = getComponentRecord(ctx.account, input.componentName);
-    return { outputs: listOutputs(ctx.account, componentTarget(component), input.deploymentId) };
+    return { outputs: listOutputs(ctx.account, componentTarget(ctx.account, component), input.deploymentId) };
   },
   ListComponentProvisionedResources: (input, ctx) => ({
     provisionedResources: getComponentRecord(ctx.account, input.componentName).provisionedResources,

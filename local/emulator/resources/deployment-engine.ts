@@ -1,3 +1,5 @@
+import type { IacOutcome } from './iac-rendering';
+import type { RenderedOutput } from '../../../src/private/render/cloudformation';
 import { conflict, notFound } from '../core/errors';
 import type { RequestContext, TargetKey } from '../core/runtime';
 import { arn } from '../core/store';
@@ -21,9 +23,12 @@ import type {
  * - `undeploy` records a deletion (`DELETE_IN_PROGRESS -> DELETE_COMPLETE`, the resource removed
  *   by the caller's callback, or `DELETE_FAILED` with the scenario's injected message).
  *
- * Outputs (inferred, documented for tests): one per output key of the rendered IaC, valued
- * `<targetKey>/<OutputKey>` (e.g. `environment/dev/VpcId`), so they are deterministic and name
- * their origin; `scenario.outputOverrides(targetKey)` replaces values and may add keys.
+ * The IaC is rendered when the deployment starts; a render failure settles it `FAILED` with the
+ * renderer's message (naming the file and line).
+ * Outputs (inferred, documented for tests): one per output of the rendered IaC — its value when
+ * the template gives a literal, else `<targetKey>/<OutputKey>` (e.g. `environment/dev/VpcId`), so
+ * they are deterministic and name their origin; `scenario.outputOverrides(targetKey)` replaces
+ * values and may add keys.
  * Deployment records outlive their target (a deletion's record shows `DELETE_COMPLETE`) until
  * DeleteDeployment removes them (inferred).
  */
@@ -45,8 +50,11 @@ export interface DeploymentTarget {
   readonly fixedOutputs?: () => Output[];
   /** The resource's current DeploymentState (read before and after a change). */
   state(): DeploymentState;
-  /** Output keys declared by the IaC the deployment renders (read when it succeeds). */
-  outputKeys(): string[];
+  /**
+   * Renders the IaC the deployment provisions (when it starts, after the requested change is
+   * applied): its outputs, or the failure that ends the deployment (`iac-rendering.ts`).
+   */
+  renderIac(): IacOutcome;
 }
 
 /** How an open deployment ends (a deletion's SUCCEEDED removes the resource). */
@@ -119,6 +127,7 @@ export function deploy(
   const restore = Object.fromEntries(changed.map((key) => [key, before[key]]));
 
   const deployment = openDeployment(ctx, target, 'IN_PROGRESS', initialState, target.state());
+  const rendered = target.fixedOutputs ? undefined : target.renderIac();
   const runtime = ctx.runtime;
   const settle = (outcome: Outcome) => {
     if (!isCurrent(target, deployment)) return;
@@ -128,7 +137,7 @@ export function deploy(
       Object.assign(record, restore);
       finishDeployment(deployment, record, 'CANCELLED', now, 'User initiated cancellation.');
     } else if (outcome.status === 'SUCCEEDED') {
-      const outputs = outcome.outputs ?? generateOutputs(ctx, target);
+      const outputs = outcome.outputs ?? generateOutputs(ctx, target, rendered && 'outputs' in rendered ? rendered.outputs : []);
       deployment.outputs = outputs;
       record.outputs = outputs;
       record.provisionedResources = target.fixedOutputs ? [] : provisionedResources(ctx, target);
@@ -146,7 +155,7 @@ export function deploy(
     settle({ status: 'SUCCEEDED', outputs: target.fixedOutputs() });
   } else if (!target.selfManaged) {
     runtime.scheduler.after(runtime.scenario.durations.deploymentMs, `deploy ${target.targetKey} ${deployment.id}`, () => {
-      const failure = runtime.scenario.consumeDeploymentFailure(target.targetKey);
+      const failure = rendered && 'failure' in rendered ? rendered.failure : runtime.scenario.consumeDeploymentFailure(target.targetKey);
       settle(failure === undefined ? { status: 'SUCCEEDED' } : { status: 'FAILED', message: failure });
     });
   }
@@ -310,8 +319,8 @@ function isCurrent(target: DeploymentTarget, deployment: DeploymentRecord): bool
   return target.record.lastAttemptedDeploymentId === deployment.id && isInFlight(deployment.deploymentStatus);
 }
 
-function generateOutputs(ctx: RequestContext, target: DeploymentTarget): Output[] {
-  const values = new Map(target.outputKeys().map((key) => [key, `${target.targetKey}/${key}`]));
+function generateOutputs(ctx: RequestContext, target: DeploymentTarget, rendered: readonly RenderedOutput[]): Output[] {
+  const values = new Map(rendered.map(({ key, literal }) => [key, literal ?? `${target.targetKey}/${key}`]));
   for (const [key, value] of Object.entries(ctx.runtime.scenario.outputOverrides(target.targetKey) ?? {})) {
     values.set(key, value);
   }

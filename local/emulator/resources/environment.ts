@@ -2,6 +2,7 @@ import {
   assertNotInFlight, cancel, deploy, DeploymentTarget, describeDeploymentState, listOutputs, undeploy, wasDeleted,
 } from './deployment-engine';
 import { requireEnvironmentSpec } from './deployment-spec';
+import { renderEnvironmentIac } from './iac-rendering';
 import { resolveVersionUpdate } from './deployment-type';
 import { paginate } from './pagination';
 import { repositoryKey } from './repository';
@@ -47,7 +48,7 @@ export function environmentTarget(account: AccountState, env: EnvironmentRecord)
         templateMinorVersion: env.templateMinorVersion,
       },
     }),
-    outputKeys: () => version().bundle?.outputKeys[IAC_DIR] ?? [],
+    renderIac: () => renderEnvironmentIac(env, version(), requireEnvironmentSpec(env.spec ?? 'proton: EnvironmentSpec', version())),
     provisioningEngine: env.provisioning ? 'CLOUDFORMATION' : version().bundle?.engines[IAC_DIR] ?? 'CLOUDFORMATION',
     selfManaged: env.provisioningRepository !== undefined,
     fixedOutputs: env.provisioning === 'CUSTOMER_MANAGED' ? () => customerManagedOutputs(env, version()) : undefined,

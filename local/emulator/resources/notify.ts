@@ -34,7 +34,7 @@ function targetByResource(account: AccountState, resource: string): DeploymentTa
   }
   if (parts.length === 2 && parts[0] === 'component') {
     const component = account.components.get(parts[1]);
-    return component && componentTarget(component);
+    return component && componentTarget(account, component);
   }
   const service = parts[0] === 'service' ? account.services.get(parts[1]) : undefined;
   if (!service) return undefined;

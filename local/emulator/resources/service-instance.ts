@@ -3,6 +3,7 @@ import {
 } from './deployment-engine';
 import { checkInstanceInputs, requireServiceSpec } from './deployment-spec';
 import { resolveVersionUpdate } from './deployment-type';
+import { renderInstanceIac } from './iac-rendering';
 import { paginate } from './pagination';
 import { recordSyncBlocker } from './service-sync-config';
 import { setResourceTags, validateCustomerTags } from './tags';
@@ -67,7 +68,7 @@ export function instanceTarget(account: AccountState, service: ServiceRecord, in
         },
       };
     },
-    outputKeys: () => version().bundle?.outputKeys[IAC_DIR] ?? [],
+    renderIac: () => renderInstanceIac(account, service, instance, version()),
     provisioningEngine: version().bundle?.engines[IAC_DIR] ?? 'CLOUDFORMATION',
     selfManaged: env?.provisioningRepository !== undefined,
   };

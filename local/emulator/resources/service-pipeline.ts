@@ -3,6 +3,7 @@ import {
 } from './deployment-engine';
 import { checkPipelineInputs, requireServiceSpec } from './deployment-spec';
 import { resolveVersionUpdate } from './deployment-type';
+import { renderPipelineIac } from './iac-rendering';
 import { getServiceRecord } from './service-instance';
 import { getTemplateVersion } from './template-common';
 import { notFound } from '../core/errors';
@@ -44,7 +45,7 @@ export function pipelineTarget(account: AccountState, service: ServiceRecord, pi
         templateMinorVersion: pipeline.templateMinorVersion,
       },
     }),
-    outputKeys: () => version().bundle?.outputKeys[IAC_DIR] ?? [],
+    renderIac: () => renderPipelineIac(account, service, pipeline, version()),
     provisioningEngine: version().bundle?.engines[IAC_DIR] ?? 'CLOUDFORMATION',
     selfManaged: account.accountSettings?.pipelineProvisioningRepository !== undefined,
   };

@@ -10,7 +10,9 @@ import type { AccountState, TemplateKind, TemplateRecord, TemplateVersionRecord 
  * Template version registration (proton-api.md §2, §8): `REGISTRATION_IN_PROGRESS` for the
  * simulated registration duration, then the bundle is read from the emulator's S3 store (at that
  * moment, as Proton copies it when it registers), unpacked, checked with the shared bundle rules
- * and, for a new minor version, checked for schema backward compatibility with the earlier
+ * (layout, manifests, schema, limits; the IaC files' Jinja is rendered by deployments, when the
+ * spec is known — inferred: Proton registers templates whose Jinja only parses as YAML once
+ * rendered) and, for a new minor version, checked for schema backward compatibility with the earlier
  * registered minors of its major → `DRAFT`, or `REGISTRATION_FAILED` with a statusMessage that
  * names the bundle and every problem.
  */
@@ -65,11 +67,12 @@ export function registerBundle(
   } catch (e) {
     return { failure: `The template bundle ${location} could not be unpacked: ${(e as Error).message}` };
   }
+  // The IaC files' content is rendered (and so checked) by each deployment, with its spec.
   const result = validateTemplateBundle(files, {
     templateType: template.kind,
     customerManaged: template.kind === 'ENVIRONMENT' && template.provisioning === 'CUSTOMER_MANAGED',
     hasPipeline: template.kind === 'SERVICE' && template.provisioning !== 'CUSTOMER_MANAGED',
-  });
+  }, { checkIac: false });
   if (!result.parsed) return { failure: `The template bundle ${location} is invalid: ${formatBundleProblems(result.problems)}` };
   const incompatible = sameMajor
     .filter((v) => Number(v.minorVersion) < Number(version.minorVersion) && v.schema !== undefined)
