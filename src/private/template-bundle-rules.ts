@@ -291,7 +291,8 @@ function checkCloudFormation(
     return undefined;
   }
   const file = { path, text: body.toString('utf8') };
-  if (!iacCheck) return { engine: 'CLOUDFORMATION' as const, outputKeys: [], file };
+  // A file over the size limit is reported as such; it is not rendered.
+  if (!iacCheck || body.length > MAX_FILE_BYTES) return { engine: 'CLOUDFORMATION' as const, outputKeys: [], file };
   const before = problems.length;
   const outputKeys = checkJinjaFile(file, DIR_KINDS[dir], iacCheck, problems);
   return problems.length > before ? undefined : { engine: 'CLOUDFORMATION' as const, outputKeys, file };

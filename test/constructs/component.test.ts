@@ -18,7 +18,8 @@ const CFN_TEMPLATE = [
   '  Queue:',
   '    Type: AWS::SQS::Queue',
   '    Properties:',
-  "      QueueName: '{{ service_instance.name }}-{{ service_instance.inputs.message }}'",
+  // Renders for a standalone component too (no service_instance): Proton fails a render that prints an undefined value.
+  "      QueueName: '{{ component.name }}-{{ service_instance.inputs.message | default(\"standalone\") }}'",
   'Outputs:',
   '  QueueUrl:',
   '    Value: !Ref Queue',
@@ -148,7 +149,7 @@ describe('Component', () => {
     };
     const base = nameOf(cfn(), 'dev');
     expect(base).toMatch(/^TestStack-Queue-[0-9A-F]{8}-[0-9a-f]{8}$/);
-    expect(nameOf(ComponentInfrastructure.fromString('Resources: {}\n', ComponentTemplateLanguage.CLOUDFORMATION), 'dev')).toBe(base);
+    expect(nameOf(ComponentInfrastructure.fromString('Resources:\n  Topic: {Type: AWS::SNS::Topic}\n', ComponentTemplateLanguage.CLOUDFORMATION), 'dev')).toBe(base);
     expect(nameOf(ComponentInfrastructure.fromString(TF_TEMPLATE, ComponentTemplateLanguage.TERRAFORM), 'dev')).not.toBe(base);
     expect(nameOf(cfn(), 'other')).not.toBe(base);
   });
@@ -216,11 +217,17 @@ describe('Component', () => {
         + "'queue_url' (outputs: none). Read one of these, or declare it in an output \"<name>\" block.");
     });
 
-    test('accepts any name when Jinja statements may generate outputs', () => {
-      const { stack, dev } = setup();
-      const looped = 'Resources: {}\nOutputs:\n{% for q in service_instance.inputs.queues %}\n  {{ q }}Url:\n    Value: x\n{% endfor %}\n';
-      const queue = new Component(stack, 'Queue', { infrastructure: ComponentInfrastructure.fromString(looped, ComponentTemplateLanguage.CLOUDFORMATION), environment: dev });
+    test('accepts any name when Jinja statements may generate outputs; the render at synth checks it', () => {
+      const { stack } = setup();
+      const looped = 'Resources:\n  Q: {Type: AWS::SQS::Queue}\nOutputs:\n{% for q in service_instance.inputs.queues %}\n  {{ q }}Url:\n    Value: x\n{% endfor %}\n';
+      const infrastructure = ComponentInfrastructure.fromString(looped, ComponentTemplateLanguage.CLOUDFORMATION);
+      const legacy = Service.fromServiceName(stack, 'Legacy', 'legacy');
+      const queue = new Component(stack, 'Queue', { infrastructure, service: legacy, serviceInstanceName: 'one', serviceInstanceInputs: { queues: ['orders'] } });
       expect(stack.resolve(queue.getOutput('ordersUrl'))).toEqual(getAtt('Queue', 'Output.ordersUrl'));
+      const other = new Component(stack, 'Other', { infrastructure, service: legacy, serviceInstanceName: 'two', serviceInstanceInputs: { queues: ['jobs'] } });
+      other.getOutput('ordersUrl');
+      expect(() => Template.fromStack(stack)).toThrow("[TestStack/Other] Component 'TestStack/Other': getOutput('ordersUrl'): the template's IaC file rendered "
+        + "with this spec has no output 'ordersUrl' (outputs: jobsUrl). Read one of these, or add it to the template's Outputs.");
     });
 
     test('throws when the key is not a literal output name', () => {
@@ -356,7 +363,7 @@ describe('ComponentInfrastructure', () => {
   test.each([
     ['queue.yaml', CFN_TEMPLATE, CFN_MANIFEST, ComponentTemplateLanguage.CLOUDFORMATION],
     ['queue.YML', CFN_TEMPLATE, CFN_MANIFEST, ComponentTemplateLanguage.CLOUDFORMATION],
-    ['queue.json', '{"Resources": {}}', CFN_MANIFEST, ComponentTemplateLanguage.CLOUDFORMATION],
+    ['queue.json', '{"Resources": {"Queue": {"Type": "AWS::SQS::Queue"}}}', CFN_MANIFEST, ComponentTemplateLanguage.CLOUDFORMATION],
     ['queue.tf', TF_TEMPLATE, TF_MANIFEST, ComponentTemplateLanguage.TERRAFORM],
   ])('fromFile(%s) reads the file and tells its language from the extension', (name, body, manifest, language) => {
     const infrastructure = ComponentInfrastructure.fromFile(write(name, body));

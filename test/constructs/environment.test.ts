@@ -64,6 +64,8 @@ const BUNDLE_DIR = (() => {
 Outputs:
   VpcId:
     Value: !Ref Vpc
+  AzCount:
+    Value: '{{ environment.inputs.az_count | default(2) }}'
 `,
   };
   for (const [name, content] of Object.entries(files)) {
@@ -181,6 +183,19 @@ describe('Environment', () => {
     expect(stack.resolve(vpcId)).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^Dev[0-9A-F]{8}$/), 'Output.VpcId'] });
     expect(Token.isUnresolved(count)).toBe(true);
     Template.fromStack(stack).hasResourceProperties(TYPE, { Outputs: ['AzCount', 'VpcId'] });
+  });
+
+  test('synth fails when getOutput reads an output the rendered template does not produce', () => {
+    const { stack, version, role } = setup();
+    const env = new Environment(stack, 'Dev', {
+      environmentName: 'dev',
+      templateVersion: version,
+      spec: EnvironmentSpec.fromInputs({ vpc_cidr: '10.0.0.0/16' }),
+      provisioning: EnvironmentProvisioning.awsManaged({ protonServiceRole: role }),
+    });
+    env.getOutput('SubnetIds');
+    expect(() => Template.fromStack(stack)).toThrow("[TestStack/Dev] Environment 'TestStack/Dev': getOutput('SubnetIds'): the template's infrastructure/ "
+      + "rendered with this spec has no output 'SubnetIds' (outputs: VpcId, AzCount). Read one of these, or add it to the template's Outputs.");
   });
 
   test('throws when getOutput is used on a self-managed environment', () => {

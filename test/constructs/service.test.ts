@@ -58,11 +58,11 @@ describe('Service', () => {
   test('instance and pipeline outputs are tokens; only the requested ones are asked for', () => {
     const { stack, dev, version } = setup();
     const service = new Service(stack, 'Web', { serviceName: 'web', templateVersion: version, instances: [{ name: 'dev', environment: dev, inputs: { message: 'm' } }] });
-    const url = service.instance('dev').getOutput('ServiceUrl');
-    const topic = service.getPipelineOutput('PipelineTopic');
-    expect(stack.resolve(url)).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^Web/), 'Output.dev.ServiceUrl'] });
-    expect(stack.resolve(topic)).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^Web/), 'PipelineOutput.PipelineTopic'] });
-    expect(serviceProps(stack).Properties).toMatchObject({ InstanceOutputs: ['dev.ServiceUrl'], PipelineOutputs: ['PipelineTopic'] });
+    const url = service.instance('dev').getOutput('ParameterName');
+    const topic = service.getPipelineOutput('ProjectName');
+    expect(stack.resolve(url)).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^Web/), 'Output.dev.ParameterName'] });
+    expect(stack.resolve(topic)).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^Web/), 'PipelineOutput.ProjectName'] });
+    expect(serviceProps(stack).Properties).toMatchObject({ InstanceOutputs: ['dev.ParameterName'], PipelineOutputs: ['ProjectName'] });
     expect(() => service.instance('qa')).toThrow("Service 'TestStack/Web' has no instance 'qa' (instances: dev).");
   });
 

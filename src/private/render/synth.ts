@@ -15,6 +15,7 @@ import { Stack, Token } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import { RenderedOutput } from './cloudformation';
 import { formatIacProblem, IacProblemsError, IacRenderResult, renderIacFile } from './iac';
+import { JinjaError, JinjaTemplate } from './jinja';
 import { Inputs, IacNamespace, OutputValues, PipelineInstance } from './namespaces';
 import { Placeholders } from './placeholders';
 import { InputTypeKey, TemplateSchema as ParsedSchema, parseTemplateSchema, validateSpec } from '../spec-schema';
@@ -237,6 +238,8 @@ export function checkComponentRendering(component: IConstruct, options: Componen
     const environment = options.environment ?? instance?.environment;
     const env = environment ? ENVIRONMENTS.get(environment) : undefined;
     const inputs = options.serviceInstanceInputs ?? instance?.inputs;
+    // An attached component whose instance inputs are unknown at synth (an imported service) renders at deploy time only.
+    if (options.service && inputs === undefined) return undefined;
     const schema = service?.bundle ? parsedSchema(service.bundle.schemaYaml) : undefined;
     const namespace: IacNamespace = {
       kind: 'COMPONENT',
@@ -288,18 +291,28 @@ export function checkComponentTemplate(where: string, text: string): readonly st
     serviceInstance: { name: 'sample-instance', inputs: undefined },
     environment: { name: 'sample-environment', outputs: undefined },
   };
+  const fail = (problem: { readonly line?: number; readonly message: string }) => new Error(
+    `${where}: the CloudFormation template${problem.line !== undefined ? `, line ${problem.line}:` : ''} ${problem.message}. `
+    + "Fix the template (Jinja markup such as '{{ service_instance.inputs.name }}' is allowed).");
+  // Statements decide on inputs, which are known only where the component is declared: only the syntax is checked here.
+  if (/\{%/.test(text)) {
+    try {
+      JinjaTemplate.parse(text);
+    } catch (e) {
+      if (!(e instanceof JinjaError)) throw e;
+      throw fail(e);
+    }
+    return undefined;
+  }
   let result: IacRenderResult;
   try {
     result = renderIacFile({ file: 'cloudformation.yaml', text, namespace });
   } catch (e) {
     if (!(e instanceof IacProblemsError)) throw e;
-    const [problem] = e.problems;
-    const at = problem.line !== undefined ? `, line ${problem.line},` : '';
-    throw new Error(`${where}: the CloudFormation template${at} ${problem.line !== undefined ? problem.message : problem.message}. `
-      + "Fix the template (Jinja markup such as '{{ service_instance.inputs.name }}' is allowed).");
+    throw fail(e.problems[0]);
   }
   const keys = result.outputs.map((o) => o.key);
-  return !text.includes('{%') && keys.every((key) => text.includes(key)) ? keys : undefined;
+  return keys.every((key) => text.includes(key)) ? keys : undefined;
 }
 
 // ---------------------------------------------------------------------------------------------
