@@ -78,6 +78,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
   },
 
   gitignore: ['/cdk.out/', '/examples/cdk.out/', '/.proton-local/', '/bench/out/'],
+
+  // `npx cdk-proton render ...`: renders a template bundle for a spec (src/cli/cdk-proton.ts, compiled by jsii).
+  bin: { 'cdk-proton': 'lib/cli/cdk-proton.js' },
 });
 
 // Tests live in test/ only: projen's default patterns would also pick up src/**/spec.ts.

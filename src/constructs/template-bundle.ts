@@ -7,6 +7,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3_assets from 'aws-cdk-lib/aws-s3-assets';
 import { Construct } from 'constructs';
 import { contentHash, createDeterministicTarGz, readDirectoryFiles } from '../private/deterministic-tar';
+import { previewBundle } from '../private/render/preview';
 import { registerBundleRendering } from '../private/render/synth';
 import { InputType, parseTemplateSchema } from '../private/spec-schema';
 import {
@@ -39,6 +40,79 @@ export interface TemplateBundleDirectoryOptions {
    * @default - every file of the directory is packed
    */
   readonly exclude?: string[];
+}
+
+/** Options of {@link TemplateBundle.render}. */
+export interface TemplateBundleRenderOptions {
+  /**
+   * The spec document (YAML): `proton: EnvironmentSpec` for an environment template bundle,
+   * `proton: ServiceSpec` (instances, and `pipeline:` with a pipeline) for a service template
+   * bundle. It is checked against the bundle's schema, whose defaults fill omitted inputs.
+   */
+  readonly spec: string;
+
+  /**
+   * The instance to render (service template bundles).
+   *
+   * @default - every instance of the spec, and the pipeline when the bundle has one
+   */
+  readonly instanceName?: string;
+
+  /**
+   * The environment's name (`environment.name`).
+   *
+   * @default - `my-environment` for an environment template; for a service instance, the
+   * `environment` of its entry in the spec
+   */
+  readonly environmentName?: string;
+
+  /**
+   * The service's name (`service.name`).
+   *
+   * @default 'my-service'
+   */
+  readonly serviceName?: string;
+
+  /**
+   * The outputs of the environment (`environment.outputs.<key>`). A key the templates read that
+   * is not given is an error, as in Proton.
+   *
+   * @default - unknown: every output the templates read has the sample value `sample-<key>`
+   */
+  readonly environmentOutputs?: { [key: string]: string };
+
+  /**
+   * The outputs of the component attached to the instance (`service_instance.components.default.outputs`).
+   *
+   * @default - no component is attached
+   */
+  readonly componentOutputs?: { [key: string]: string };
+
+  /**
+   * The account of the instances' environments (`service_instances[].environment.account_id` in a pipeline).
+   *
+   * @default '123456789012'
+   */
+  readonly environmentAccountId?: string;
+}
+
+/** One IaC file of a bundle, rendered by {@link TemplateBundle.render}. */
+export interface RenderedTemplateFile {
+  /** The file in the bundle, e.g. `instance_infrastructure/cloudformation.yaml`. */
+  readonly path: string;
+
+  /**
+   * The instance the file was rendered for (service instance files).
+   *
+   * @default - not rendered for an instance (an environment or pipeline file)
+   */
+  readonly instanceName?: string;
+
+  /** The rendered CloudFormation template. */
+  readonly content: string;
+
+  /** The keys of its `Outputs`, in order. */
+  readonly outputKeys: string[];
 }
 
 /** What a template version tells the bundle when it uses it. */
@@ -205,6 +279,20 @@ export abstract class TemplateBundle {
   }
 
   /**
+   * Renders the bundle's CloudFormation IaC files for a spec, as AWS Proton renders them when it
+   * deploys (Jinja with Proton's parameter namespaces and filters), e.g. to review or `cfn-lint`
+   * them before publishing the bundle. The `cdk-proton render` command of this package prints
+   * the same. Terraform files are not rendered (Terraform reads Proton's generated variables).
+   *
+   * Throws an Error naming the file and line of every problem (a Jinja syntax error, an input the
+   * schema does not declare, an undefined value, a template that is not CloudFormation).
+   */
+  public render(options: TemplateBundleRenderOptions): RenderedTemplateFile[] {
+    void options;
+    throw new Error('TemplateBundle.render: the content of this bundle is not known at synth time (a bundle in S3). Render the directory it was made from with TemplateBundle.fromDirectory(dir).render(...).');
+  }
+
+  /**
    * Called by a template version when it uses this bundle: publishes the bundle if needed, checks
    * it for the template kind when its content is known, and grants `options.grantee` read access.
    *
@@ -242,6 +330,16 @@ class DirectoryTemplateBundle extends TemplateBundle {
       hash, schemaYaml: parsed.schema, cloudFormationFiles: parsed.cloudFormationFiles, outputKeys: parsed.outputKeys, customerManaged: kind.customerManaged ?? false,
     });
     return { bucketName: asset.s3BucketName, objectKey: asset.s3ObjectKey, schema };
+  }
+
+  public render(options: TemplateBundleRenderOptions): RenderedTemplateFile[] {
+    return previewBundle(this.directory, this.files(), options).map((file) => ({
+      path: file.path, ...file.instanceName ? { instanceName: file.instanceName } : {}, content: file.content, outputKeys: file.outputs,
+    }));
+  }
+
+  private files(): Map<string, Buffer> {
+    return unpackTemplateBundle(this.pack().archive);
   }
 
   private pack() {

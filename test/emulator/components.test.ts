@@ -116,10 +116,41 @@ describe('create', () => {
     await refused(attached({ serviceInstanceName: 'nine' }), 'ResourceNotFoundException', 'Service instance nine of service api not found.');
     await refused(detached({ manifest: 'infrastructure: {}' }), 'ValidationException',
       'The manifest must list exactly one template under infrastructure.templates ({file, rendering_engine, template_language}); a component has one IaC file.');
-    await refused(detached({ templateFile: 'Resources: [' }), 'ValidationException', expect.stringMatching(/^The templateFile is not a valid CloudFormation template: /) as any);
     await attached();
     await refused(attached({ name: 'second' }), 'ConflictException',
       'Service instance one of service api already has component queue attached; an instance has at most one.');
+  });
+});
+
+describe('rendering', () => {
+  test('the template file is rendered when the component deploys: a render failure fails the deployment, naming the file and line', async () => {
+    await detached({ templateFile: 'Resources:\n  Queue:\n    Type: AWS::SQS::Queue\n    Properties: {QueueName: {{ service_instance.name }}}\n' });
+    fx.emu.control.advance(DURATIONS.deploymentMs);
+    expect(await get('shared')).toMatchObject({
+      deploymentStatus: 'FAILED',
+      deploymentStatusMessage: 'Template rendering failed: cloudformation.yaml:4: service_instance.name is undefined: service_instance is undefined. '
+        + 'Give it a default (| default(...)) or reference a value that exists.',
+    });
+  });
+
+  test("an attached component reads its instance's inputs from the serviceSpec and the environment's outputs; literal outputs keep their value", async () => {
+    const templateFile = `Resources:
+  Queue:
+    Type: AWS::SQS::Queue
+{% if service_instance.name == 'one' %}
+    Properties: {QueueName: '{{ component.name }}-{{ environment.outputs.ClusterName }}'}
+{% endif %}
+Outputs:
+  Name: {Value: '{{ service.name }}/{{ service_instance.name }} in {{ environment.name }}'}
+  Url: {Value: !Ref Queue}
+`;
+    await attached({ templateFile });
+    fx.emu.control.advance(DURATIONS.deploymentMs);
+    expect(await get()).toMatchObject({ deploymentStatus: 'SUCCEEDED' });
+    expect((await fx.proton.send(new ListComponentOutputsCommand({ componentName: 'queue' }))).outputs).toEqual([
+      { key: 'Name', valueString: 'api/one in dev' },
+      { key: 'Url', valueString: 'component/queue/Url' },
+    ]);
   });
 });
 

@@ -318,7 +318,7 @@ describe('conformance tour over all Proton operations', () => {
     const outputs = await collect(paginateListEnvironmentOutputs({ client: proton }, { environmentName: 'dev' }), (p) => p.outputs);
     expect(outputs).toEqual({
       pages: 1,
-      items: [{ key: 'VpcId', valueString: 'environment/dev/VpcId' }, { key: 'ClusterName', valueString: 'environment/dev/ClusterName' }],
+      items: [{ key: 'VpcId', valueString: 'environment/dev/VpcId' }, { key: 'ClusterName', valueString: 'dev-cluster' }],
     });
     await refused(proton.send(new ListEnvironmentOutputsCommand({ environmentName: 'missing' })), 'ResourceNotFoundException', 'Environment missing not found.');
     const resources = await collect(paginateListEnvironmentProvisionedResources({ client: proton }, { environmentName: 'dev' }),

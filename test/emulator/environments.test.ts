@@ -51,7 +51,7 @@ describe('create', () => {
     expect(deployed.lastDeploymentSucceededAt).toEqual(new Date(START * 1000 + DURATIONS.registrationMs + DURATIONS.deploymentMs));
     expect(await outputs()).toEqual([
       { key: 'VpcId', valueString: 'environment/dev/VpcId' },
-      { key: 'ClusterName', valueString: 'environment/dev/ClusterName' },
+      { key: 'ClusterName', valueString: 'dev-cluster' },
     ]);
     expect((await fx.proton.send(new ListEnvironmentProvisionedResourcesCommand({ environmentName: 'dev' }))).provisionedResources).toEqual([{
       name: 'AWSProton-environment-dev',
@@ -90,7 +90,7 @@ describe('create', () => {
     fx.emu.control.advance(DURATIONS.deploymentMs);
     expect(await outputs()).toEqual([
       { key: 'VpcId', valueString: 'vpc-0abc' },
-      { key: 'ClusterName', valueString: 'environment/dev/ClusterName' },
+      { key: 'ClusterName', valueString: 'dev-cluster' },
       { key: 'Extra', valueString: 'x' },
     ]);
   });
@@ -274,11 +274,11 @@ describe('update', () => {
     fx.emu.control.advance(DURATIONS.deploymentMs);
     expect(await outputs()).toEqual([
       { key: 'VpcId', valueString: 'vpc-2' },
-      { key: 'ClusterName', valueString: 'environment/dev/ClusterName' },
+      { key: 'ClusterName', valueString: 'dev-cluster' },
     ]);
     expect(await outputs(first)).toEqual([
       { key: 'VpcId', valueString: 'environment/dev/VpcId' },
-      { key: 'ClusterName', valueString: 'environment/dev/ClusterName' },
+      { key: 'ClusterName', valueString: 'dev-cluster' },
     ]);
     await expect(outputs('00000000-0000-4000-8000-000000000000')).rejects.toMatchObject({
       name: 'ResourceNotFoundException', message: 'Deployment 00000000-0000-4000-8000-000000000000 of environment/dev not found.',
