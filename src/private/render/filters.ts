@@ -161,7 +161,8 @@ export const FILTERS: { readonly [name: string]: Filter } = {
     );
   },
   proton_cfn_iam_policy_arns(input: unknown) {
-    const arns = outputsOf('proton_cfn_iam_policy_arns', input).map(([, value]) => pyStr(value)).filter((value) => IAM_POLICY_ARN.test(value));
+    // A value known only at deploy time is kept (assumed to be a policy ARN): the selection is Proton's, at deploy time.
+    const arns = outputsOf('proton_cfn_iam_policy_arns', input).map(([, value]) => pyStr(value)).filter((value) => IAM_POLICY_ARN.test(value) || isPlaceholder(value));
     return new BlockYaml(arns.map((arn) => `- ${q(arn)}`), `[${arns.map(q).join(', ')}]`, '');
   },
   proton_cfn_sanitize(input: unknown) {
@@ -175,7 +176,8 @@ export const FILTERS: { readonly [name: string]: Filter } = {
 
 /**
  * Filters that may receive values holding placeholders (deploy-time values) because their result
- * does not depend on those values, only carries them: 'any' = anywhere in the input;
+ * does not depend on those values, only carries them (the validating filters check them when the
+ * values are known; `proton_cfn_iam_policy_arns` keeps them, as if they were policy ARNs): 'any' = anywhere in the input;
  * 'collection' = inside a list or mapping, but not as the input itself (the length of a list is
  * known, the length of a deploy-time string is not). Any other filter on a placeholder is a
  * decision on a deploy-time value.
@@ -191,6 +193,7 @@ export const STRUCTURAL_FILTERS: { readonly [name: string]: 'any' | 'collection'
   proton_cfn_ecs_task_definition_formatted_env_vars: 'any',
   proton_cfn_lambda_function_formatted_env_vars: 'any',
   proton_cfn_sanitize: 'any',
+  proton_cfn_iam_policy_arns: 'any',
   list: 'collection',
   first: 'collection',
   last: 'collection',
