@@ -93,7 +93,7 @@ test('the corpus deploys: each deployment renders with the spec and the outputs 
     { key: 'VpcId', valueString: 'environment/net-staging/VpcId' },
     { key: 'QueueUrl', valueString: 'none' },
   ]);
-  expect((await instanceOutputs('canary'))[0]).toEqual({ key: 'LoadBalancerType', valueString: 'application' });
+  expect((await instanceOutputs('canary'))![0]).toEqual({ key: 'LoadBalancerType', valueString: 'application' });
   expect((await fx.proton.send(new ListServicePipelineOutputsCommand({ serviceName: 'api' }))).outputs).toEqual([
     { key: 'RepositoryName', valueString: 'service/api/pipeline/RepositoryName' },
     { key: 'InstanceCount', valueString: '2' },

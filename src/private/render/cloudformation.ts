@@ -5,7 +5,20 @@
  * its `Outputs` keys are what Proton reports as the resource's outputs, and an output whose
  * `Value` is a plain scalar (not an intrinsic function such as `!Ref`) has that value.
  */
-import { isMap, isScalar, LineCounter, parseDocument, YAMLMap } from 'yaml';
+import { isMap, isScalar, LineCounter, parseDocument, Tags, YAMLMap, YAMLSeq } from 'yaml';
+
+/**
+ * CloudFormation's short-form intrinsic functions, known to the parser so their values parse
+ * without a warning each (an unknown tag costs the `yaml` package a warning object; with these it
+ * parses a rendered template about twice as fast). The values keep their tag (`!Ref`).
+ * @see https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/intrinsic-function-reference.html
+ */
+const CFN_TAGS: Tags = ['Ref', 'Condition', 'GetAtt', 'Base64', 'Cidr', 'FindInMap', 'GetAZs', 'ImportValue', 'Join', 'Select', 'Split', 'Sub',
+  'Transform', 'And', 'Equals', 'If', 'Not', 'Or', 'ToJsonString', 'Length'].flatMap((name) => [
+  { tag: `!${name}`, resolve: (value: string) => value },
+  { tag: `!${name}`, collection: 'seq' as const, nodeClass: YAMLSeq, resolve: (value: unknown) => value as YAMLSeq },
+  { tag: `!${name}`, collection: 'map' as const, nodeClass: YAMLMap, resolve: (value: unknown) => value as YAMLMap },
+]);
 
 /** One `Outputs` entry: its key and, when its `Value` is a plain scalar, that value as a string. */
 export interface RenderedOutput {
@@ -27,8 +40,7 @@ export interface CloudFormationProblem {
 /** Parses a rendered template; returns its outputs, or what makes it not a CloudFormation template. */
 export function parseRenderedCloudFormation(text: string): ParsedCloudFormation | { problem: CloudFormationProblem } {
   const lineCounter = new LineCounter();
-  // logLevel error: CloudFormation's tags (!Ref, !Sub, ...) are unknown to YAML and stay silent.
-  const doc = parseDocument(text, { prettyErrors: false, lineCounter, logLevel: 'error', uniqueKeys: true });
+  const doc = parseDocument(text, { prettyErrors: false, lineCounter, logLevel: 'error', uniqueKeys: true, customTags: CFN_TAGS });
   if (doc.errors.length > 0) {
     const e = doc.errors[0];
     const { line, col } = lineCounter.linePos(e.pos[0]);

@@ -36,13 +36,19 @@ export interface BundleRendering {
 
 const BUNDLES = new WeakMap<object, BundleRendering>();
 
+/**
+ * Whether constructs render at synth. Only bench/render-synth.ts turns it off, to measure today's
+ * synth without rendering side by side with it.
+ */
+export const SYNTH_RENDERING = { enabled: true };
+
 /** Records what the bundle whose checked schema is `schema` renders (called by the bundle's bind). */
 export function registerBundleRendering(schema: object, rendering: BundleRendering): void {
   BUNDLES.set(schema, rendering);
 }
 
 function bundleOf(schema: object | undefined): BundleRendering | undefined {
-  return schema === undefined ? undefined : BUNDLES.get(schema);
+  return schema === undefined || !SYNTH_RENDERING.enabled ? undefined : BUNDLES.get(schema);
 }
 
 
@@ -89,7 +95,7 @@ export function checkEnvironmentRendering(environment: IConstruct, options: Envi
     const placeholders = new Placeholders();
     const inputs = withDefaults(bundle, 'environment_input_type', substitute(options.inputs, 'environment.inputs', placeholders));
     const namespace: IacNamespace = { kind: 'ENVIRONMENT', environment: { name: literalOr(options.name, 'environment.name', placeholders), inputs } };
-    return renderCached(bundle, file, namespace, placeholders);
+    return renderCached(environment, bundle, file, namespace, placeholders);
   });
   const outputs = () => {
     if (!bundle) return undefined;
@@ -162,7 +168,7 @@ export function checkServiceRendering(service: IConstruct, options: ServiceRende
       pipeline: { inputs: withDefaults(bundle, 'pipeline_input_type', substitute(options.pipelineInputs ?? {}, 'pipeline.inputs', placeholders)) },
       serviceInstances,
     };
-    return renderCached(bundle, file, namespace, placeholders);
+    return renderCached(service, bundle, file, namespace, placeholders);
   });
   service.node.addValidation({
     validate: () => {
@@ -344,23 +350,28 @@ function renderInstanceFile(
       },
     } : {},
   };
-  return renderCached(bundle, file, namespace, placeholders);
+  return renderCached(service, bundle, file, namespace, placeholders);
 }
 
-const RENDER_CACHE = new Map<string, RenderOutcome>();
-const RENDER_CACHE_LIMIT = 1000;
+/** Renders per app (its root construct): nothing outlives the app. */
+const RENDER_CACHES = new WeakMap<IConstruct, Map<string, RenderOutcome>>();
 
-/** One render per distinct bundle, file and namespace (placeholders are numbered in a fixed order, so equal namespaces are equal JSON). */
-function renderCached(bundle: BundleRendering, file: IacFile, namespace: IacNamespace, placeholders: Placeholders): RenderOutcome {
+/**
+ * One render per distinct bundle, file and namespace in an app (placeholders are numbered in a
+ * fixed order, so equal namespaces are equal JSON).
+ */
+function renderCached(scope: IConstruct, bundle: BundleRendering, file: IacFile, namespace: IacNamespace, placeholders: Placeholders): RenderOutcome {
+  const root = scope.node.root;
+  let cache = RENDER_CACHES.get(root);
+  if (!cache) RENDER_CACHES.set(root, cache = new Map());
   const key = `${bundle.hash}\n${file.path}\n${JSON.stringify(namespace)}\n${JSON.stringify(placeholders.all().map((p) => p.label))}`;
-  const cached = RENDER_CACHE.get(key);
+  const cached = cache.get(key);
   if (cached) {
     // Value uses name this render's placeholders (same markers, other tokens).
     return 'error' in cached ? cached : { ...cached, valueUses: cached.valueUses.map((use) => ({ ...use, value: placeholders.get(use.marker)?.value })) };
   }
   const outcome = renderFile(file, namespace, placeholders, parsedSchema(bundle.schemaYaml));
-  if (RENDER_CACHE.size >= RENDER_CACHE_LIMIT) RENDER_CACHE.clear();
-  RENDER_CACHE.set(key, outcome);
+  cache.set(key, outcome);
   return outcome;
 }
 
