@@ -47,6 +47,38 @@ interface NunjucksInternals {
   nodes: { [type: string]: new (lineno: number, colno: number, ...args: any[]) => AstNode };
   compiler: { Compiler: new (name: string, throwOnUndefined: boolean) => { compile(ast: AstNode): void; getCode(): string } };
   installJinjaCompat(): void;
+  runtime: { memberLookup(obj: unknown, val: unknown, autoescape?: boolean): unknown };
+}
+
+/**
+ * Python's string methods that Jinja2 templates call and nunjucks' compatibility mode lacks
+ * (it adds dict and list methods): `s.upper()`, `s.strip()`, `s.startswith('x')`, ...
+ */
+const STRING_METHODS: { readonly [name: string]: (s: string, ...args: any[]) => unknown } = {
+  upper: (s) => s.toUpperCase(),
+  lower: (s) => s.toLowerCase(),
+  strip: (s, chars?: string) => stripChars(stripChars(s, chars, 'start'), chars, 'end'),
+  lstrip: (s, chars?: string) => stripChars(s, chars, 'start'),
+  rstrip: (s, chars?: string) => stripChars(s, chars, 'end'),
+  startswith: (s, prefix: string) => s.startsWith(prefix),
+  endswith: (s, suffix: string) => s.endsWith(suffix),
+  replace: (s, old: string, replacement: string) => s.split(old).join(replacement),
+  split: (s, separator?: string) => (separator === undefined || separator === null ? s.split(/\s+/).filter((p) => p !== '') : s.split(separator)),
+  capitalize: (s) => s.charAt(0).toUpperCase() + s.slice(1).toLowerCase(),
+  title: (s) => s.replace(/\w\S*/g, (w) => w.charAt(0).toUpperCase() + w.slice(1).toLowerCase()),
+  join: (s, items: unknown[]) => items.map((i) => pyStr(i)).join(s),
+  isdigit: (s) => /^\d+$/.test(s),
+  find: (s, sub: string) => s.indexOf(sub),
+  count: (s, sub: string) => (sub === '' ? s.length + 1 : s.split(sub).length - 1),
+};
+
+function stripChars(s: string, chars: string | undefined, side: 'start' | 'end'): string {
+  const set = chars ?? ' \t\n\r\f\v';
+  let start = 0;
+  let end = s.length;
+  if (side === 'start') while (start < end && set.includes(s[start])) start++;
+  else while (end > start && set.includes(s[end - 1])) end--;
+  return s.slice(start, end);
 }
 
 /** A template problem: a message, and the line (1-based) when it has one. */
@@ -93,6 +125,13 @@ function environment(): nunjucks.Environment {
   if (!compatInstalled) {
     // Patches nunjucks' own runtime (this package bundles its copy): Python literals and methods.
     nj.installJinjaCompat();
+    const lookup = nj.runtime.memberLookup;
+    nj.runtime.memberLookup = function memberLookup(obj: unknown, val: unknown, autoescape?: boolean) {
+      if (typeof obj === 'string' && typeof val === 'string' && Object.prototype.hasOwnProperty.call(STRING_METHODS, val)) {
+        return (...args: unknown[]) => STRING_METHODS[val](obj, ...args);
+      }
+      return lookup.call(this, obj, val, autoescape);
+    };
     compatInstalled = true;
   }
   // dev: keep our errors as thrown (with their line) instead of re-wrapping them.
@@ -345,7 +384,7 @@ function instrument(node: AstNode, lines: string[]): AstNode {
       return node;
     case 'LookupVal':
       node.target = check(node.target, 'a lookup into it');
-      node.val = check(node.val, 'a lookup key');
+      if (node.val.typename !== 'Literal') node.val = check(node.val, 'a lookup key');
       return node;
     case 'Filter': {
       const [input, ...rest] = node.args.children as AstNode[];
