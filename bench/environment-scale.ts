@@ -13,19 +13,13 @@
  * variant, then alternating repetitions; medians. CloudFormation validation plugin off
  * (CDK_VALIDATION=false) for both, as in synth-scale.ts.
  */
-import * as path from 'path';
 import { parseArgs } from 'util';
 import { App, CfnResource, CustomResource, RemovalPolicy, Stack } from 'aws-cdk-lib';
-import * as iam from 'aws-cdk-lib/aws-iam';
+import { addPlatform } from './platform';
 import { median, positiveInteger, ratio, runMain, table } from './stats';
 import { measureSynth, SynthSample } from './synth-measure';
-import {
-  Environment, EnvironmentProvisioning, EnvironmentSpec, EnvironmentTemplate, Service, ServiceTemplate,
-  ServiceTemplatePipelineProvisioning, TemplateBundle,
-} from '../src';
 import { ProtonProvider } from '../src/custom-resources/proton-provider';
 
-const TEMPLATES_DIR = path.join(__dirname, '..', 'examples', 'templates');
 const BARE_SERVICE_TOKEN = 'arn:aws:lambda:us-east-1:123456789012:function:bare-handler';
 const STACK = 'EnvironmentScaleBench';
 /** CloudFormation's and IAM's limits a single stack meets (resources, template size from S3, a role's inline policies). */
@@ -41,34 +35,10 @@ interface CapturedResource {
   readonly properties: Record<string, unknown>;
 }
 
-function addPlatform(app: App, count: number): void {
-  const stack = new Stack(app, STACK);
-  const network = new EnvironmentTemplate(stack, 'Network', { environmentTemplateName: 'bench-network' });
-  const networkV1 = network.addVersion('V1', { bundle: TemplateBundle.fromDirectory(path.join(TEMPLATES_DIR, 'network-v1.0')) });
-  const web = new ServiceTemplate(stack, 'Web', {
-    serviceTemplateName: 'bench-web', pipelineProvisioning: ServiceTemplatePipelineProvisioning.CUSTOMER_MANAGED,
-  });
-  const webV1 = web.addVersion('V1', {
-    bundle: TemplateBundle.fromDirectory(path.join(TEMPLATES_DIR, 'web-service')),
-    compatibleEnvironmentTemplates: [{ template: network, majorVersion: networkV1.majorVersion }],
-  });
-  const protonServiceRole = iam.Role.fromRoleArn(stack, 'ProtonServiceRole', 'arn:aws:iam::123456789012:role/proton-service');
-  for (let i = 0; i < count; i++) {
-    const environment = new Environment(stack, `Env${i}`, {
-      environmentName: `bench-env-${i}`,
-      templateVersion: networkV1,
-      spec: EnvironmentSpec.fromInputs({ vpc_cidr: `10.${i % 256}.0.0/16` }),
-      provisioning: EnvironmentProvisioning.awsManaged({ protonServiceRole }),
-    });
-    const service = new Service(stack, `Svc${i}`, { serviceName: `bench-svc-${i}`, templateVersion: webV1 });
-    service.addInstance('main', { environment, inputs: { vpc_id: environment.getOutput('VpcId') } });
-  }
-}
-
 /** The Proton custom resources of the construct variant at `count`, from one untimed synth. */
 function captureResources(count: number): CapturedResource[] {
   const app = new App({ context: { 'aws:cdk:disable-creation-stack-traces': true, '@aws-cdk/core:stackResourceLimit': 0 } });
-  addPlatform(app, count);
+  addPlatform(app, count, STACK);
   const template = app.synth().getStackByName(STACK).template as {
     Resources: Record<string, { Type: string; Properties: Record<string, unknown> }>;
   };
@@ -112,7 +82,7 @@ function summarize(samples: SynthSample[]): Summary {
 
 function measureAt(count: number, repetitions: number): Map<Variant, Summary> {
   const captured = captureResources(count);
-  const measure = (variant: Variant) => measureSynth((app) => (variant === 'constructs' ? addPlatform(app, count) : addBare(app, captured)));
+  const measure = (variant: Variant) => measureSynth((app) => (variant === 'constructs' ? addPlatform(app, count, STACK) : addBare(app, captured)));
   const samples = new Map<Variant, SynthSample[]>(VARIANTS.map((v) => [v, []]));
   for (const variant of VARIANTS) measure(variant);
   for (let r = 0; r < repetitions; r++) {

@@ -1,7 +1,7 @@
 /**
  * What rendering at synth costs: build + synth of a platform with N environments and N services
  * (one instance each, its `vpc_id` input wired to its environment's `VpcId` output, a token) on the
- * examples/ templates, with the constructs rendering their IaC files (src/private/render/synth.ts)
+ * examples/ templates (bench/platform.ts, as environment-scale.ts builds it), with the constructs rendering their IaC files (src/private/render/synth.ts)
  * against the same app with rendering off (today's path before rendering: spec checks only).
  *
  *   npx ts-node --transpile-only -P test/tsconfig.json bench/render-synth.ts [--count 100] [--repetitions 5]
@@ -11,49 +11,19 @@
  * and namespace, and parsed templates per text. One discarded warm-up of each variant, then
  * alternating repetitions; medians. CloudFormation validation plugin off (CDK_VALIDATION=false).
  */
-import * as path from 'path';
 import { parseArgs } from 'util';
-import { App, Stack } from 'aws-cdk-lib';
-import * as iam from 'aws-cdk-lib/aws-iam';
+import { addPlatform } from './platform';
 import { median, positiveInteger, ratio, runMain, table } from './stats';
 import { measureSynth, SynthSample } from './synth-measure';
-import {
-  Environment, EnvironmentProvisioning, EnvironmentSpec, EnvironmentTemplate, Service, ServiceTemplate,
-  ServiceTemplatePipelineProvisioning, TemplateBundle,
-} from '../src';
 import { SYNTH_RENDERING } from '../src/private/render/synth';
-
-const TEMPLATES_DIR = path.join(__dirname, '..', 'examples', 'templates');
 
 type Variant = 'rendering' | 'no rendering';
 const VARIANTS: Variant[] = ['rendering', 'no rendering'];
 
-function addPlatform(app: App, count: number): void {
-  const stack = new Stack(app, 'RenderSynthBench');
-  const network = new EnvironmentTemplate(stack, 'Network', { environmentTemplateName: 'bench-network' });
-  const networkV1 = network.addVersion('V1', { bundle: TemplateBundle.fromDirectory(path.join(TEMPLATES_DIR, 'network-v1.0')) });
-  const web = new ServiceTemplate(stack, 'Web', { serviceTemplateName: 'bench-web', pipelineProvisioning: ServiceTemplatePipelineProvisioning.CUSTOMER_MANAGED });
-  const webV1 = web.addVersion('V1', {
-    bundle: TemplateBundle.fromDirectory(path.join(TEMPLATES_DIR, 'web-service')),
-    compatibleEnvironmentTemplates: [{ template: network, majorVersion: networkV1.majorVersion }],
-  });
-  const protonServiceRole = iam.Role.fromRoleArn(stack, 'ProtonServiceRole', 'arn:aws:iam::123456789012:role/proton-service');
-  for (let i = 0; i < count; i++) {
-    const environment = new Environment(stack, `Env${i}`, {
-      environmentName: `bench-env-${i}`,
-      templateVersion: networkV1,
-      spec: EnvironmentSpec.fromInputs({ vpc_cidr: `10.${i % 256}.0.0/16`, subnet_a_cidr: `10.${i % 256}.0.0/20`, subnet_b_cidr: `10.${i % 256}.16.0/20` }),
-      provisioning: EnvironmentProvisioning.awsManaged({ protonServiceRole }),
-    });
-    const service = new Service(stack, `Svc${i}`, { serviceName: `bench-svc-${i}`, templateVersion: webV1 });
-    service.addInstance('main', { environment, inputs: { vpc_id: environment.getOutput('VpcId'), desired_count: 2 } });
-  }
-}
-
 function measure(variant: Variant, count: number): SynthSample {
   SYNTH_RENDERING.enabled = variant === 'rendering';
   try {
-    return measureSynth((app) => addPlatform(app, count));
+    return measureSynth((app) => addPlatform(app, count, 'RenderSynthBench'));
   } finally {
     SYNTH_RENDERING.enabled = true;
   }

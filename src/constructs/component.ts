@@ -25,9 +25,9 @@ import { registerComponentAttachment } from '../private/instance-attachments';
 import {
   COMPONENT_ARN_RESOURCE_TYPE, SERVICE_ARN_RESOURCE_TYPE, nameAtSynth, protonArn, protonArnComponents, protonArnName,
 } from '../private/proton-arns';
+import { checkComponentRendering, checkComponentTemplate } from '../private/render/synth';
 import { checkSpecInputs } from '../private/spec-rendering';
 import { formatSpecErrors } from '../private/spec-schema';
-import { checkComponentRendering, checkComponentTemplate } from '../private/render/synth';
 import { terraformOutputKeys } from '../private/template-bundle-rules';
 
 /** Proton actions of the handler on a component. */
@@ -362,8 +362,13 @@ export class Component extends ComponentBase implements ITaggable {
       registerComponentAttachment(this, service, instanceName!);
     }
     checkComponentRendering(this, {
-      name, templateFile: props.infrastructure.templateFile, cloudFormation: props.infrastructure.language === ComponentTemplateLanguage.CLOUDFORMATION,
-      environment: props.environment, service, serviceInstanceName: instanceName, serviceInstanceInputs: props.serviceInstanceInputs,
+      name,
+      templateFile: props.infrastructure.templateFile,
+      cloudFormation: props.infrastructure.language === ComponentTemplateLanguage.CLOUDFORMATION,
+      environment: props.environment,
+      service,
+      serviceInstanceName: instanceName,
+      serviceInstanceInputs: props.serviceInstanceInputs,
       requestedOutputs: () => [...this.requestedOutputs],
     });
 

@@ -125,7 +125,11 @@ export class ServiceInstance extends Resource implements ITaggable {
     // Created before, and removed after, the components attached to it.
     registerServiceInstance(this, props.service, props.instanceName);
     checkServiceInstanceRendering(this, {
-      service: props.service, name: props.instanceName, environment: props.environment, inputs: props.inputs ?? {}, requestedOutputs: () => [...this.requestedOutputs],
+      service: props.service,
+      name: props.instanceName,
+      environment: props.environment,
+      inputs: props.inputs ?? {},
+      requestedOutputs: () => [...this.requestedOutputs],
     });
     this.serviceInstanceName = this.resource.getAttString('Name');
     this.serviceInstanceArn = this.resource.getAttString('Arn');

@@ -261,9 +261,15 @@ export class Service extends ServiceBase implements ITaggable {
     const name = props.serviceName ?? generatedName;
     this._nameAtSynth = name;
     checkServiceRendering(this, {
-      schema: this.schema, name, instances: () => this.instances, pipelineInputs: props.pipelineInputs, branchName: props.branchName,
-      repositoryId: props.repositoryId, repositoryConnectionArn: props.repositoryConnectionArn,
-      requestedInstanceOutputs: () => [...this.instanceOutputs], requestedPipelineOutputs: () => [...this.pipelineOutputs],
+      schema: this.schema,
+      name,
+      instances: () => this.instances,
+      pipelineInputs: props.pipelineInputs,
+      branchName: props.branchName,
+      repositoryId: props.repositoryId,
+      repositoryConnectionArn: props.repositoryConnectionArn,
+      requestedInstanceOutputs: () => [...this.instanceOutputs],
+      requestedPipelineOutputs: () => [...this.pipelineOutputs],
     });
     this._templateVersion = props.templateVersion;
 

@@ -327,7 +327,11 @@ class DirectoryTemplateBundle extends TemplateBundle {
     const schema = TemplateSchema._fromAcceptedYaml(parsed.schema);
     // Resources deployed from this version render its IaC files at synth (src/private/render/synth.ts).
     registerBundleRendering(schema, {
-      hash, schemaYaml: parsed.schema, cloudFormationFiles: parsed.cloudFormationFiles, outputKeys: parsed.outputKeys, customerManaged: kind.customerManaged ?? false,
+      hash,
+      schemaYaml: parsed.schema,
+      cloudFormationFiles: parsed.cloudFormationFiles,
+      outputKeys: parsed.outputKeys,
+      customerManaged: kind.customerManaged ?? false,
     });
     return { bucketName: asset.s3BucketName, objectKey: asset.s3ObjectKey, schema };
   }

@@ -278,7 +278,8 @@ function checkManifestEntry(
 }
 
 function checkCloudFormation(
-  dir: string, manifestPath: string, fileNames: string[], files: ReadonlyMap<string, Buffer>, problems: BundleProblem[], iacCheck: IacCheck | undefined,
+  dir: string, manifestPath: string, fileNames: string[], files: ReadonlyMap<string, Buffer>, problems: BundleProblem[],
+  iacCheck: IacCheck | undefined,
 ) {
   if (fileNames.length !== 1) {
     problems.push({ path: manifestPath, message: `lists ${fileNames.length} CloudFormation templates; a CloudFormation manifest lists exactly one file` });
@@ -303,7 +304,8 @@ function checkCloudFormation(
  * keys, or pushes its problems. Without a valid schema, only the Jinja syntax is checked.
  */
 function checkJinjaFile(file: IacFile, kind: IacKind, iacCheck: IacCheck, problems: BundleProblem[]): string[] {
-  const report = (p: IacProblem) => problems.push(p.line === undefined ? { path: p.file, message: p.message } : { path: p.file, line: p.line, message: p.message });
+  const report = (p: IacProblem) => problems.push(
+    p.line === undefined ? { path: p.file, message: p.message } : { path: p.file, line: p.line, message: p.message });
   if (!iacCheck.schema) {
     try {
       JinjaTemplate.parse(file.text);
@@ -336,7 +338,9 @@ function sampleNamespace(kind: IacKind, schema: TemplateSchema): IacNamespace {
       return {
         kind: 'SERVICE_PIPELINE',
         service: {
-          name: 'sample-service', branchName: 'main', repositoryId: 'sample-owner/sample-repository',
+          name: 'sample-service',
+          branchName: 'main',
+          repositoryId: 'sample-owner/sample-repository',
           repositoryConnectionArn: 'arn:aws:codestar-connections:us-east-1:123456789012:connection/sample',
         },
         pipeline: { inputs: sampleInputs(schema.inputTypes.pipeline_input_type) },
@@ -345,7 +349,9 @@ function sampleNamespace(kind: IacKind, schema: TemplateSchema): IacNamespace {
   }
 }
 
-function checkTerraform(dir: string, fileNames: string[], files: ReadonlyMap<string, Buffer>, problems: BundleProblem[], iacCheck: IacCheck | undefined) {
+function checkTerraform(
+  dir: string, fileNames: string[], files: ReadonlyMap<string, Buffer>, problems: BundleProblem[], iacCheck: IacCheck | undefined,
+) {
   const paths = new Set<string>();
   for (const name of fileNames) {
     if (name === '*') {

@@ -27,8 +27,11 @@ function platform(options: { environmentBundle?: string; serviceBundle?: string;
   const network = new EnvironmentTemplate(stack, 'Net', { environmentTemplateName: 'net' });
   const netV1 = network.addVersion('V1', { bundle: TemplateBundle.fromDirectory(options.environmentBundle ?? path.join(BUNDLES_DIR, RENDER_ENVIRONMENT)) });
   const staging = new Environment(stack, 'Staging', {
-    environmentName: 'net-staging', templateVersion: netV1, spec: EnvironmentSpec.fromInputs(RENDER_ENVIRONMENT_INPUTS),
-    provisioning: EnvironmentProvisioning.awsManaged({ protonServiceRole: role }), componentRole,
+    environmentName: 'net-staging',
+    templateVersion: netV1,
+    spec: EnvironmentSpec.fromInputs(RENDER_ENVIRONMENT_INPUTS),
+    provisioning: EnvironmentProvisioning.awsManaged({ protonServiceRole: role }),
+    componentRole,
   });
   const web = new ServiceTemplate(stack, 'Web', { serviceTemplateName: 'web' });
   const webV1 = web.addVersion('V1', {
@@ -37,8 +40,12 @@ function platform(options: { environmentBundle?: string; serviceBundle?: string;
     supportedComponentSources: [ComponentSource.DIRECTLY_DEFINED],
   });
   const api = new Service(stack, 'Api', {
-    serviceName: 'api', templateVersion: webV1, pipelineInputs: { test_command: 'npm test' },
-    repositoryConnectionArn: 'arn:aws:codestar-connections:us-east-1:111111111111:connection/c', repositoryId: 'acme/api', branchName: 'main',
+    serviceName: 'api',
+    templateVersion: webV1,
+    pipelineInputs: { test_command: 'npm test' },
+    repositoryConnectionArn: 'arn:aws:codestar-connections:us-east-1:111111111111:connection/c',
+    repositoryId: 'acme/api',
+    branchName: 'main',
   });
   const instance = api.addInstance('staging', {
     environment: staging, inputs: { image: 'nginx:1.27', loadbalancer_type: 'network', vpc_id: options.tokenVpcId ? staging.getOutput('VpcId') : 'vpc-1' },
@@ -117,7 +124,10 @@ describe('TemplateBundle.render', () => {
       ['pipeline_infrastructure/cloudformation.yaml', undefined],
     ]);
     const [two] = service.render({
-      spec: serviceSpec, instanceName: 'two', serviceName: 'api', environmentOutputs: { VpcId: 'vpc-9', SubnetIds: 'subnet-1,subnet-2' },
+      spec: serviceSpec,
+      instanceName: 'two',
+      serviceName: 'api',
+      environmentOutputs: { VpcId: 'vpc-9', SubnetIds: 'subnet-1,subnet-2' },
       componentOutputs: { QueueUrl: 'https://sqs/q', PolicyArn: 'arn:aws:iam::111111111111:policy/queue' },
     });
     expect(two.content).toContain("      Name: 'api-two'\n      \n      Type: gateway\n      \n      Subnets: !Split [',', 'subnet-1,subnet-2']\n");

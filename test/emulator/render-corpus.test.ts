@@ -48,8 +48,12 @@ async function publishServiceTemplate(dir: string): Promise<void> {
 
 async function deployEnvironment(inputs: Record<string, unknown>): Promise<void> {
   await fx.proton.send(new CreateEnvironmentCommand({
-    name: 'net-staging', templateName: 'net', templateMajorVersion: '1', spec: stringify({ proton: 'EnvironmentSpec', spec: inputs }),
-    protonServiceRoleArn: ROLE_ARN, componentRoleArn: COMPONENT_ROLE_ARN,
+    name: 'net-staging',
+    templateName: 'net',
+    templateMajorVersion: '1',
+    spec: stringify({ proton: 'EnvironmentSpec', spec: inputs }),
+    protonServiceRoleArn: ROLE_ARN,
+    componentRoleArn: COMPONENT_ROLE_ARN,
   }));
   fx.emu.control.advance(DURATIONS.deploymentMs);
 }
@@ -65,8 +69,13 @@ const SERVICE_SPEC = stringify({
 
 async function createService(): Promise<void> {
   await fx.proton.send(new CreateServiceCommand({
-    name: 'api', templateName: 'web', templateMajorVersion: '1', spec: SERVICE_SPEC,
-    repositoryConnectionArn: 'arn:aws:codestar-connections:us-east-1:111111111111:connection/c', repositoryId: 'acme/api', branchName: 'release',
+    name: 'api',
+    templateName: 'web',
+    templateMajorVersion: '1',
+    spec: SERVICE_SPEC,
+    repositoryConnectionArn: 'arn:aws:codestar-connections:us-east-1:111111111111:connection/c',
+    repositoryId: 'acme/api',
+    branchName: 'release',
   }));
   fx.emu.control.advance(DURATIONS.serviceMs + DURATIONS.deploymentMs);
 }
@@ -101,8 +110,12 @@ test('the corpus deploys: each deployment renders with the spec and the outputs 
   ]);
 
   await fx.proton.send(new CreateComponentCommand({
-    name: 'api-queue', manifest: CFN_MANIFEST, templateFile: fs.readFileSync(RENDER_COMPONENT_FILE, 'utf8'),
-    serviceName: 'api', serviceInstanceName: 'staging', serviceSpec: SERVICE_SPEC,
+    name: 'api-queue',
+    manifest: CFN_MANIFEST,
+    templateFile: fs.readFileSync(RENDER_COMPONENT_FILE, 'utf8'),
+    serviceName: 'api',
+    serviceInstanceName: 'staging',
+    serviceSpec: SERVICE_SPEC,
   }));
   fx.emu.control.advance(DURATIONS.deploymentMs);
   expect((await fx.proton.send(new GetComponentCommand({ name: 'api-queue' }))).component?.deploymentStatus).toBe('SUCCEEDED');

@@ -81,8 +81,11 @@ describe('validateTemplateBundle', () => {
     expect(validateTemplateBundle(envBundle(), ENV)).toEqual({
       problems: [],
       parsed: {
-        schema: ENV_SCHEMA, outputKeys: { infrastructure: ['BucketName', 'BucketArn'] }, engines: { infrastructure: 'CLOUDFORMATION' },
-        cloudFormationFiles: { infrastructure: { path: 'infrastructure/cloudformation.yaml', text: CFN } }, hasPipeline: false,
+        schema: ENV_SCHEMA,
+        outputKeys: { infrastructure: ['BucketName', 'BucketArn'] },
+        engines: { infrastructure: 'CLOUDFORMATION' },
+        cloudFormationFiles: { infrastructure: { path: 'infrastructure/cloudformation.yaml', text: CFN } },
+        hasPipeline: false,
       },
     });
   });
@@ -151,7 +154,8 @@ describe('validateTemplateBundle', () => {
   test('customer-managed environment bundles hold only a schema of string outputs', () => {
     const kind: TemplateBundleKind = { templateType: 'ENVIRONMENT', customerManaged: true };
     const schemaOnly = files({ 'schema/schema.yaml': ENV_SCHEMA });
-    expect(validateTemplateBundle(schemaOnly, kind).parsed).toEqual({ schema: ENV_SCHEMA, outputKeys: {}, engines: {}, cloudFormationFiles: {}, hasPipeline: false });
+    expect(validateTemplateBundle(schemaOnly, kind).parsed)
+      .toEqual({ schema: ENV_SCHEMA, outputKeys: {}, engines: {}, cloudFormationFiles: {}, hasPipeline: false });
     expect(problemsOf(envBundle(), kind)).toBe(
       'infrastructure/: a customer-managed environment template bundle contains only schema/schema.yaml; remove the infrastructure directory');
     expect(problemsOf(files({ 'schema/schema.yaml': ENV_SCHEMA.replace('type: string', 'type: number').replace('"demo"', '1') }), kind)).toBe(

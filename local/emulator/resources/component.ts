@@ -54,7 +54,8 @@ function parseComponentIac(manifest: string): 'CLOUDFORMATION' | 'TERRAFORM' {
 /** What a deployment of the component provisions: its rendered CloudFormation, or its Terraform outputs. */
 function renderComponent(account: AccountState, component: ComponentRecord): IacOutcome {
   if (parseComponentIac(component.manifest) === 'TERRAFORM') return { outputs: terraformOutputKeys(component.templateFile).map((key) => ({ key })) };
-  const instance = component.serviceName === undefined ? undefined : account.services.get(component.serviceName)?.instances.get(component.serviceInstanceName!);
+  const instance = component.serviceName === undefined ? undefined
+    : account.services.get(component.serviceName)?.instances.get(component.serviceInstanceName!);
   const version = instance && account.templateVersions.get(`SERVICE:${instance.templateName}:${instance.templateMajorVersion}.${instance.templateMinorVersion}`);
   return renderComponentIac(account, component, version);
 }

@@ -2,8 +2,8 @@ import {
   assertNotInFlight, cancel, deploy, DeploymentTarget, describeDeploymentState, listOutputs, undeploy, wasDeleted,
 } from './deployment-engine';
 import { requireEnvironmentSpec } from './deployment-spec';
-import { renderEnvironmentIac } from './iac-rendering';
 import { resolveVersionUpdate } from './deployment-type';
+import { renderEnvironmentIac } from './iac-rendering';
 import { paginate } from './pagination';
 import { repositoryKey } from './repository';
 import { deleteResourceTags, setResourceTags, validateCustomerTags } from './tags';

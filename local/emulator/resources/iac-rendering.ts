@@ -57,7 +57,9 @@ function instanceInputs(spec: string | undefined, name: string): { readonly [nam
   return parsed?.instances.find((i) => i.name === name)?.inputs ?? {};
 }
 
-export function renderEnvironmentIac(env: EnvironmentRecord, version: TemplateVersionRecord, inputs: { readonly [name: string]: unknown }): IacOutcome {
+export function renderEnvironmentIac(
+  env: EnvironmentRecord, version: TemplateVersionRecord, inputs: { readonly [name: string]: unknown },
+): IacOutcome {
   const dir = 'infrastructure';
   return render(version.bundle?.cloudFormationFiles[dir], { kind: 'ENVIRONMENT', environment: { name: env.name, inputs } }, schemaOf(version),
     version.bundle?.outputKeys[dir] ?? []);
@@ -79,12 +81,19 @@ export function renderInstanceIac(
   return render(version.bundle?.cloudFormationFiles[dir], namespace, schemaOf(version), version.bundle?.outputKeys[dir] ?? []);
 }
 
-export function renderPipelineIac(account: AccountState, service: ServiceRecord, pipeline: ServicePipelineRecord, version: TemplateVersionRecord): IacOutcome {
+export function renderPipelineIac(
+  account: AccountState, service: ServiceRecord, pipeline: ServicePipelineRecord, version: TemplateVersionRecord,
+): IacOutcome {
   const dir = 'pipeline_infrastructure';
   const spec = parseServiceSpec(pipeline.spec ?? service.spec).value;
   const namespace: IacNamespace = {
     kind: 'SERVICE_PIPELINE',
-    service: { name: service.name, branchName: service.branchName, repositoryId: service.repositoryId, repositoryConnectionArn: service.repositoryConnectionArn },
+    service: {
+      name: service.name,
+      branchName: service.branchName,
+      repositoryId: service.repositoryId,
+      repositoryConnectionArn: service.repositoryConnectionArn,
+    },
     pipeline: { inputs: withDefaults(version, 'pipeline_input_type', spec?.pipeline ?? {}) },
     serviceInstances: [...service.instances.values()].map((instance) => {
       const env = account.environments.get(instance.environmentName);
@@ -92,16 +101,21 @@ export function renderPipelineIac(account: AccountState, service: ServiceRecord,
         name: instance.name,
         inputs: withDefaults(version, 'service_input_type', instanceInputs(instance.spec ?? service.spec, instance.name)),
         outputs: outputMap(instance.outputs),
-        environment: { name: instance.environmentName, accountId: env?.environmentAccountId ?? account.accountId, outputs: outputMap(env?.outputs ?? []) },
+        environment: {
+          name: instance.environmentName, accountId: env?.environmentAccountId ?? account.accountId, outputs: outputMap(env?.outputs ?? []),
+        },
       };
     }),
   };
   return render(version.bundle?.cloudFormationFiles[dir], namespace, schemaOf(version), version.bundle?.outputKeys[dir] ?? []);
 }
 
-export function renderComponentIac(account: AccountState, component: ComponentRecord, instanceVersion: TemplateVersionRecord | undefined): IacOutcome {
+export function renderComponentIac(
+  account: AccountState, component: ComponentRecord, instanceVersion: TemplateVersionRecord | undefined,
+): IacOutcome {
   const env = account.environments.get(component.environmentName);
-  const instance = component.serviceName === undefined ? undefined : account.services.get(component.serviceName)?.instances.get(component.serviceInstanceName!);
+  const instance = component.serviceName === undefined ? undefined
+    : account.services.get(component.serviceName)?.instances.get(component.serviceInstanceName!);
   const service = component.serviceName === undefined ? undefined : account.services.get(component.serviceName);
   const namespace: IacNamespace = {
     kind: 'COMPONENT',

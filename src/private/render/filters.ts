@@ -90,7 +90,7 @@ function truncate(input: unknown, length = 255, killwords = false, end = '...', 
 }
 
 /** Jinja2's `indent(width=4, first=False, blank=False)`: blank lines stay blank unless `blank`. */
-function indent(input: unknown, width: number | string = 4, first = false, blank = false): string {
+function indentFilter(input: unknown, width: number | string = 4, first = false, blank = false): string {
   const pad = typeof width === 'number' ? ' '.repeat(width) : width;
   return pyStr(input ?? '').split('\n').map((line, i) => {
     if (i === 0 && !first) return line;
@@ -122,7 +122,7 @@ function attribute(item: unknown, name: string): unknown {
 export const FILTERS: { readonly [name: string]: Filter } = {
   tojson: (input: unknown, indentBy?: number) => pyJsonDumps(input, indentBy),
   truncate,
-  indent,
+  indent: indentFilter,
   format,
   items: (input: unknown) => (input === undefined || input === null ? [] : Object.entries(input as object)),
   count: (input: unknown) => (Array.isArray(input) || typeof input === 'string' ? input.length : isPlainObject(input) ? Object.keys(input).length : 0),

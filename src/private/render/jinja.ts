@@ -46,8 +46,8 @@ interface NunjucksInternals {
   parser: { parse(src: string, extensions?: unknown[], opts?: object): AstNode };
   nodes: { [type: string]: new (lineno: number, colno: number, ...args: any[]) => AstNode };
   compiler: { Compiler: new (name: string, throwOnUndefined: boolean) => { compile(ast: AstNode): void; getCode(): string } };
-  installJinjaCompat(): void;
   runtime: { memberLookup(obj: unknown, val: unknown, autoescape?: boolean): unknown };
+  installJinjaCompat(): void;
 }
 
 /**
@@ -135,12 +135,12 @@ function environment(): nunjucks.Environment {
     compatInstalled = true;
   }
   // dev: keep our errors as thrown (with their line) instead of re-wrapping them.
-  const env = new nunjucks.Environment([], { autoescape: false, throwOnUndefined: false, dev: true } as nunjucks.ConfigureOptions);
-  for (const [name, filter] of Object.entries(FILTERS)) env.addFilter(name, filter);
-  env.addGlobal(PRINT, printValue);
-  env.addGlobal(CHECK, checkValue);
-  env.addGlobal(FILTER, callFilter);
-  return env;
+  const created = new nunjucks.Environment([], { autoescape: false, throwOnUndefined: false, dev: true } as nunjucks.ConfigureOptions);
+  for (const [name, filter] of Object.entries(FILTERS)) created.addFilter(name, filter);
+  created.addGlobal(PRINT, printValue);
+  created.addGlobal(CHECK, checkValue);
+  created.addGlobal(FILTER, callFilter);
+  return created;
 }
 
 let sharedEnv: nunjucks.Environment | undefined;

@@ -51,7 +51,9 @@ export interface PipelineInstance {
 
 export interface ServicePipelineNamespace {
   readonly kind: 'SERVICE_PIPELINE';
-  readonly service: { readonly name: string; readonly branchName?: string; readonly repositoryId?: string; readonly repositoryConnectionArn?: string };
+  readonly service: {
+    readonly name: string; readonly branchName?: string; readonly repositoryId?: string; readonly repositoryConnectionArn?: string;
+  };
   readonly pipeline: { readonly inputs: Inputs };
   readonly serviceInstances: readonly PipelineInstance[];
 }

@@ -84,14 +84,7 @@ function jsonString(text: string): string {
   let out = '"';
   for (const ch of text) {
     const code = ch.codePointAt(0)!;
-    if (ch === '"') out += '\\"';
-    else if (ch === '\\') out += '\\\\';
-    else if (ch === '\n') out += '\\n';
-    else if (ch === '\r') out += '\\r';
-    else if (ch === '\t') out += '\\t';
-    else if (ch === '\b') out += '\\b';
-    else if (ch === '\f') out += '\\f';
-    else if (ch === '<' || ch === '>' || ch === '&' || ch === "'" || code < 0x20 || code > 0x7e) {
+    if (ch === '"') {out += '\\"';} else if (ch === '\\') {out += '\\\\';} else if (ch === '\n') {out += '\\n';} else if (ch === '\r') {out += '\\r';} else if (ch === '\t') {out += '\\t';} else if (ch === '\b') {out += '\\b';} else if (ch === '\f') {out += '\\f';} else if (ch === '<' || ch === '>' || ch === '&' || ch === "'" || code < 0x20 || code > 0x7e) {
       // ensure_ascii (non-ASCII as \uXXXX, surrogate pairs for astral characters) and Jinja2's HTML-safe escapes.
       for (let i = 0; i < ch.length; i++) out += `\\u${ch.charCodeAt(i).toString(16).padStart(4, '0')}`;
     } else {

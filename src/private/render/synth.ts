@@ -426,14 +426,18 @@ function envOutputs(env: EnvironmentEntry, placeholders: Placeholders, label: st
 }
 
 /** Outputs as a template reads them: literals where the producing template has them (if `useLiterals`), placeholders otherwise. */
-function placeholderOutputs(outputs: readonly RenderedOutput[] | undefined, label: string, placeholders: Placeholders, useLiterals: boolean): OutputValues {
+function placeholderOutputs(
+  outputs: readonly RenderedOutput[] | undefined, label: string, placeholders: Placeholders, useLiterals: boolean,
+): OutputValues {
   if (outputs === undefined) return undefined;
   return Object.fromEntries(outputs.map((o) => [
     o.key, useLiterals && o.literal !== undefined && !/__CDKPROTON_TOKEN_/i.test(o.literal) ? o.literal : placeholders.create(`${label}.${o.key}`),
   ]));
 }
 
-function outputErrors(what: string, method: string, requested: readonly string[], outputs: readonly RenderedOutput[] | undefined, where: string): string[] {
+function outputErrors(
+  what: string, method: string, requested: readonly string[], outputs: readonly RenderedOutput[] | undefined, where: string,
+): string[] {
   if (outputs === undefined) return [];
   const keys = outputs.map((o) => o.key);
   return requested.filter((key) => !keys.includes(key)).map((key) => `${what}: ${method}('${key}'): the template's ${where} rendered with this spec `
