@@ -1,32 +1,30 @@
-import { IResource, ITaggable, Lazy, RemovalPolicy, Resource, TagManager, TagType } from 'aws-cdk-lib';
+import { ITaggable, Lazy, RemovalPolicy, TagManager } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { generatePhysicalName } from './physical-name-util';
+import { IProtonResource } from './proton-resource';
 import { ServiceTemplateVersion, ServiceTemplateVersionOptions } from './service-template-version';
-import { TemplateKind, createTemplateResource, importedTemplateIdentity } from './template-base';
+import { createTemplateResource } from './template-base';
 import { recommendedVersionOf } from './template-version-base';
 import { validateResourceName } from './validation-util';
-import { CUSTOMER_MANAGED_PROVISIONING, ProtonResourceType, ServiceTemplateProperties } from '../custom-resources/contract';
+import { CUSTOMER_MANAGED_PROVISIONING } from '../custom-resources/contract';
+import { KINDS, importedIdentity } from '../private/kinds';
 import { protonArnComponents } from '../private/proton-arns';
+import { ProtonResourceBase, protonTags } from '../private/proton-resource';
 
-const KIND: TemplateKind = {
-  description: 'service template',
-  arnResourceType: 'service-template',
-  nameProperty: 'serviceTemplateName',
-  arnProperty: 'serviceTemplateArn',
-  fromAttributesMethod: 'fromServiceTemplateAttributes',
-  resourceType: ProtonResourceType.SERVICE_TEMPLATE,
-  handlerActions: [
-    'proton:CreateServiceTemplate',
-    'proton:GetServiceTemplate',
-    'proton:UpdateServiceTemplate',
-    'proton:DeleteServiceTemplate',
-    'proton:TagResource',
-    'proton:UntagResource',
-    'proton:ListTagsForResource',
-  ],
-};
+const KIND = KINDS.serviceTemplate;
+
+/** Proton actions the handler performs on a service template. */
+const HANDLER_ACTIONS = [
+  'proton:CreateServiceTemplate',
+  'proton:GetServiceTemplate',
+  'proton:UpdateServiceTemplate',
+  'proton:DeleteServiceTemplate',
+  'proton:TagResource',
+  'proton:UntagResource',
+  'proton:ListTagsForResource',
+];
 
 /**
  * Who provisions the service pipeline of services created from a template.
@@ -41,7 +39,7 @@ export enum ServiceTemplatePipelineProvisioning {
 }
 
 /** An AWS Proton service template. */
-export interface IServiceTemplate extends IResource {
+export interface IServiceTemplate extends IProtonResource {
   /**
    * The name of the service template.
    * @attribute
@@ -135,11 +133,18 @@ export interface ServiceTemplateProps {
   readonly removalPolicy?: RemovalPolicy;
 }
 
-abstract class ServiceTemplateBase extends Resource implements IServiceTemplate {
+abstract class ServiceTemplateBase extends ProtonResourceBase implements IServiceTemplate {
+  /** @internal */
+  public readonly _kind = KIND;
   public abstract readonly serviceTemplateName: string;
   public abstract readonly serviceTemplateArn: string;
   /** Whether the template has a Proton service pipeline. */
   public abstract readonly pipelineProvisioning: ServiceTemplatePipelineProvisioning;
+
+  /** @internal */
+  protected get _eventResourceArn(): string {
+    return this.serviceTemplateArn;
+  }
 
   public grant(grantee: iam.IGrantable, ...actions: string[]): iam.Grant {
     return iam.Grant.addToPrincipal({ grantee, actions, resourceArns: [this.serviceTemplateArn] });
@@ -178,7 +183,7 @@ export class ServiceTemplate extends ServiceTemplateBase implements ITaggable {
 
   /** References an existing service template by name or ARN. */
   public static fromServiceTemplateAttributes(scope: Construct, id: string, attrs: ServiceTemplateAttributes): IServiceTemplate {
-    const { name, arn } = importedTemplateIdentity(scope, KIND, attrs.serviceTemplateName, attrs.serviceTemplateArn);
+    const { name, arn } = importedIdentity(scope, KIND, attrs.serviceTemplateName, attrs.serviceTemplateArn);
     class Import extends ServiceTemplateBase {
       public readonly serviceTemplateName = name;
       public readonly serviceTemplateArn = arn;
@@ -195,7 +200,7 @@ export class ServiceTemplate extends ServiceTemplateBase implements ITaggable {
   public readonly _nameAtSynth: string;
 
   /** Tags of the template (`Tags.of(...)` works too). Updated in place. */
-  public readonly tags: TagManager = new TagManager(TagType.MAP, ProtonResourceType.SERVICE_TEMPLATE);
+  public readonly tags: TagManager = protonTags(KIND);
 
   constructor(scope: Construct, id: string, props: ServiceTemplateProps = {}) {
     super(scope, id, {
@@ -212,19 +217,25 @@ export class ServiceTemplate extends ServiceTemplateBase implements ITaggable {
     const name = props.serviceTemplateName ?? generatedName;
 
     this._nameAtSynth = name;
-    const properties: ServiceTemplateProperties = {
-      Name: name,
-      DisplayName: props.displayName,
-      Description: props.description,
-      EncryptionKey: encryptionKey,
-      PipelineProvisioning: pipelineProvisioning,
-      // Rendered at synth from the TagManager (a token here); the contract type is what it resolves to.
-      Tags: this.tags.renderedTags as unknown as Record<string, string>,
-    };
-    const resource = createTemplateResource(this, KIND, { ...props, name, properties, tags: this.tags });
+    const resource = createTemplateResource(this, {
+      ...props,
+      kind: KIND,
+      name,
+      handlerActions: HANDLER_ACTIONS,
+      properties: {
+        Name: name,
+        DisplayName: props.displayName,
+        Description: props.description,
+        EncryptionKey: encryptionKey,
+        PipelineProvisioning: pipelineProvisioning,
+        // Rendered at synth from the TagManager (a token here); the contract type is what it resolves to.
+        Tags: this.tags.renderedTags as unknown as Record<string, string>,
+      },
+      tags: this.tags,
+    });
 
-    this.serviceTemplateName = this.getResourceNameAttribute(resource.getAttString('Name'));
-    this.serviceTemplateArn = this.getResourceArnAttribute(resource.getAttString('Arn'), protonArnComponents(KIND.arnResourceType, this.physicalName));
+    this.serviceTemplateName = this.getResourceNameAttribute(resource.attr('Name'));
+    this.serviceTemplateArn = this.getResourceArnAttribute(resource.attr('Arn'), protonArnComponents(KIND.arnResourceType, this.physicalName));
   }
 
   /**
