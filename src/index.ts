@@ -1,3 +1,4 @@
+export * from './constructs/proton-resource';
 export * from './constructs/environment-template';
 export * from './constructs/template-bundle';
 export * from './constructs/environment-template-version';

@@ -1,11 +1,15 @@
-import { CustomResource, Resource, Stack, Token } from 'aws-cdk-lib';
+import { Stack, Token } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { EnvironmentAccountConnection, IEnvironmentAccountConnection } from './environment-account-connection';
 import { validateAccountId, validateResourceName } from './validation-util';
 import { allowWildcard } from './wildcard-permissions';
-import { EnvironmentAccountConnectionAcceptanceProperties, ProtonResourceType } from '../custom-resources/contract';
+import { EnvironmentAccountConnectionAcceptanceProperties } from '../custom-resources/contract';
 import { ProtonProvider } from '../custom-resources/proton-provider';
+import { KINDS } from '../private/kinds';
 import { CONNECTION_ARN_RESOURCE_TYPE, connectionArnOf } from '../private/proton-arns';
+import { ProtonCustomResource, ProtonResourceBase } from '../private/proton-resource';
+
+const KIND = KINDS.environmentAccountConnectionAcceptance;
 
 /** Proton actions the management account's handler performs on the connection. */
 const HANDLER_ACTIONS = [
@@ -78,7 +82,10 @@ export interface EnvironmentAccountConnectionAcceptanceProps {
  * @resource Custom::ProtonEnvironmentAccountConnectionAcceptance
  * @see https://docs.aws.amazon.com/proton/latest/userguide/ag-env-account-connections.html
  */
-export class EnvironmentAccountConnectionAcceptance extends Resource implements IEnvironmentAccountConnection {
+export class EnvironmentAccountConnectionAcceptance extends ProtonResourceBase implements IEnvironmentAccountConnection {
+  /** @internal */
+  public readonly _kind = KIND;
+
   /**
    * The accepted connection's id; referencing it orders a consumer after the acceptance.
    * @attribute
@@ -103,7 +110,7 @@ export class EnvironmentAccountConnectionAcceptance extends Resource implements 
    * `CONNECTED` or `REJECTED`.
    * @attribute
    */
-  public readonly status: string;
+  public readonly environmentAccountConnectionStatus: string;
 
   constructor(scope: Construct, id: string, props: EnvironmentAccountConnectionAcceptanceProps) {
     super(scope, id);
@@ -112,27 +119,26 @@ export class EnvironmentAccountConnectionAcceptance extends Resource implements 
         + '(its request), not both. Remove connection to accept by request, or remove environmentAccountId and environmentName.');
     }
     const designation = props.connection !== undefined ? this.byId(props.connection) : this.byRequest(props);
-    const properties: EnvironmentAccountConnectionAcceptanceProperties = {
-      ...designation,
-      Decision: props.decision ?? ConnectionDecision.ACCEPT,
-    };
-    const resource = new CustomResource(this, 'Resource', {
-      serviceToken: ProtonProvider.getOrCreate(this).serviceToken,
-      resourceType: ProtonResourceType.ENVIRONMENT_ACCOUNT_CONNECTION_ACCEPTANCE,
-      properties: { ...properties },
-      serviceTimeout: ProtonProvider.SERVICE_TIMEOUT,
+    const resource = new ProtonCustomResource(this, {
+      kind: KIND,
+      properties: { ...designation, Decision: props.decision ?? ConnectionDecision.ACCEPT },
     });
 
-    this.environmentAccountConnectionId = resource.getAttString('Id');
-    this.environmentAccountConnectionArn = resource.getAttString('Arn');
-    this.environmentAccountId = resource.getAttString('EnvironmentAccountId');
-    this.environmentName = resource.getAttString('EnvironmentName');
-    this.status = resource.getAttString('Status');
+    this.environmentAccountConnectionId = resource.attr('Id');
+    this.environmentAccountConnectionArn = resource.attr('Arn');
+    this.environmentAccountId = resource.attr('EnvironmentAccountId');
+    this.environmentName = resource.attr('EnvironmentName');
+    this.environmentAccountConnectionStatus = resource.attr('Status');
+  }
+
+  /** @internal */
+  protected get _eventResourceArn(): string {
+    return this.environmentAccountConnectionArn;
   }
 
   /** The connection named by its id: the handler acts on that connection only. */
   private byId(connection: IEnvironmentAccountConnection): Pick<EnvironmentAccountConnectionAcceptanceProperties, 'ConnectionId'> {
-    if (connection instanceof EnvironmentAccountConnection) {
+    if (EnvironmentAccountConnection.isEnvironmentAccountConnection(connection)) {
       throw new Error(`connection '${connection.node.path}' is the environment account's own construct: the acceptance belongs to the management account's stack, `
         + 'and CloudFormation cannot reference a resource of another account. Deploy the environment account\'s stack first, then import the connection here with '
         + 'EnvironmentAccountConnection.fromEnvironmentAccountConnectionAttributes(scope, id, { environmentAccountConnectionId, environmentAccountId }), '

@@ -53,6 +53,8 @@ export function isMarked(x: unknown, kind: string): boolean {
  * A Proton resource, owned or imported: it knows its kind and its ARN, so its events are one call.
  * Proton matches an event to a resource by its ARN in the event's `resources` (the examples of the
  * user guide's EventBridge page carry exactly that ARN).
+ *
+ * @internal
  */
 export abstract class ProtonResourceBase extends Resource {
   /** @internal The kind of resource. */
@@ -93,7 +95,11 @@ export abstract class ProtonResourceBase extends Resource {
   }
 }
 
-/** A Proton resource that Proton deploys (an environment, a service, its instances and pipeline, a component). */
+/**
+ * A Proton resource that Proton deploys (an environment, a service, its instances and pipeline, a component).
+ *
+ * @internal
+ */
 export abstract class ProtonDeployedResourceBase extends ProtonResourceBase {
   /**
    * A rule for the deployments of this resource (`AWS Proton Deployment Status Change` events
@@ -131,6 +137,8 @@ export interface ProtonIdentity {
   readonly property: string;
   /** How a construct of the app may refer to the existing resource instead, e.g. `Environment.fromEnvironmentName`. */
   readonly importWith: string;
+  /** The message for a duplicate, instead of the standard one (`first`: the first construct's path; `where`: account and region). */
+  readonly duplicateMessage?: (first: string, where: string) => string;
 }
 
 /** Tag key prefixes reserved for AWS and for cdk-proton's ownership tags. */
@@ -231,14 +239,14 @@ const IDENTITIES = new WeakMap<IConstruct, Map<string, IConstruct>>();
  * Two environment-agnostic stacks may deploy to different accounts, so each such stack is its
  * own namespace; within one stack, account and region are always the same.
  */
-function registerIdentity(scope: IConstruct, kind: ProtonKind, identity: ProtonIdentity): void {
+export function registerIdentity(scope: IConstruct, kind: ProtonKind, identity: ProtonIdentity): void {
   if (Token.isUnresolved(identity.name)) {
     return;
   }
   const stack = Stack.of(scope);
   const where = Token.isUnresolved(stack.account) || Token.isUnresolved(stack.region)
     ? `stack ${stack.node.path}`
-    : `account ${stack.account}, region ${stack.region}`;
+    : `account ${stack.account} in ${stack.region}`;
   const assembly = Stage.of(scope) ?? scope.node.root;
   let declared = IDENTITIES.get(assembly);
   if (declared === undefined) {
@@ -247,6 +255,9 @@ function registerIdentity(scope: IConstruct, kind: ProtonKind, identity: ProtonI
   }
   const key = JSON.stringify([kind.resourceType, where, identity.name]);
   const first = declared.get(key);
+  if (first !== undefined && first !== scope && identity.duplicateMessage) {
+    throw new Error(identity.duplicateMessage(first.node.path, where));
+  }
   if (first !== undefined && first !== scope) {
     throw new Error(`'${scope.node.path}' and '${first.node.path}' both declare the ${kind.description} '${identity.name}' (${where}): `
       + `Proton names are unique per account and region, so the second create would fail at deploy time. Give one of them another `
