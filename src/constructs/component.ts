@@ -396,7 +396,7 @@ export class Component extends ComponentBase implements ITaggable {
    * @param key the output's name, e.g. `QueueUrl`
    */
   public getOutput(key: string): string {
-    checkOutputKey(key, 'QueueUrl');
+    checkOutputKey(key, 'QueueUrl', "the component's IaC file");
     const declared = this.infrastructure._outputKeys;
     if (declared !== undefined && !declared.includes(key)) {
       throw new Error(`Component '${this.node.path}': getOutput('${key}'): the component's ${this.infrastructure.language} file declares no output '${key}' `

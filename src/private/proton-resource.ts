@@ -205,10 +205,14 @@ export class ProtonCustomResource<T extends ProtonResourceTypeName> {
   }
 }
 
-/** Checks an output name given to `getOutput`. */
-export function checkOutputKey(key: string, example: string): void {
+/**
+ * Checks an output name given to `getOutput`.
+ * @param example an output name for the message
+ * @param source what declares the outputs, for the message
+ */
+export function checkOutputKey(key: string, example: string, source: string = 'the template'): void {
   if (Token.isUnresolved(key) || !OUTPUT_KEY.test(key)) {
-    throw new Error(`getOutput: '${key}' is not an output name: give the literal name of an output of the template `
+    throw new Error(`getOutput: '${key}' is not an output name: give the literal name of an output of ${source} `
       + `(letters, digits, '_', '.', '-'), e.g. '${example}'.`);
   }
 }

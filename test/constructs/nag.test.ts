@@ -42,10 +42,9 @@ function platformStack(): Stack {
     supportedComponentSources: [ComponentSource.DIRECTLY_DEFINED],
   });
   const service = new Service(stack, 'Svc', { serviceName: 'svc', templateVersion: svcVersion });
-  service.addInstance('dev', { environment: env });
+  const dev = service.addInstance('dev', { environment: env });
   new Component(stack, 'Component', {
-    service,
-    serviceInstanceName: 'dev',
+    serviceInstance: dev,
     infrastructure: ComponentInfrastructure.fromString('Resources:\n  Queue:\n    Type: AWS::SQS::Queue\n', ComponentTemplateLanguage.CLOUDFORMATION),
   });
   const repository = new Repository(stack, 'Repo', {
