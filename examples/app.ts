@@ -101,7 +101,7 @@ export class PlatformStack extends Stack {
 
     // The service: each instance gets its environment's VpcId output (a token resolved at deploy time).
     const api = new Service(this, 'Api', { serviceName: DEMO_SERVICE, templateVersion: webServiceV1 });
-    api.addInstance('staging', { environment: staging, spec: ServiceInstanceSpec.fromInputs({ vpc_id: staging.getOutput('VpcId') }) });
+    const stagingInstance = api.addInstance('staging', { environment: staging, spec: ServiceInstanceSpec.fromInputs({ vpc_id: staging.getOutput('VpcId') }) });
     api.addInstance('production-1', { environment: production, spec: ServiceInstanceSpec.fromInputs({ vpc_id: production.getOutput('VpcId'), desired_count: 3 }) });
     if (stage !== 'instance-removed') {
       api.addInstance('production-2', { environment: production, spec: ServiceInstanceSpec.fromInputs({ vpc_id: production.getOutput('VpcId'), desired_count: 3 }) });
@@ -112,7 +112,7 @@ export class PlatformStack extends Stack {
     const jobs = new Component(this, 'StagingJobs', {
       componentName: DEMO_COMPONENT,
       infrastructure: ComponentInfrastructure.fromFile(path.join(TEMPLATES_DIR, 'components', 'jobs-queue.yaml')),
-      ...stage === 'instance-removed' ? { environment: staging } : { service: api, serviceInstanceName: 'staging' },
+      ...stage === 'instance-removed' ? { environment: staging } : { serviceInstance: stagingInstance },
     });
     new CfnOutput(this, 'StagingJobsQueueUrl', { value: jobs.getOutput('QueueUrl') });
 

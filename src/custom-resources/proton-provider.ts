@@ -90,7 +90,8 @@ export class ProtonProvider extends Construct implements iam.IGrantable {
   public static getOrCreate(scope: Construct): ProtonProvider {
     const stack = Stack.of(scope);
     const existing = stack.node.tryFindChild(PROVIDER_ID);
-    return existing instanceof ProtonProvider ? existing : new ProtonProvider(stack, PROVIDER_ID);
+    // Not instanceof: the provider may come from another copy of the library in the same app.
+    return existing !== undefined && Symbol.for(PROVIDER_ID) in existing ? existing as ProtonProvider : new ProtonProvider(stack, PROVIDER_ID);
   }
 
   /** The `ServiceToken` of the custom resources. */
@@ -115,6 +116,7 @@ export class ProtonProvider extends Construct implements iam.IGrantable {
 
   private constructor(scope: Construct, id: string) {
     super(scope, id);
+    Object.defineProperty(this, Symbol.for(PROVIDER_ID), { value: true });
 
     const logGroup = new logs.LogGroup(this, 'HandlerLogs', { retention: logs.RetentionDays.ONE_YEAR });
     this.role = new iam.Role(this, 'HandlerRole', {

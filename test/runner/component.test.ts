@@ -58,13 +58,13 @@ function componentApp(prefix: string, options: AppOptions): App {
     supportedComponentSources: [ComponentSource.DIRECTLY_DEFINED],
   });
   const service = new Service(stack, 'Svc', { serviceName: `${prefix}-svc`, templateVersion: svcVersion });
-  service.addInstance('main', { environment: env, spec: ServiceInstanceSpec.fromInputs({ message: 'hello' }) });
+  const main = service.addInstance('main', { environment: env, spec: ServiceInstanceSpec.fromInputs({ message: 'hello' }) });
   const outputs = options.outputs ?? ['QueueUrl'];
   const component = new Component(stack, 'Cmp', {
     componentName: `${prefix}-cmp`,
     infrastructure: ComponentInfrastructure.fromString(templateFile(outputs), ComponentTemplateLanguage.CLOUDFORMATION),
     description: options.description,
-    ...options.placement === 'environment' ? { environment: env } : { service, serviceInstanceName: 'main' },
+    ...options.placement === 'environment' ? { environment: env } : { serviceInstance: main },
   });
   new CfnOutput(stack, 'FirstOutput', { value: component.getOutput(outputs[0]) });
   return app;
