@@ -4,7 +4,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { AwsSolutionsChecks } from 'cdk-nag';
+import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import {
   AccountSettings, Component, ComponentInfrastructure, ComponentSource, ComponentTemplateLanguage,
   EnvironmentAccountConnection, EnvironmentAccountConnectionAcceptance, Environment, EnvironmentProvisioning, EnvironmentTemplate,
@@ -76,13 +76,35 @@ test('a stack with every Proton resource kind has no unacknowledged AwsSolutions
   expect(findings(platformStack())).toEqual([]);
 });
 
-test('acknowledgements sit only on the Provider framework, never on the cdk-proton handler role or functions, for templates', () => {
+test('a stack with every Proton resource kind has no unacknowledged Serverless findings (DLQ, tracing, memory, state machine X-Ray)', () => {
+  const stack = platformStack();
+  const report = new ServerlessChecks().validateScope(stack);
+  expect(report.violations.flatMap((v) => v.violatingResources.map((r) => `${v.ruleName} — ${r.constructPath}`))).toEqual([]);
+});
+
+test('acknowledgements sit on the Provider framework and (serverless rules only) on the handler functions, never on the handler role, for templates', () => {
   const stack = newStack();
   new EnvironmentTemplate(stack, 'Plain', { environmentTemplateName: 'plain' });
   const acknowledged = stack.node.findAll()
     .filter((c) => c.node.metadata.some((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY))
     .map((c) => c.node.path);
-  expect(acknowledged).toEqual(['NagStack/cdk-proton.ProtonProvider/Provider']);
+  expect(acknowledged).toEqual([
+    // ServerlessChecks: DLQ and tracing (see acknowledgementsOf below).
+    'NagStack/cdk-proton.ProtonProvider/OnEventHandler',
+    'NagStack/cdk-proton.ProtonProvider/IsCompleteHandler',
+    'NagStack/cdk-proton.ProtonProvider/Provider',
+    'NagStack/cdk-proton.ProtonProvider/Provider/framework-onEvent',
+    'NagStack/cdk-proton.ProtonProvider/Provider/framework-isComplete',
+    'NagStack/cdk-proton.ProtonProvider/Provider/framework-onTimeout',
+    'NagStack/cdk-proton.ProtonProvider/Provider/waiter-state-machine',
+  ]);
+  const acknowledgementsOf = (path: string) => stack.node.findAll().find((c) => c.node.path === path)!.node.metadata
+    .filter((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
+    .flatMap((m) => Object.keys(m.data as Record<string, string>)).map((id) => id.replace(/^Annotation::/, '')).sort();
+  expect(acknowledgementsOf('NagStack/cdk-proton.ProtonProvider/OnEventHandler')).toEqual(['Serverless-LambdaDLQ', 'Serverless-LambdaTracing']);
+  expect(acknowledgementsOf('NagStack/cdk-proton.ProtonProvider/Provider/framework-onTimeout'))
+    .toEqual(['Serverless-LambdaDLQ', 'Serverless-LambdaDefaultMemorySize', 'Serverless-LambdaTracing']);
+  expect(acknowledgementsOf('NagStack/cdk-proton.ProtonProvider/Provider/waiter-state-machine')).toEqual(['Serverless-StepFunctionStateMachineXray']);
   // The handler role alone is clean: every statement names exact ARNs, no wildcard.
   const report = new AwsSolutionsChecks().validateScope(stack.node.findChild('cdk-proton.ProtonProvider').node.findChild('HandlerRole'));
   expect(report.violations).toEqual([]);
