@@ -61,6 +61,13 @@ export interface ProtonHandlerOptions {
    * @default lambda.Tracing.DISABLED
    */
   readonly tracing?: lambda.Tracing;
+
+  /**
+   * Environment variables of the `onEvent` and `isComplete` handler functions, e.g.
+   * `AWS_ENDPOINT_URL_PROTON` for a Proton-compatible endpoint (the SDK's standard variable).
+   * @default - none
+   */
+  readonly environment?: { [key: string]: string };
 }
 
 /**

@@ -160,6 +160,7 @@ export class ProtonProvider extends Construct implements iam.IGrantable {
       vpcSubnets: options.vpcSubnets,
       securityGroups: options.securityGroups,
       tracing: options.tracing,
+      environment: options.environment,
     });
 
     const onEventHandler = handler('OnEventHandler', 'onEvent');

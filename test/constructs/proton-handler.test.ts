@@ -31,6 +31,7 @@ describe('ProtonHandler.configure', () => {
     ProtonHandler.configure(stack, {
       memorySize: 512, vpc, vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS }, securityGroups: [securityGroup], permissionsBoundary: boundary,
       logRetention: logs.RetentionDays.ONE_MONTH, logRemovalPolicy: RemovalPolicy.DESTROY, tracing: lambda.Tracing.ACTIVE,
+      environment: { AWS_ENDPOINT_URL_PROTON: 'https://proton.example.internal' },
     });
     new EnvironmentTemplate(stack, 'Net', { environmentTemplateName: 'net' });
     const template = Template.fromStack(stack);
@@ -40,7 +41,9 @@ describe('ProtonHandler.configure', () => {
     const handlers = all.filter(([id]) => /^cdkprotonProtonProvider(OnEvent|IsComplete)Handler/.test(id));
     expect(handlers).toHaveLength(2);
     for (const [, fn] of handlers) {
-      expect(fn.Properties).toMatchObject({ MemorySize: 512, TracingConfig: { Mode: 'Active' } });
+      expect(fn.Properties).toMatchObject({
+        MemorySize: 512, TracingConfig: { Mode: 'Active' }, Environment: { Variables: { AWS_ENDPOINT_URL_PROTON: 'https://proton.example.internal' } },
+      });
     }
     const sg = { 'Fn::GetAtt': [expect.stringMatching(/^HandlerSg/), 'GroupId'] };
     for (const [, fn] of all) {
