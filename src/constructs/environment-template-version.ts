@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
 import { EnvironmentTemplate, IEnvironmentTemplate } from './environment-template';
-import { TemplateSchema, TemplateType } from './template-bundle';
 import { IProtonResource } from './proton-resource';
+import { TemplateSchema, TemplateType } from './template-bundle';
 import { createTemplateVersionResource, parseTemplateVersionArn, validateVersionPart } from './template-version-base';
 import { TemplateVersionOptions } from './template-version-options';
 import { CUSTOMER_MANAGED_PROVISIONING } from '../custom-resources/contract';

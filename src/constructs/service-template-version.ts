@@ -1,8 +1,8 @@
 import { Token } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import type { IEnvironmentTemplate } from './environment-template';
-import { IServiceTemplate, ServiceTemplate } from './service-template';
 import { IProtonResource } from './proton-resource';
+import { IServiceTemplate, ServiceTemplate } from './service-template';
 import { TemplateSchema, TemplateType } from './template-bundle';
 import { createTemplateVersionResource, parseTemplateVersionArn, validateVersionPart } from './template-version-base';
 import { TemplateVersionOptions } from './template-version-options';

@@ -3,10 +3,10 @@ import { Construct } from 'constructs';
 import { IEnvironment } from './environment';
 import { generatePhysicalName } from './physical-name-util';
 import { IProtonDeployedResource } from './proton-resource';
-import { IServiceTemplate } from './service-template';
-import { IServiceTemplateVersion, ServiceTemplateVersion } from './service-template-version';
 import type { IServiceInstance } from './service-instance';
 import { ServiceInstanceBase, serviceInstanceArnOf } from './service-instance-base';
+import { IServiceTemplate } from './service-template';
+import { IServiceTemplateVersion, ServiceTemplateVersion } from './service-template-version';
 import { ServiceInstanceSpec, ServicePipelineSpec } from './spec';
 import { TemplateSchema } from './template-bundle';
 import { resolveTemplateVersion } from './template-version-base';
@@ -256,7 +256,9 @@ class DeclaredServiceInstance extends ServiceInstanceBase {
   public readonly serviceInstanceArn: string;
   public readonly _spec: ServiceInstanceSpec;
 
-  constructor(public readonly service: Service, public readonly serviceInstanceName: string, public readonly environment: IEnvironment, spec?: ServiceInstanceSpec) {
+  constructor(
+    public readonly service: Service, public readonly serviceInstanceName: string, public readonly environment: IEnvironment, spec?: ServiceInstanceSpec,
+  ) {
     super(service, `Instance.${serviceInstanceName}`);
     this.serviceInstanceArn = serviceInstanceArnOf(service, serviceInstanceName);
     this._spec = spec ?? ServiceInstanceSpec.fromInputs({});

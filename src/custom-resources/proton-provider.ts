@@ -137,7 +137,10 @@ export class ProtonProvider extends Construct implements iam.IGrantable {
     super(scope, id);
     Object.defineProperty(this, Symbol.for(PROVIDER_ID), { value: true });
 
-    const logOptions = { retention: options.logRetention ?? logs.RetentionDays.ONE_YEAR, removalPolicy: options.logRemovalPolicy ?? RemovalPolicy.RETAIN };
+    const logOptions = {
+      retention: options.logRetention ?? logs.RetentionDays.ONE_YEAR,
+      removalPolicy: options.logRemovalPolicy ?? RemovalPolicy.RETAIN,
+    };
     const logGroup = new logs.LogGroup(this, 'HandlerLogs', logOptions);
     this.role = new iam.Role(this, 'HandlerRole', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),

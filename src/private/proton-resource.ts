@@ -264,7 +264,7 @@ export function registerIdentity(scope: IConstruct, kind: ProtonKind, identity: 
   }
   if (first !== undefined && first !== scope) {
     throw new Error(`'${scope.node.path}' and '${first.node.path}' both declare the ${kind.description} '${identity.name}' (${where}): `
-      + `Proton names are unique per account and region, so the second create would fail at deploy time. Give one of them another `
+      + 'Proton names are unique per account and region, so the second create would fail at deploy time. Give one of them another '
       + `${identity.property}, or declare the resource once and refer to it elsewhere (pass the construct, or ${identity.importWith}).`);
   }
   declared.set(key, scope);

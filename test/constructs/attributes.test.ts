@@ -67,7 +67,9 @@ test('the instances of a Service are IServiceInstances with their service, envir
 test('pipeline specs render as the PipelineInputs property', () => {
   const stack = new Stack(new App(), 'TestStack', { env: ENV });
   const api = new Service(stack, 'Api', {
-    serviceName: 'api', template: ServiceTemplate.fromServiceTemplateName(stack, 'Web', 'web'), templateMajorVersion: '1',
+    serviceName: 'api',
+    template: ServiceTemplate.fromServiceTemplateName(stack, 'Web', 'web'),
+    templateMajorVersion: '1',
     pipelineSpec: ServicePipelineSpec.fromInputs({ test_command: 'make test' }),
   });
   api.addInstance('dev', { environment: Environment.fromEnvironmentName(stack, 'Dev', 'dev') });

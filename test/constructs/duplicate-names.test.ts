@@ -1,7 +1,8 @@
 import { App, Stack, Stage } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import {
-  Component, ComponentInfrastructure, ComponentTemplateLanguage, Environment, EnvironmentAccountConnection, EnvironmentProvisioning, EnvironmentTemplate,
+  Component, ComponentInfrastructure, ComponentTemplateLanguage, Environment, EnvironmentAccountConnection, EnvironmentProvisioning,
+  EnvironmentTemplate,
   Repository, RepositoryProvider, Service, ServiceInstance, ServiceTemplate, SyncedTemplate, TemplateSyncConfig,
 } from '../../src';
 
@@ -50,7 +51,7 @@ describe('two constructs of an app declaring the same Proton name in one account
     const stack = new Stack(new App(), 'Platform', { env: ENV });
     new EnvironmentTemplate(stack, 'Net', { environmentTemplateName: 'net' });
     expect(() => new EnvironmentTemplate(stack, 'Net2', { environmentTemplateName: 'net' }))
-      .toThrow(`'Platform/Net2' and 'Platform/Net' both declare the environment template 'net' (account 123456789012 in us-east-1): Proton names are unique `
+      .toThrow('\'Platform/Net2\' and \'Platform/Net\' both declare the environment template \'net\' (account 123456789012 in us-east-1): Proton names are unique '
         + `per account and region, so the second create would fail at deploy time. ${fix('environmentTemplateName', 'EnvironmentTemplate.fromEnvironmentTemplateName')}`);
     new ServiceTemplate(stack, 'Web', { serviceTemplateName: 'web' });
     expect(() => new ServiceTemplate(stack, 'Web2', { serviceTemplateName: 'web' })).toThrow(/^'Platform\/Web2' and 'Platform\/Web' both declare the service template 'web'/);

@@ -60,7 +60,7 @@ describe('events', () => {
       const topic = new sns.Topic(stack, 'Topic');
       const rule = importIt(stack).onEvent('Events', { target: new targets.SnsTopic(topic), ruleName: 'proton-events' });
       expect(rule).toBeInstanceOf(events.Rule);
-      expect(patternOf(stack)).toEqual({ 'source': ['aws.proton'], 'resources': [arn] });
+      expect(patternOf(stack)).toEqual({ source: ['aws.proton'], resources: [arn] });
       Template.fromStack(stack).hasResourceProperties('AWS::Events::Rule', {
         Name: 'proton-events',
         Targets: [{ Arn: { Ref: Match.stringLikeRegexp('^Topic') }, Id: 'Target0' }],
@@ -102,15 +102,18 @@ describe('events', () => {
       .map(([id, rule]: [string, any]) => [id.replace(/[0-9A-F]{8}$/, ''), rule.Properties.EventPattern]));
     expect(patterns).toEqual({
       DevDevStatus: {
-        'source': ['aws.proton'], 'resources': [{ 'Fn::GetAtt': [expect.stringMatching(/^Dev/), 'Arn'] }],
+        'source': ['aws.proton'],
+        'resources': [{ 'Fn::GetAtt': [expect.stringMatching(/^Dev/), 'Arn'] }],
         'detail-type': ['AWS Proton Environment Status Change'],
       },
       NetV1VersionStatus: {
-        'source': ['aws.proton'], 'resources': [{ 'Fn::GetAtt': [expect.stringMatching(/^NetV1/), 'Arn'] }],
+        'source': ['aws.proton'],
+        'resources': [{ 'Fn::GetAtt': [expect.stringMatching(/^NetV1/), 'Arn'] }],
         'detail-type': ['AWS Proton Environment Template Version Status Change'],
       },
       ExtraExtraDeployments: {
-        'source': ['aws.proton'], 'resources': [{ 'Fn::GetAtt': [expect.stringMatching(/^Extra/), 'Arn'] }],
+        'source': ['aws.proton'],
+        'resources': [{ 'Fn::GetAtt': [expect.stringMatching(/^Extra/), 'Arn'] }],
         'detail-type': ['AWS Proton Deployment Status Change'],
       },
     });
@@ -128,7 +131,8 @@ describe('events', () => {
     const patterns = Object.values(Template.fromStack(stack).findResources('AWS::Events::Rule')).map((r: any) => r.Properties.EventPattern);
     expect(patterns).toEqual([
       {
-        'source': ['aws.proton'], 'resources': [{ 'Fn::GetAtt': [expect.stringMatching(/^Accept/), 'Arn'] }],
+        'source': ['aws.proton'],
+        'resources': [{ 'Fn::GetAtt': [expect.stringMatching(/^Accept/), 'Arn'] }],
         'detail-type': ['AWS Proton Environment Account Connection Status Change'],
       },
       { source: ['aws.proton'], resources: [`${ARN}:service/api/service-instance/dev`] },

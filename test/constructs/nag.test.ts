@@ -98,7 +98,7 @@ test('acknowledgements sit on the Provider framework and (serverless rules only)
     'NagStack/cdk-proton.ProtonProvider/Provider/framework-onTimeout',
     'NagStack/cdk-proton.ProtonProvider/Provider/waiter-state-machine',
   ]);
-  const acknowledgementsOf = (path: string) => stack.node.findAll().find((c) => c.node.path === path)!.node.metadata
+  const acknowledgementsOf = (constructPath: string) => stack.node.findAll().find((c) => c.node.path === constructPath)!.node.metadata
     .filter((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
     .flatMap((m) => Object.keys(m.data as Record<string, string>)).map((id) => id.replace(/^Annotation::/, '')).sort();
   expect(acknowledgementsOf('NagStack/cdk-proton.ProtonProvider/OnEventHandler')).toEqual(['Serverless-LambdaDLQ', 'Serverless-LambdaTracing']);

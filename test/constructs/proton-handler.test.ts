@@ -29,8 +29,14 @@ describe('ProtonHandler.configure', () => {
     const securityGroup = new ec2.SecurityGroup(stack, 'HandlerSg', { vpc });
     const boundary = iam.ManagedPolicy.fromManagedPolicyName(stack, 'Boundary', 'proton-boundary');
     ProtonHandler.configure(stack, {
-      memorySize: 512, vpc, vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS }, securityGroups: [securityGroup], permissionsBoundary: boundary,
-      logRetention: logs.RetentionDays.ONE_MONTH, logRemovalPolicy: RemovalPolicy.DESTROY, tracing: lambda.Tracing.ACTIVE,
+      memorySize: 512,
+      vpc,
+      vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
+      securityGroups: [securityGroup],
+      permissionsBoundary: boundary,
+      logRetention: logs.RetentionDays.ONE_MONTH,
+      logRemovalPolicy: RemovalPolicy.DESTROY,
+      tracing: lambda.Tracing.ACTIVE,
       environment: { AWS_ENDPOINT_URL_PROTON: 'https://proton.example.internal' },
     });
     new EnvironmentTemplate(stack, 'Net', { environmentTemplateName: 'net' });

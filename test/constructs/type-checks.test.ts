@@ -5,6 +5,7 @@ import * as src from '../../src';
 function secondCopy(): typeof src {
   let copy: typeof src | undefined;
   jest.isolateModules(() => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- a fresh module instance, as a second installed copy is
     copy = require('../../src');
   });
   return copy!;
