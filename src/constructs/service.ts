@@ -257,7 +257,10 @@ class DeclaredServiceInstance extends ServiceInstanceBase {
   public readonly _spec: ServiceInstanceSpec;
 
   constructor(
-    public readonly service: Service, public readonly serviceInstanceName: string, public readonly environment: IEnvironment, spec?: ServiceInstanceSpec,
+    public readonly service: Service,
+    public readonly serviceInstanceName: string,
+    public readonly environment: IEnvironment,
+    spec?: ServiceInstanceSpec,
   ) {
     super(service, `Instance.${serviceInstanceName}`);
     this.serviceInstanceArn = serviceInstanceArnOf(service, serviceInstanceName);

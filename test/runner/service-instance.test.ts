@@ -76,7 +76,11 @@ function instanceApp(...instances: InstanceDeclaration[]): App {
   const environment = Environment.fromEnvironmentName(stack, 'Env', ENVIRONMENT);
   for (const declared of instances) {
     const construct = new ServiceInstance(stack, `Instance-${declared.name}`, {
-      service, environment, serviceInstanceName: declared.name, spec: ServiceInstanceSpec.fromInputs({ message: declared.message }), removalPolicy: declared.removalPolicy,
+      service,
+      environment,
+      serviceInstanceName: declared.name,
+      spec: ServiceInstanceSpec.fromInputs({ message: declared.message }),
+      removalPolicy: declared.removalPolicy,
     });
     for (const [key, value] of Object.entries(declared.tags ?? {})) Tags.of(construct).add(key, value);
     new CfnOutput(stack, `Parameter${declared.name}`, { value: construct.getOutput('ParameterName') });
