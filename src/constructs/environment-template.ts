@@ -235,15 +235,7 @@ export class EnvironmentTemplate extends EnvironmentTemplateBase implements ITag
       kind: KIND,
       name,
       handlerActions: HANDLER_ACTIONS,
-      properties: {
-        Name: name,
-        DisplayName: props.displayName,
-        Description: props.description,
-        EncryptionKey: encryptionKey,
-        Provisioning: provisioning,
-        // Rendered at synth from the TagManager (a token here); the contract type is what it resolves to.
-        Tags: this.tags.renderedTags as unknown as Record<string, string>,
-      },
+      kindProperties: { Provisioning: provisioning },
       tags: this.tags,
     });
 

@@ -222,15 +222,7 @@ export class ServiceTemplate extends ServiceTemplateBase implements ITaggable {
       kind: KIND,
       name,
       handlerActions: HANDLER_ACTIONS,
-      properties: {
-        Name: name,
-        DisplayName: props.displayName,
-        Description: props.description,
-        EncryptionKey: encryptionKey,
-        PipelineProvisioning: pipelineProvisioning,
-        // Rendered at synth from the TagManager (a token here); the contract type is what it resolves to.
-        Tags: this.tags.renderedTags as unknown as Record<string, string>,
-      },
+      kindProperties: { PipelineProvisioning: pipelineProvisioning },
       tags: this.tags,
     });
 

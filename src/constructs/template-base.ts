@@ -19,8 +19,8 @@ export interface TemplateResourceOptions<K extends TemplateKind> {
   readonly description?: string;
   readonly encryptionKey?: kms.IKey;
   readonly removalPolicy?: RemovalPolicy;
-  /** The custom resource's properties. */
-  readonly properties: ProtonContract[K['resourceType']]['properties'];
+  /** The properties only this kind has (its provisioning). */
+  readonly kindProperties: Omit<ProtonContract[K['resourceType']]['properties'], 'Name' | 'DisplayName' | 'Description' | 'EncryptionKey' | 'Tags'>;
   /** The template's tags (checked for reserved prefixes). */
   readonly tags: TagManager;
   /** Proton actions the handler performs on a template of this kind. */
@@ -42,7 +42,15 @@ export function createTemplateResource<K extends TemplateKind>(scope: Construct,
   const [className] = options.kind.importMethod.split('.');
   return new ProtonCustomResource<K['resourceType']>(scope, {
     kind: options.kind,
-    properties: options.properties,
+    properties: {
+      Name: options.name,
+      DisplayName: options.displayName,
+      Description: options.description,
+      EncryptionKey: options.encryptionKey?.keyArn,
+      // Rendered at synth from the TagManager (a token here); the contract type is what it resolves to.
+      Tags: options.tags.renderedTags as unknown as Record<string, string>,
+      ...options.kindProperties,
+    } as ProtonContract[K['resourceType']]['properties'],
     removalPolicy: options.removalPolicy,
     tags: options.tags,
     identity: { name: options.name, property: options.kind.nameProperty, importWith: `${className}.from${className}Name` },
