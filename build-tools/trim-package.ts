@@ -37,6 +37,18 @@ function listFiles(dir: string, prefix = ''): string[] {
   });
 }
 
+/** Removes the directories left empty (e.g. `test/`) below `dir`, deepest first. */
+function removeEmptyDirectories(dir: string): void {
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    if (entry.isDirectory()) {
+      removeEmptyDirectories(path.join(dir, entry.name));
+    }
+  }
+  if (fs.readdirSync(dir).length === 0) {
+    fs.rmdirSync(dir);
+  }
+}
+
 function trim(tarball: string): void {
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk-proton-package-'));
   try {
@@ -50,6 +62,7 @@ function trim(tarball: string): void {
     for (const file of dropped) {
       fs.rmSync(path.join(work, file));
     }
+    removeEmptyDirectories(path.join(work, 'package', 'node_modules'));
     const before = fs.statSync(tarball).size;
     tar.c({ file: tarball, cwd: work, gzip: { level: 9 }, portable: true, sync: true }, ['package']);
     const after = fs.statSync(tarball).size;
