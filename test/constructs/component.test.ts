@@ -229,9 +229,9 @@ describe('Component', () => {
       const looped = 'Resources:\n  Q: {Type: AWS::SQS::Queue}\nOutputs:\n{% for q in service_instance.inputs.queues %}\n  {{ q }}Url:\n    Value: x\n{% endfor %}\n';
       const infrastructure = ComponentInfrastructure.fromString(looped, ComponentTemplateLanguage.CLOUDFORMATION);
       const legacy = Service.fromServiceName(stack, 'Legacy', 'legacy');
-      const queue = new Component(stack, 'Queue', { infrastructure, service: legacy, serviceInstanceName: 'one', serviceInstanceInputs: { queues: ['orders'] } });
+      const queue = new Component(stack, 'Queue', { infrastructure, serviceInstance: instanceOf(legacy, 'one'), serviceInstanceSpec: ServiceInstanceSpec.fromInputs({ queues: ['orders'] }) });
       expect(stack.resolve(queue.getOutput('ordersUrl'))).toEqual(getAtt('Queue', 'Output.ordersUrl'));
-      const other = new Component(stack, 'Other', { infrastructure, service: legacy, serviceInstanceName: 'two', serviceInstanceInputs: { queues: ['jobs'] } });
+      const other = new Component(stack, 'Other', { infrastructure, serviceInstance: instanceOf(legacy, 'two'), serviceInstanceSpec: ServiceInstanceSpec.fromInputs({ queues: ['jobs'] }) });
       other.getOutput('ordersUrl');
       expect(() => Template.fromStack(stack)).toThrow("[TestStack/Other] Component 'TestStack/Other': getOutput('ordersUrl'): the template's IaC file rendered "
         + "with this spec has no output 'ordersUrl' (outputs: jobsUrl). Read one of these, or add it to the template's Outputs.");

@@ -10,8 +10,8 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import {
-  Component, ComponentInfrastructure, ComponentSource, Environment, EnvironmentProvisioning, EnvironmentSpec, EnvironmentTemplate, Service,
-  ServiceTemplate, TemplateBundle,
+  Component, ComponentInfrastructure, ComponentSource, Environment, EnvironmentProvisioning, EnvironmentSpec,
+  EnvironmentTemplate, Service, ServiceInstanceSpec, ServicePipelineSpec, ServiceTemplate, TemplateBundle,
 } from '../../src';
 import {
   BROKEN_RENDER_BUNDLES, BUNDLES_DIR, RENDER_COMPONENT_FILE, RENDER_ENVIRONMENT, RENDER_ENVIRONMENT_INPUTS, RENDER_SERVICE, writeBrokenRenderBundle,
@@ -42,16 +42,17 @@ function platform(options: { environmentBundle?: string; serviceBundle?: string;
   const api = new Service(stack, 'Api', {
     serviceName: 'api',
     templateVersion: webV1,
-    pipelineInputs: { test_command: 'npm test' },
+    pipelineSpec: ServicePipelineSpec.fromInputs({ test_command: 'npm test' }),
     repositoryConnectionArn: 'arn:aws:codestar-connections:us-east-1:111111111111:connection/c',
     repositoryId: 'acme/api',
     branchName: 'main',
   });
   const instance = api.addInstance('staging', {
-    environment: staging, inputs: { image: 'nginx:1.27', loadbalancer_type: 'network', vpc_id: options.tokenVpcId ? staging.getOutput('VpcId') : 'vpc-1' },
+    environment: staging,
+    spec: ServiceInstanceSpec.fromInputs({ image: 'nginx:1.27', loadbalancer_type: 'network', vpc_id: options.tokenVpcId ? staging.getOutput('VpcId') : 'vpc-1' }),
   });
   const queue = new Component(stack, 'Queue', {
-    componentName: 'api-queue', infrastructure: ComponentInfrastructure.fromFile(RENDER_COMPONENT_FILE), service: api, serviceInstanceName: 'staging',
+    componentName: 'api-queue', infrastructure: ComponentInfrastructure.fromFile(RENDER_COMPONENT_FILE), serviceInstance: instance,
   });
   return { stack, staging, api, instance, queue };
 }
@@ -60,7 +61,7 @@ test('the corpus synthesizes: every IaC file renders with its spec, and getOutpu
   const { stack, staging, api, instance, queue } = platform();
   staging.getOutput('SubnetCount');
   instance.getOutput('QueueUrl');
-  api.getPipelineOutput('InstanceCount');
+  api.pipeline.getOutput('InstanceCount');
   queue.getOutput('QueuePolicyArn');
   expect(() => Template.fromStack(stack)).not.toThrow();
 });
