@@ -30,18 +30,6 @@ import { checkSpecInputs } from '../private/spec-rendering';
 import { formatSpecErrors } from '../private/spec-schema';
 import { terraformOutputKeys } from '../private/template-bundle-rules';
 
-/** Proton actions of the handler on a component. */
-const HANDLER_ACTIONS = [
-  'proton:CreateComponent',
-  'proton:GetComponent',
-  'proton:UpdateComponent',
-  'proton:DeleteComponent',
-  'proton:CancelComponentDeployment',
-  'proton:ListComponentOutputs',
-  'proton:TagResource',
-  'proton:UntagResource',
-  'proton:ListTagsForResource',
-];
 
 /** Proton's limit of a component's IaC file (`TemplateFileContents`), in characters. */
 const MAX_TEMPLATE_FILE_LENGTH = 51_200;
@@ -331,11 +319,10 @@ export class Component extends ComponentBase implements ITaggable {
     const name = props.componentName ?? generatedName;
 
     const provider = ProtonProvider.getOrCreate(this);
-    provider.allowManage([protonArn(this, COMPONENT_ARN_RESOURCE_TYPE, name)], HANDLER_ACTIONS);
-    if (service) {
-      const instanceArn = protonArn(this, SERVICE_ARN_RESOURCE_TYPE, `${nameAtSynth(service, service.serviceName)}/service-instance/${instanceName}`);
-      provider.allowManage([instanceArn], ['proton:GetServiceInstance']);
-    }
+    provider.allowHandler(this, ProtonResourceType.COMPONENT, {
+      'component': [protonArn(this, COMPONENT_ARN_RESOURCE_TYPE, name)],
+      'service-instance': service ? [protonArn(this, SERVICE_ARN_RESOURCE_TYPE, `${nameAtSynth(service, service.serviceName)}/service-instance/${instanceName}`)] : [],
+    }, {}, ['service-instance']);
 
     const properties: ComponentProperties = {
       Name: name,

@@ -6,17 +6,6 @@ import { createTemplateVersionResource, validateVersionPart } from './template-v
 import { TemplateVersionOptions } from './template-version-options';
 import { CUSTOMER_MANAGED_PROVISIONING, ProtonResourceType } from '../custom-resources/contract';
 
-/** Proton actions the handler performs on environment template versions. */
-const HANDLER_ACTIONS = [
-  'proton:CreateEnvironmentTemplateVersion',
-  'proton:GetEnvironmentTemplateVersion',
-  'proton:UpdateEnvironmentTemplateVersion',
-  'proton:DeleteEnvironmentTemplateVersion',
-  'proton:ListEnvironmentTemplateVersions',
-  'proton:GetEnvironmentTemplate',
-  'proton:TagResource',
-  'proton:ListTagsForResource',
-];
 
 /** A version (`major.minor`) of an AWS Proton environment template. */
 export interface IEnvironmentTemplateVersion extends IResource {
@@ -121,7 +110,6 @@ export class EnvironmentTemplateVersion extends Resource implements IEnvironment
       template: props.template,
       templateName: props.template.environmentTemplateName,
       templateArnType: 'environment-template',
-      actions: HANDLER_ACTIONS,
       bind: { templateType: TemplateType.ENVIRONMENT, customerManaged: provisioning === CUSTOMER_MANAGED_PROVISIONING },
       options: props,
     });

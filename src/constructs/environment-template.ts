@@ -22,15 +22,6 @@ const KIND: TemplateKind = {
   arnProperty: 'environmentTemplateArn',
   fromAttributesMethod: 'fromEnvironmentTemplateAttributes',
   resourceType: ProtonResourceType.ENVIRONMENT_TEMPLATE,
-  handlerActions: [
-    'proton:CreateEnvironmentTemplate',
-    'proton:GetEnvironmentTemplate',
-    'proton:UpdateEnvironmentTemplate',
-    'proton:DeleteEnvironmentTemplate',
-    'proton:TagResource',
-    'proton:UntagResource',
-    'proton:ListTagsForResource',
-  ],
 };
 
 /**

@@ -26,18 +26,6 @@ import { checkEnvironmentRendering } from '../private/render/synth';
 import { checkSpecInputs, renderSpecDocument } from '../private/spec-rendering';
 import { formatSpecErrors } from '../private/spec-schema';
 
-/** Proton actions on an environment (and on its tags) that the handler performs. */
-const HANDLER_ACTIONS = [
-  'proton:CreateEnvironment',
-  'proton:GetEnvironment',
-  'proton:UpdateEnvironment',
-  'proton:DeleteEnvironment',
-  'proton:CancelEnvironmentDeployment',
-  'proton:ListEnvironmentOutputs',
-  'proton:TagResource',
-  'proton:UntagResource',
-  'proton:ListTagsForResource',
-];
 
 /** Tag key prefixes reserved for AWS and for cdk-proton's ownership tags. */
 const RESERVED_TAG_PREFIXES = ['aws:', 'cdk-proton:'];
@@ -312,11 +300,11 @@ export class Environment extends EnvironmentBase implements ITaggable {
     checkEnvironmentRendering(this, { schema: version.schema, name, inputs, requestedOutputs: () => [...this.requestedOutputs] });
 
     const provider = ProtonProvider.getOrCreate(this);
-    provider.allowManage([protonArn(this, ENVIRONMENT_ARN_RESOURCE_TYPE, name)], HANDLER_ACTIONS);
     const passed = [...props.provisioning._passedRoles, ...(props.componentRole ? [props.componentRole] : [])];
-    if (passed.length > 0) {
-      provider.allowManage(passed.map((role) => role.roleArn), ['iam:PassRole']);
-    }
+    provider.allowHandler(this, ProtonResourceType.ENVIRONMENT, {
+      'environment': [protonArn(this, ENVIRONMENT_ARN_RESOURCE_TYPE, name)],
+      'role': passed.map((role) => role.roleArn),
+    });
 
     const repository = members.provisioningRepository;
     const properties: EnvironmentProperties = {

@@ -8,21 +8,6 @@ import { ProtonProvider } from '../custom-resources/proton-provider';
 import { registerServiceInstance } from '../private/instance-attachments';
 import { checkServiceInstanceRendering } from '../private/render/synth';
 
-/** Proton actions of the handler on the instance and, to remove it, on its service. */
-const HANDLER_ACTIONS = [
-  'proton:CreateServiceInstance',
-  'proton:GetServiceInstance',
-  'proton:UpdateServiceInstance',
-  'proton:CancelServiceInstanceDeployment',
-  'proton:ListServiceInstanceOutputs',
-  'proton:ListServiceInstances',
-  'proton:ListComponents',
-  'proton:GetService',
-  'proton:UpdateService',
-  'proton:TagResource',
-  'proton:UntagResource',
-  'proton:ListTagsForResource',
-];
 
 /** Properties of a {@link ServiceInstance}. */
 export interface ServiceInstanceProps {
@@ -100,7 +85,13 @@ export class ServiceInstance extends Resource implements ITaggable {
     this._service = props.service;
     const provider = ProtonProvider.getOrCreate(this);
     const serviceArn = props.service.serviceArn;
-    provider.allowManage([serviceArn, `${serviceArn}/service-instance/${props.instanceName}`], HANDLER_ACTIONS);
+    provider.allowHandler(this, ProtonResourceType.SERVICE_INSTANCE, {
+      'service': [serviceArn],
+      'service-instance': [`${serviceArn}/service-instance/${props.instanceName}`],
+      'service-instances': [`${serviceArn}/service-instance/*`],
+    }, {
+      [`${serviceArn}/service-instance/*`]: `A removal of instance '${props.instanceName}' is an UpdateService with the other instances of the service as deployed: the handler reads them (GetServiceInstance only).`,
+    }, ['service', 'service-instances']);
 
     const properties: ServiceInstanceProperties = {
       ServiceName: props.service.serviceName,

@@ -7,15 +7,8 @@ import { validateLength, validateRepositoryPath } from './validation-util';
 import { ProtonResourceType, ServiceSyncConfigProperties } from '../custom-resources/contract';
 import { ProtonProvider } from '../custom-resources/proton-provider';
 import { sameService } from '../private/instance-attachments';
-import { SERVICE_ARN_RESOURCE_TYPE, nameAtSynth, protonArn } from '../private/proton-arns';
+import { nameAtSynth } from '../private/proton-arns';
 
-/** Proton actions the handler performs on a service's sync configuration (authorized on the service). */
-const HANDLER_ACTIONS = [
-  'proton:CreateServiceSyncConfig',
-  'proton:GetServiceSyncConfig',
-  'proton:UpdateServiceSyncConfig',
-  'proton:DeleteServiceSyncConfig',
-];
 
 /** Proton's default name of the file mapping a synced service's instances to their spec files. */
 const DEFAULT_FILE_PATH = 'proton-ops.yaml';
@@ -81,9 +74,7 @@ export class ServiceSyncConfig extends Resource {
     this.service = props.service;
 
     const provider = ProtonProvider.getOrCreate(this);
-    // The handler's policy cannot reference the service's attributes (a dependency cycle): its name at synth.
-    const serviceArn = protonArn(props.service, SERVICE_ARN_RESOURCE_TYPE, nameAtSynth(props.service, props.service.serviceName));
-    provider.allowManage([serviceArn], HANDLER_ACTIONS);
+    provider.allowHandler(this, ProtonResourceType.SERVICE_SYNC_CONFIG, {});
 
     const properties: ServiceSyncConfigProperties = {
       ServiceName: props.service.serviceName,

@@ -7,17 +7,6 @@ import { createTemplateVersionResource, validateVersionPart } from './template-v
 import { TemplateVersionOptions } from './template-version-options';
 import { CompatibleEnvironmentTemplateProperty, ProtonResourceType } from '../custom-resources/contract';
 
-/** Proton actions the handler performs on service template versions. */
-const HANDLER_ACTIONS = [
-  'proton:CreateServiceTemplateVersion',
-  'proton:GetServiceTemplateVersion',
-  'proton:UpdateServiceTemplateVersion',
-  'proton:DeleteServiceTemplateVersion',
-  'proton:ListServiceTemplateVersions',
-  'proton:GetServiceTemplate',
-  'proton:TagResource',
-  'proton:ListTagsForResource',
-];
 
 /** Proton's limits of `compatibleEnvironmentTemplates`. */
 const COMPATIBLE_MIN = 1;
@@ -156,7 +145,6 @@ export class ServiceTemplateVersion extends Resource implements IServiceTemplate
       template: props.template,
       templateName: props.template.serviceTemplateName,
       templateArnType: 'service-template',
-      actions: HANDLER_ACTIONS,
       bind: { templateType: TemplateType.SERVICE, hasPipeline: pipelineProvisioning !== 'CUSTOMER_MANAGED' },
       options: props,
       extraProperties: {

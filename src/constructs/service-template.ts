@@ -17,15 +17,6 @@ const KIND: TemplateKind = {
   arnProperty: 'serviceTemplateArn',
   fromAttributesMethod: 'fromServiceTemplateAttributes',
   resourceType: ProtonResourceType.SERVICE_TEMPLATE,
-  handlerActions: [
-    'proton:CreateServiceTemplate',
-    'proton:GetServiceTemplate',
-    'proton:UpdateServiceTemplate',
-    'proton:DeleteServiceTemplate',
-    'proton:TagResource',
-    'proton:UntagResource',
-    'proton:ListTagsForResource',
-  ],
 };
 
 /**

@@ -17,7 +17,6 @@ import { IServiceTemplate } from './service-template';
 import { IServiceTemplateVersion, ServiceTemplateVersion } from './service-template-version';
 import { TemplateSchema } from './template-bundle';
 import { validateLength, validateResourceName } from './validation-util';
-import { allowWildcard } from './wildcard-permissions';
 import {
   OUTPUT_ATTRIBUTE_PREFIX, PIPELINE_OUTPUT_ATTRIBUTE_PREFIX, ProtonResourceType, ServiceInstanceEntry, ServiceProperties,
 } from '../custom-resources/contract';
@@ -27,24 +26,6 @@ import { checkServiceRendering } from '../private/render/synth';
 import { checkSpecInputs } from '../private/spec-rendering';
 import { formatSpecErrors } from '../private/spec-schema';
 
-/** Proton actions of the handler on a service, its instances and its pipeline. */
-const HANDLER_ACTIONS = [
-  'proton:CreateService',
-  'proton:GetService',
-  'proton:UpdateService',
-  'proton:DeleteService',
-  'proton:ListServiceInstances',
-  'proton:GetServiceInstance',
-  'proton:UpdateServiceInstance',
-  'proton:CancelServiceInstanceDeployment',
-  'proton:ListServiceInstanceOutputs',
-  'proton:UpdateServicePipeline',
-  'proton:CancelServicePipelineDeployment',
-  'proton:ListServicePipelineOutputs',
-  'proton:TagResource',
-  'proton:UntagResource',
-  'proton:ListTagsForResource',
-];
 
 /** Proton's quota of instances per service. */
 const MAX_INSTANCES = 20;
@@ -275,9 +256,14 @@ export class Service extends ServiceBase implements ITaggable {
 
     const provider = ProtonProvider.getOrCreate(this);
     const arn = protonArn(this, SERVICE_ARN_RESOURCE_TYPE, name);
-    provider.allowManage([arn], HANDLER_ACTIONS);
-    allowWildcard(this, [`${arn}/*`], HANDLER_ACTIONS,
-      `The instances and the pipeline of service '${name}' (service/${name}/service-instance/<instance>, service/${name}/pipeline): instances are added after the service is declared (addInstance), so the wildcard names this one service's children.`);
+    const instances = `${arn}/service-instance/*`;
+    provider.allowHandler(this, ProtonResourceType.SERVICE, {
+      'service': [arn],
+      'service-instance': [instances],
+      'connection': props.repositoryConnectionArn === undefined ? [] : [props.repositoryConnectionArn],
+    }, {
+      [instances]: `The instances of service '${name}' (service/${name}/service-instance/<instance>): instances are added and removed over the service's life (a rollback reads one the current template no longer declares), so the wildcard names this one service's instances.`,
+    });
 
     const stack = Stack.of(this);
     const properties: ServiceProperties = {

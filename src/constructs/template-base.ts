@@ -4,6 +4,7 @@ import { Construct } from 'constructs';
 import { validateLength, validateResourceName } from './validation-util';
 import { ProtonResourceTypeName } from '../custom-resources/contract';
 import { ProtonProvider } from '../custom-resources/proton-provider';
+import { ProtonArnType } from '../private/permissions';
 import { protonArn, protonArnName } from '../private/proton-arns';
 
 /** Tag key prefixes reserved for AWS and for cdk-proton's ownership tags. */
@@ -22,8 +23,6 @@ export interface TemplateKind {
   /** The static import method taking attributes, e.g. `fromEnvironmentTemplateAttributes`. */
   readonly fromAttributesMethod: string;
   readonly resourceType: ProtonResourceTypeName;
-  /** Proton actions the handler performs on a template of this kind. */
-  readonly handlerActions: string[];
 }
 
 /** The name and ARN of an imported template, from either of them. */
@@ -61,7 +60,7 @@ export function createTemplateResource(scope: Construct, kind: TemplateKind, opt
   validateLength('displayName', options.displayName, 1, 100);
   validateLength('description', options.description, 0, 500);
   const provider = ProtonProvider.getOrCreate(scope);
-  provider.allowManage([protonArn(scope, kind.arnResourceType, options.name)], kind.handlerActions);
+  provider.allowHandler(scope, kind.resourceType, { [kind.arnResourceType as ProtonArnType]: [protonArn(scope, kind.arnResourceType, options.name)] });
   if (options.encryptionKey) {
     provider.allowKeyUse(options.encryptionKey);
   }

@@ -8,13 +8,6 @@ import { ProtonResourceType, TemplateSyncConfigProperties } from '../custom-reso
 import { ProtonProvider } from '../custom-resources/proton-provider';
 import { nameAtSynth, protonArn } from '../private/proton-arns';
 
-/** Proton actions the handler performs on a template's sync configuration (authorized on the template). */
-const HANDLER_ACTIONS = [
-  'proton:CreateTemplateSyncConfig',
-  'proton:GetTemplateSyncConfig',
-  'proton:UpdateTemplateSyncConfig',
-  'proton:DeleteTemplateSyncConfig',
-];
 
 /** The template a {@link TemplateSyncConfig} registers versions of. */
 export abstract class SyncedTemplate {
@@ -99,7 +92,7 @@ export class TemplateSyncConfig extends Resource {
     validateRepositoryPath('subdirectory', props.subdirectory);
 
     const provider = ProtonProvider.getOrCreate(this);
-    provider.allowManage([props.template.templateArnForPolicy], HANDLER_ACTIONS);
+    provider.allowHandler(this, ProtonResourceType.TEMPLATE_SYNC_CONFIG, {});
 
     const properties: TemplateSyncConfigProperties = {
       TemplateType: props.template.templateType,

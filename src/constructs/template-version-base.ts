@@ -3,7 +3,6 @@ import { Construct, IConstruct } from 'constructs';
 import { TemplateBundleBindOptions, TemplateBundleConfig } from './template-bundle';
 import { TemplateVersionOptions } from './template-version-options';
 import { validateLength } from './validation-util';
-import { allowWildcard } from './wildcard-permissions';
 import { ProtonResourceTypeName, TemplateVersionProperties } from '../custom-resources/contract';
 import { ProtonProvider } from '../custom-resources/proton-provider';
 import { nameAtSynth, protonArn } from '../private/proton-arns';
@@ -17,10 +16,8 @@ export interface TemplateVersionResourceOptions {
   /** The parent template (its versions are chained in declaration order). */
   readonly template: IConstruct;
   readonly templateName: string;
-  /** The template's ARN resource type, e.g. `environment-template`. */
-  readonly templateArnType: string;
-  /** Proton actions on versions of this kind, e.g. `CreateEnvironmentTemplateVersion`. */
-  readonly actions: string[];
+  /** The template's ARN resource type. */
+  readonly templateArnType: 'environment-template' | 'service-template';
   readonly bind: Omit<TemplateBundleBindOptions, 'grantee'>;
   readonly options: TemplateVersionOptions;
   /** Kind-specific `ResourceProperties`. */
@@ -56,9 +53,11 @@ export function createTemplateVersionResource(scope: Construct, props: TemplateV
   // From the name known at synth: the template's name attribute would reference the template resource.
   const templateName = nameAtSynth(props.template, props.templateName);
   const templateArn = protonArn(scope, props.templateArnType, templateName);
-  provider.allowManage([templateArn], props.actions);
-  allowWildcard(scope, [`${templateArn}:*`], props.actions,
-    `Proton numbers a version (major.minor) when it registers it, so the versions of template '${templateName}' can only be named '<template ARN>:*': the wildcard covers this one template's versions.`);
+  // Version actions are authorized on the template; only tagging names the versions themselves.
+  const versionArns = `${templateArn}:*`;
+  provider.allowHandler(scope, props.resourceType, { [props.templateArnType]: [templateArn], [`${props.templateArnType}-version`]: [versionArns] }, {
+    [versionArns]: `Proton numbers a version (major.minor) when it registers it, so the versions of template '${templateName}' can only be named '<template ARN>:*' (for tagging them): the wildcard covers this one template's versions.`,
+  }, declaredInStack(props.template, scope) ? [] : [props.templateArnType]);
 
   const properties: TemplateVersionProperties = {
     TemplateName: props.templateName,
@@ -100,6 +99,14 @@ export function recommendedVersionOf(template: IConstruct, describe: string): st
       return (last.node.findChild('Resource') as CustomResource).getAttString('TemplateRecommendedVersion');
     },
   });
+}
+
+/**
+ * Whether `template` is declared (not imported) in `scope`'s stack: the stack's handler then
+ * created it, and its ownership tag lets the handler delete its versions after they left the stack.
+ */
+function declaredInStack(template: IConstruct, scope: IConstruct): boolean {
+  return template.node.tryFindChild('Resource') instanceof CustomResource && Stack.of(template) === Stack.of(scope);
 }
 
 /** Checks a major or minor version number known at synth time. */

@@ -113,9 +113,9 @@ describe('the cross-account example, one command each for deploy and destroy', (
       expect(deployed.code).toBe(0);
       expect(deployed.stdout.slice(deployed.stdout.indexOf('deploy succeeded')).split('\n').slice(0, 7)).toEqual([
         'deploy succeeded',
-        `  ${ENVIRONMENT_STACK_NAME}: CREATE_COMPLETE (created 20, updated 0, deleted 0)`,
+        `  ${ENVIRONMENT_STACK_NAME}: CREATE_COMPLETE (created 21, updated 0, deleted 0)`,
         '    outputs: ConnectionId',
-        `  ${MANAGEMENT_STACK_NAME}: CREATE_COMPLETE (created 22, updated 0, deleted 0)`,
+        `  ${MANAGEMENT_STACK_NAME}: CREATE_COMPLETE (created 23, updated 0, deleted 0)`,
         '    outputs: ConnectionStatus, EnvironmentArn',
         `Lambda logs: ${path.join(workDir, '.proton-local', 'logs')}`,
         '',
