@@ -244,6 +244,8 @@ export const HANDLER_OPERATIONS: { readonly [type in ProtonResourceTypeName]: re
  * statement on the resources a stack created (see `ProtonProvider`).
  */
 export const OWNED_RESOURCE_ACTIONS: readonly string[] = [...new Set(Object.values(HANDLER_OPERATIONS)
+  // The handlers of resources a stack creates (not the acceptance of another account's connection).
+  .filter((uses) => uses.some((use) => use.startsWith('Create')))
   .flatMap((uses) => uses.flatMap(permissionsOf))
   .filter((p) => resourceTypeOf(p.on) !== undefined && !p.action.startsWith('proton:Create'))
   .map((p) => p.action))].sort();

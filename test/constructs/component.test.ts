@@ -109,7 +109,8 @@ describe('Component', () => {
       TemplateFile: CFN_TEMPLATE,
       ServiceInstanceInputs: '{"message":"hello"}',
     });
-    expect(resource.DependsOn).toEqual([expect.stringMatching(/^Web/)]);
+    // Its removal policy (GetServiceInstance on the instance, which the component does not own) and the service.
+    expect(resource.DependsOn).toEqual([expect.stringMatching(/^cdkprotonProtonProviderRemovalPolicyTestStackQueue/), expect.stringMatching(/^Web/)]);
     expect(statementsOn(stack, 'service/web/service-instance/dev')).toEqual([expect.objectContaining({ Action: 'proton:GetServiceInstance' })]);
     expect(queue.node.validate()).toEqual([]);
     expect(stack.resolve(queue.componentEnvironmentName)).toEqual(getAtt('Queue', 'EnvironmentName'));

@@ -100,12 +100,23 @@ describe('Service', () => {
     const { stack, dev, version } = setup();
     new Service(stack, 'Web', { serviceName: 'web', templateVersion: version, instances: [{ name: 'dev', environment: dev, inputs: { message: 'm' } }] });
     const statements = Object.values(Template.fromStack(stack).findResources('AWS::IAM::Policy')).flatMap((p: any) => p.Properties.PolicyDocument.Statement);
-    expect(statements).toContainEqual(expect.objectContaining({
-      Action: expect.arrayContaining(['proton:CreateService', 'proton:UpdateServiceInstance', 'proton:CancelServicePipelineDeployment']),
-      Resource: [
-        { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':proton:us-east-1:123456789012:service/web']] },
-        { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':proton:us-east-1:123456789012:service/web/*']] },
+    const arn = (suffix: string) => ({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:proton:us-east-1:123456789012:${suffix}`]] });
+    expect(statements).toContainEqual({
+      Action: [
+        'proton:CancelServicePipelineDeployment', 'proton:CreateService', 'proton:DeleteService', 'proton:GetService', 'proton:ListServiceInstanceOutputs',
+        'proton:ListServicePipelineOutputs', 'proton:ListTagsForResource', 'proton:TagResource', 'proton:UntagResource', 'proton:UpdateService',
+        'proton:UpdateServicePipeline',
       ],
-    }));
+      Effect: 'Allow',
+      Resource: [arn('service/web')],
+    });
+    // Instance actions on this service's instances (ListServiceInstanceOutputs needs both ARNs).
+    expect(statements).toContainEqual({
+      Action: ['proton:CancelServiceInstanceDeployment', 'proton:GetServiceInstance', 'proton:ListServiceInstanceOutputs', 'proton:UpdateServiceInstance'],
+      Effect: 'Allow',
+      Resource: [arn('service/web/service-instance/*')],
+    });
+    // ListServiceInstances and ListComponents support no resource-level permissions.
+    expect(statements).toContainEqual({ Action: ['proton:ListComponents', 'proton:ListServiceInstances'], Effect: 'Allow', Resource: '*' });
   });
 });
