@@ -41,7 +41,9 @@ const AWS_MANAGED_POLICIES: { readonly [name: string]: PolicyDocument } = {
 };
 
 /** The role's effective policies, or undefined when the role was not deployed by the runner. */
-export function rolePolicies(roleArn: string, resources: readonly ResourceRecord[], note: (message: string) => void): { roleName: string; policies: NamedPolicy[] } | undefined {
+export function rolePolicies(
+  roleArn: string, resources: readonly ResourceRecord[], note: (message: string) => void,
+): { roleName: string; policies: NamedPolicy[] } | undefined {
   const role = resources.find((r) => r.type === 'AWS::IAM::Role' && r.attributes.Arn === roleArn);
   if (!role) return undefined;
   const roleName = role.physicalId;

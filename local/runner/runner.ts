@@ -16,12 +16,12 @@ import { emulatorClockControl, realClock, RunnerClock, virtualClock } from './cl
 import { RequestRecord, ResourceRecord } from './custom-resource';
 import { EventSink, StackEvent } from './events';
 import { FunctionRegistry } from './functions';
+import { IdentityControl, SessionCredentials } from './identities';
 import { TemplateError } from './intrinsics';
 import { FunctionLogLine, LogSink } from './lambda-container';
 import { findResourceByArn, OperationContext, StackState } from './operation-context';
 import { deployStack, destroyStack } from './stack-operation';
 import { accountOf, StateStore } from './state-store';
-import { IdentityControl, SessionCredentials } from './identities';
 import { AccountTargets, AwsTarget } from './target';
 import { DEFAULT_ACCOUNT_ID, DEFAULT_REGION, startEmulator } from '../emulator';
 

@@ -12,6 +12,7 @@ import {
   TagType,
   Token,
 } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { Environment, IEnvironment } from './environment';
 import { generatePhysicalName } from './physical-name-util';
@@ -22,6 +23,7 @@ import { validateLength, validateResourceName } from './validation-util';
 import { ComponentProperties, OUTPUT_ATTRIBUTE_PREFIX, ProtonResourceType } from '../custom-resources/contract';
 import { ProtonProvider } from '../custom-resources/proton-provider';
 import { registerComponentAttachment } from '../private/instance-attachments';
+import { GRANTS, grantProton } from '../private/permissions';
 import {
   COMPONENT_ARN_RESOURCE_TYPE, SERVICE_ARN_RESOURCE_TYPE, nameAtSynth, protonArn, protonArnComponents, protonArnName,
 } from '../private/proton-arns';
@@ -171,6 +173,18 @@ export interface IComponent extends IResource {
    * @attribute
    */
   readonly componentArn: string;
+
+  /**
+   * Grants reading the component: `proton:GetComponent`, `ListComponentOutputs`,
+   * `ListComponentProvisionedResources` and `ListTagsForResource` on its ARN.
+   */
+  grantRead(grantee: iam.IGrantable): iam.Grant;
+
+  /**
+   * Grants deploying the component: `proton:UpdateComponent`, `CancelComponentDeployment` and
+   * reading it (see `grantRead`).
+   */
+  grantDeploy(grantee: iam.IGrantable): iam.Grant;
 }
 
 /** Properties of a {@link Component}. */
@@ -241,6 +255,14 @@ export interface ComponentProps {
 abstract class ComponentBase extends Resource implements IComponent {
   public abstract readonly componentName: string;
   public abstract readonly componentArn: string;
+
+  public grantRead(grantee: iam.IGrantable): iam.Grant {
+    return grantProton(grantee, GRANTS.component.read, { component: [this.componentArn] });
+  }
+
+  public grantDeploy(grantee: iam.IGrantable): iam.Grant {
+    return grantProton(grantee, GRANTS.component.deploy, { component: [this.componentArn] });
+  }
 }
 
 /**

@@ -13,6 +13,7 @@ import {
   EnvironmentTemplateProperties,
   ProtonResourceType,
 } from '../custom-resources/contract';
+import { GRANTS, grantProton, grantTemplateUse } from '../private/permissions';
 import { protonArnComponents } from '../private/proton-arns';
 
 const KIND: TemplateKind = {
@@ -56,8 +57,19 @@ export interface IEnvironmentTemplate extends IResource {
   /** Grants `actions` on this template to `grantee`. */
   grant(grantee: iam.IGrantable, ...actions: string[]): iam.Grant;
 
-  /** Grants reading this template, its versions and its tags. */
+  /**
+   * Grants reading this template, its versions and their tags: `proton:GetEnvironmentTemplate`,
+   * `GetEnvironmentTemplateVersion`, `ListEnvironmentTemplateVersions` and `ListTagsForResource`.
+   */
   grantRead(grantee: iam.IGrantable): iam.Grant;
+
+  /**
+   * Grants using this template: reading it (see `grantRead`) and creating environments from it
+   * (`proton:CreateEnvironment` on the account's environments, only from this template: condition
+   * `proton:EnvironmentTemplate` = its ARN). Creating an environment also needs `iam:PassRole` on
+   * the roles it is given, and `proton:TagResource` when it carries tags.
+   */
+  grantUse(grantee: iam.IGrantable): iam.Grant;
 }
 
 /** Attributes of an existing environment template: give its name or its ARN. */
@@ -142,17 +154,11 @@ abstract class EnvironmentTemplateBase extends Resource implements IEnvironmentT
   }
 
   public grantRead(grantee: iam.IGrantable): iam.Grant {
-    return iam.Grant.addToPrincipal({
-      grantee,
-      actions: [
-        'proton:GetEnvironmentTemplate',
-        'proton:ListEnvironmentTemplateVersions',
-        'proton:GetEnvironmentTemplateVersion',
-        'proton:ListTagsForResource',
-      ],
-      // Versions have ARNs `<template arn>:<major>.<minor>`.
-      resourceArns: [this.environmentTemplateArn, `${this.environmentTemplateArn}:*`],
-    });
+    return grantProton(grantee, GRANTS.environmentTemplate.read, { 'environment-template': [this.environmentTemplateArn], 'environment-template-version': [`${this.environmentTemplateArn}:*`] });
+  }
+
+  public grantUse(grantee: iam.IGrantable): iam.Grant {
+    return grantTemplateUse(grantee, this, 'environment', this.environmentTemplateArn);
   }
 }
 

@@ -21,6 +21,7 @@ import { TemplateSchema } from './template-bundle';
 import { validateLength, validateResourceName } from './validation-util';
 import { EnvironmentProperties, OUTPUT_ATTRIBUTE_PREFIX, ProtonResourceType } from '../custom-resources/contract';
 import { ProtonProvider } from '../custom-resources/proton-provider';
+import { GRANTS, grantProton } from '../private/permissions';
 import { ENVIRONMENT_ARN_RESOURCE_TYPE, protonArn, protonArnComponents, protonArnName } from '../private/proton-arns';
 import { checkEnvironmentRendering } from '../private/render/synth';
 import { checkSpecInputs, renderSpecDocument } from '../private/spec-rendering';
@@ -142,6 +143,19 @@ export interface IEnvironment extends IResource {
    * @attribute
    */
   readonly environmentArn: string;
+
+  /**
+   * Grants reading the environment: `proton:GetEnvironment`, `ListEnvironmentOutputs`,
+   * `ListEnvironmentProvisionedResources` and `ListTagsForResource` on its ARN.
+   */
+  grantRead(grantee: iam.IGrantable): iam.Grant;
+
+  /**
+   * Grants deploying the environment: updating it (`proton:UpdateEnvironment`), cancelling its
+   * deployment (`CancelEnvironmentDeployment`) and reading it (see `grantRead`). An update that
+   * passes a role also needs `iam:PassRole` on that role.
+   */
+  grantDeploy(grantee: iam.IGrantable): iam.Grant;
 }
 
 /** Properties of an {@link Environment}. */
@@ -227,6 +241,14 @@ export interface EnvironmentProps {
 abstract class EnvironmentBase extends Resource implements IEnvironment {
   public abstract readonly environmentName: string;
   public abstract readonly environmentArn: string;
+
+  public grantRead(grantee: iam.IGrantable): iam.Grant {
+    return grantProton(grantee, GRANTS.environment.read, { environment: [this.environmentArn] });
+  }
+
+  public grantDeploy(grantee: iam.IGrantable): iam.Grant {
+    return grantProton(grantee, GRANTS.environment.deploy, { environment: [this.environmentArn] });
+  }
 }
 
 /**
@@ -302,8 +324,8 @@ export class Environment extends EnvironmentBase implements ITaggable {
     const provider = ProtonProvider.getOrCreate(this);
     const passed = [...props.provisioning._passedRoles, ...(props.componentRole ? [props.componentRole] : [])];
     provider.allowHandler(this, ProtonResourceType.ENVIRONMENT, {
-      'environment': [protonArn(this, ENVIRONMENT_ARN_RESOURCE_TYPE, name)],
-      'role': passed.map((role) => role.roleArn),
+      environment: [protonArn(this, ENVIRONMENT_ARN_RESOURCE_TYPE, name)],
+      role: passed.map((role) => role.roleArn),
     });
 
     const repository = members.provisioningRepository;

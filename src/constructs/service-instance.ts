@@ -1,4 +1,5 @@
 import { CustomResource, ITaggable, Lazy, RemovalPolicy, Resource, Stack, TagManager, TagType, Token } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { IEnvironment } from './environment';
 import { IService } from './service';
@@ -6,6 +7,7 @@ import { validateResourceName } from './validation-util';
 import { OUTPUT_ATTRIBUTE_PREFIX, ProtonResourceType, ServiceInstanceProperties } from '../custom-resources/contract';
 import { ProtonProvider } from '../custom-resources/proton-provider';
 import { registerServiceInstance } from '../private/instance-attachments';
+import { GRANTS, grantProton, serviceInstanceTargets } from '../private/permissions';
 import { checkServiceInstanceRendering } from '../private/render/synth';
 
 
@@ -124,6 +126,23 @@ export class ServiceInstance extends Resource implements ITaggable {
     });
     this.serviceInstanceName = this.resource.getAttString('Name');
     this.serviceInstanceArn = this.resource.getAttString('Arn');
+  }
+
+  /**
+   * Grants reading the instance: `proton:GetServiceInstance`, `ListServiceInstanceOutputs`,
+   * `ListServiceInstanceProvisionedResources` (on the instance and its service) and
+   * `ListTagsForResource`.
+   */
+  public grantRead(grantee: iam.IGrantable): iam.Grant {
+    return grantProton(grantee, GRANTS.serviceInstance.read, serviceInstanceTargets(this._service.serviceArn, this.physicalName));
+  }
+
+  /**
+   * Grants deploying the instance: `proton:UpdateServiceInstance`,
+   * `CancelServiceInstanceDeployment` and reading it (see `grantRead`).
+   */
+  public grantDeploy(grantee: iam.IGrantable): iam.Grant {
+    return grantProton(grantee, GRANTS.serviceInstance.deploy, serviceInstanceTargets(this._service.serviceArn, this.physicalName));
   }
 
   /**

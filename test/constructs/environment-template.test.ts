@@ -215,7 +215,7 @@ describe('EnvironmentTemplate', () => {
     Template.fromStack(stack).hasResource(TYPE, { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
   });
 
-  test('grant and grantRead use the template ARN (and its versions for reads)', () => {
+  test('grant and grantRead use the template ARN (and its versions for their tags)', () => {
     const stack = newStack();
     const tmpl = EnvironmentTemplate.fromEnvironmentTemplateName(stack, 'Imported', 'shared');
     const role = new iam.Role(stack, 'Reader', { assumedBy: new iam.AccountRootPrincipal() });
@@ -228,9 +228,10 @@ describe('EnvironmentTemplate', () => {
         Statement: [
           {
             Effect: 'Allow',
-            Action: ['proton:GetEnvironmentTemplate', 'proton:ListEnvironmentTemplateVersions', 'proton:GetEnvironmentTemplateVersion', 'proton:ListTagsForResource'],
-            Resource: [arn, versions],
+            Action: ['proton:GetEnvironmentTemplate', 'proton:GetEnvironmentTemplateVersion', 'proton:ListEnvironmentTemplateVersions', 'proton:ListTagsForResource'],
+            Resource: arn,
           },
+          { Effect: 'Allow', Action: 'proton:ListTagsForResource', Resource: versions },
           { Effect: 'Allow', Action: 'proton:UpdateEnvironmentTemplate', Resource: arn },
         ],
       },

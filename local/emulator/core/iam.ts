@@ -127,7 +127,9 @@ export async function evaluate(identity: CallerIdentity, check: AuthorizationChe
 }
 
 /** Evaluates the checks in order; the first denial, or undefined when all are allowed. */
-export async function firstDenial(identity: CallerIdentity, checks: readonly AuthorizationCheck[], quoteResource = false): Promise<string | undefined> {
+export async function firstDenial(
+  identity: CallerIdentity, checks: readonly AuthorizationCheck[], quoteResource = false,
+): Promise<string | undefined> {
   for (const check of checks) {
     const decision = await evaluate(identity, check, quoteResource);
     if (!decision.allowed) return decision.message;

@@ -27,8 +27,8 @@ import type { EmulatorState } from './emulator';
 import { ProtonError, accessDenied, internal, throttling } from './errors';
 import { CallerIdentity, IdentityRegistry, accessKeyIdOf, firstDenial } from './iam';
 import { MODEL } from './model';
-import { authorizationsOf, planOf } from './proton-authorization';
 import { ProtocolError, invalidOutput, serialization, unknownOperation } from './protocol-errors';
+import { authorizationsOf, planOf } from './proton-authorization';
 import type { OperationTable, RequestContext } from './runtime';
 import { validateInput, validateOutput } from './validate';
 
@@ -149,7 +149,8 @@ export async function handleProtonRequest(
       sendError(res, 'NotImplemented', 501, `${operation} is not implemented by this emulator (started in partial mode).`);
       return;
     }
-    const where = { accountId: caller.accountId, region: caller.region, account: state.accountState(caller.accountId, caller.region), runtime: state };
+    const account = state.accountState(caller.accountId, caller.region);
+    const where = { accountId: caller.accountId, region: caller.region, account, runtime: state };
     const plan = caller.identity ? planOf(operation, input, where) : {};
     const ctx: RequestContext = {
       operation,

@@ -236,7 +236,9 @@ async function createdResource(r: Request, plannedVersionArn: string | undefined
 }
 
 /** Every authorization of a Proton request, in the order IAM would evaluate them. */
-export async function authorizationsOf(operation: string, input: Record<string, any>, ctx: RequestContext, plan: RequestPlan = {}): Promise<AuthorizationCheck[]> {
+export async function authorizationsOf(
+  operation: string, input: Record<string, any>, ctx: RequestContext, plan: RequestPlan = {},
+): Promise<AuthorizationCheck[]> {
   const r: Request = { operation, input, ctx, reservedId: plan.reservedId };
   const checks = await protonChecks(operation, r);
   for (const extra of OPERATION_EXTRA_ACTIONS[operation] ?? []) {
