@@ -341,9 +341,13 @@ export class Component extends ComponentBase implements ITaggable {
     const name = props.componentName ?? generatedName;
 
     const provider = ProtonProvider.getOrCreate(this);
+    // The instance of a Service of this stack is already the handler's (the Service's permissions).
+    const instanceOfStack = service instanceof Service && Stack.of(service) === Stack.of(this);
     provider.allowHandler(this, ProtonResourceType.COMPONENT, {
       'component': [protonArn(this, COMPONENT_ARN_RESOURCE_TYPE, name)],
-      'service-instance': service ? [protonArn(this, SERVICE_ARN_RESOURCE_TYPE, `${nameAtSynth(service, service.serviceName)}/service-instance/${instanceName}`)] : [],
+      'service-instance': service && !instanceOfStack
+        ? [protonArn(this, SERVICE_ARN_RESOURCE_TYPE, `${nameAtSynth(service, service.serviceName)}/service-instance/${instanceName}`)]
+        : [],
     }, {}, ['service-instance']);
 
     const properties: ComponentProperties = {

@@ -297,13 +297,11 @@ export class Service extends ServiceBase implements ITaggable {
 
     const provider = ProtonProvider.getOrCreate(this);
     const arn = protonArn(this, SERVICE_ARN_RESOURCE_TYPE, name);
-    const instances = `${arn}/service-instance/*`;
+    // Its instances carry the service's ownership tags (Proton propagates a service's tags to its new
+    // instances): the statement on the resources the stack created covers them.
     provider.allowHandler(this, ProtonResourceType.SERVICE, {
-      'service': [arn],
-      'service-instance': [instances],
-      'connection': props.repositoryConnectionArn === undefined ? [] : [props.repositoryConnectionArn],
-    }, {
-      [instances]: `The instances of service '${name}' (service/${name}/service-instance/<instance>): instances are added and removed over the service's life (a rollback reads one the current template no longer declares), so the wildcard names this one service's instances.`,
+      service: [arn],
+      connection: props.repositoryConnectionArn === undefined ? [] : [props.repositoryConnectionArn],
     });
 
     const stack = Stack.of(this);

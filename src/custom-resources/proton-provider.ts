@@ -203,22 +203,24 @@ export class ProtonProvider extends Construct implements iam.IGrantable {
   }
 
   /**
-   * Allows every action the handlers take on existing Proton resources (not their creates) on
-   * every Proton resource of the stack's account and region that this stack created, and only on
-   * those: the condition requires the ownership tag the handler writes on each resource it creates
-   * (`cdk-proton:stack-id` = this stack's id). CloudFormation deletes a resource removed from the
-   * stack, or the old resource of a replacement, in its cleanup phase, after the policy was updated
-   * to the new template, which no longer names that resource: this statement keeps the handler able
-   * to read and delete it, and IAM itself keeps it away from what another stack (or anyone) made.
+   * Allows every action the handlers take on existing Proton resources (not their creates) on the
+   * Proton resources of the stack's account and region that this stack created: the condition
+   * requires the ownership tag the handler writes on each resource it creates (`cdk-proton:stack-id`
+   * = this stack's id). CloudFormation deletes a resource removed from the stack, or the old
+   * resource of a replacement, in its cleanup phase, after the policy was updated to the new
+   * template, which no longer names that resource: these statements keep the handler able to read
+   * and delete it, and IAM itself keeps its changes away from what another stack (or anyone) made.
+   * Reads are allowed where the tag is absent too (`StringEqualsIfExists`): a resource that is
+   * gone has no tags, and the handler polls until Proton says it is not found.
    */
   private allowOwnedResources(): void {
     const stack = Stack.of(this);
     const resource = stack.formatArn({ service: 'proton', resource: '*', arnFormat: ArnFormat.NO_RESOURCE_NAME });
-    this.role.addToPrincipalPolicy(new iam.PolicyStatement({
-      actions: [...OWNED_RESOURCE_ACTIONS],
-      resources: [resource],
-      conditions: { StringEquals: { [`aws:ResourceTag/${OwnershipTag.STACK_ID}`]: stack.stackId } },
-    }));
+    const tag = `aws:ResourceTag/${OwnershipTag.STACK_ID}`;
+    const reads = OWNED_RESOURCE_ACTIONS.filter((action) => /^proton:(Get|List)/.test(action));
+    const writes = OWNED_RESOURCE_ACTIONS.filter((action) => !reads.includes(action));
+    this.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: writes, resources: [resource], conditions: { StringEquals: { [tag]: stack.stackId } } }));
+    this.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: reads, resources: [resource], conditions: { StringEqualsIfExists: { [tag]: stack.stackId } } }));
     this.acknowledgeWildcards([resource],
       `Only the Proton resources this stack created (the condition requires their ownership tag ${OwnershipTag.STACK_ID} = this stack's id): CloudFormation deletes a removed or replaced resource in its cleanup phase, when the policy no longer names it.`);
   }

@@ -54,7 +54,6 @@ test('the handler role and the removal policies acknowledge exactly the wildcard
     'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:proton:us-east-1:123456789012:environment-account-connection/*]',
     'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:proton:us-east-1:123456789012:environment-template/env-tmpl:*]',
     'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:proton:us-east-1:123456789012:service-template/svc-tmpl:*]',
-    'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:proton:us-east-1:123456789012:service/svc/service-instance/*]',
   ]);
   const removal = provider.node.children.filter((c) => c.node.id.startsWith('RemovalPolicy'));
   expect(Object.fromEntries(removal.map((c) => [c.node.id.replace(/^RemovalPolicyNagStack|[0-9A-F]{8}$/g, ''), acknowledgedIds(c)]))).toEqual({
