@@ -20,7 +20,8 @@ function role(stack: Stack, id: string, account = ENV_ACCOUNT): iam.IRole {
 /** Statements with Proton or IAM actions, but the one on the resources the stack created (ownership-tag condition) every handler policy has. */
 function statements(template: Template): any[] {
   return Object.values(template.findResources('AWS::IAM::Policy')).flatMap((p: any) => p.Properties.PolicyDocument.Statement)
-    .filter((s: any) => [s.Action].flat().some((a: string) => /^(proton|iam):/.test(a)) && s.Condition?.StringEquals?.['aws:ResourceTag/cdk-proton:stack-id'] === undefined);
+    .filter((s: any) => [s.Action].flat().some((a: string) => /^(proton|iam):/.test(a))
+      && !JSON.stringify(s.Condition ?? {}).includes('aws:ResourceTag/cdk-proton:stack-id'));
 }
 
 describe('EnvironmentAccountConnection', () => {

@@ -64,7 +64,6 @@ test('the handler role and the removal policies acknowledge exactly the wildcard
       'AwsSolutions-IAM5[Resource::*]',
       'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:proton:us-east-1:123456789012:service/legacy/service-instance/*]',
     ],
-    Component: [],
     Sync: ['AwsSolutions-IAM5[Resource::*]'],
     ServiceSync: ['AwsSolutions-IAM5[Resource::*]'],
     Settings: ['AwsSolutions-IAM5[Resource::*]'],
