@@ -219,8 +219,10 @@ export class ProtonProvider extends Construct implements iam.IGrantable {
     const tag = `aws:ResourceTag/${OwnershipTag.STACK_ID}`;
     const reads = OWNED_RESOURCE_ACTIONS.filter((action) => /^proton:(Get|List)/.test(action));
     const writes = OWNED_RESOURCE_ACTIONS.filter((action) => !reads.includes(action));
-    this.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: writes, resources: [resource], conditions: { StringEquals: { [tag]: stack.stackId } } }));
-    this.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: reads, resources: [resource], conditions: { StringEqualsIfExists: { [tag]: stack.stackId } } }));
+    const owned = (actions: string[], operator: string) =>
+      new iam.PolicyStatement({ actions, resources: [resource], conditions: { [operator]: { [tag]: stack.stackId } } });
+    this.role.addToPrincipalPolicy(owned(writes, 'StringEquals'));
+    this.role.addToPrincipalPolicy(owned(reads, 'StringEqualsIfExists'));
     this.acknowledgeWildcards([resource],
       `Only the Proton resources this stack created (the condition requires their ownership tag ${OwnershipTag.STACK_ID} = this stack's id): CloudFormation deletes a removed or replaced resource in its cleanup phase, when the policy no longer names it.`);
   }

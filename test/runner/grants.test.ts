@@ -15,7 +15,8 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { runnerHarness } from './fixtures/runner-harness';
 import { testApp } from './fixtures/test-app';
 import {
-  Environment, EnvironmentProvisioning, EnvironmentSpec, EnvironmentTemplate, Service, ServiceTemplate, ServiceTemplatePipelineProvisioning, TemplateBundle,
+  Environment, EnvironmentProvisioning, EnvironmentSpec, EnvironmentTemplate, Service, ServiceTemplate, ServiceTemplatePipelineProvisioning,
+  TemplateBundle,
 } from '../../src';
 import { BUNDLES_DIR } from '../fixtures/bundles/corpus';
 
