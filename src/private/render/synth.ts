@@ -389,7 +389,9 @@ function renderCached(scope: IConstruct, bundle: BundleRendering, file: IacFile,
   return 'error' in outcome ? outcome : { ...outcome, valueUses: outcome.valueUses.map((use) => ({ ...use, value: placeholders.get(use.marker)?.value })) };
 }
 
-function renderFile(file: IacFile, namespace: IacNamespace, placeholders: Placeholders, schema: ParsedSchema | undefined, standIns = false): RenderOutcome {
+function renderFile(
+  file: IacFile, namespace: IacNamespace, placeholders: Placeholders, schema: ParsedSchema | undefined, standIns = false,
+): RenderOutcome {
   try {
     return renderIacFile({ file: file.path, text: file.text, namespace, placeholders, schema, standIns });
   } catch (e) {
@@ -429,7 +431,9 @@ function literalOr(value: string | undefined, label: string, placeholders: Place
 
 /** A name: a stand-in where it may be one (renders are then shared), else as `literalOr`. */
 function nameOr(value: string | undefined, label: string, placeholders: Placeholders): string {
-  return value !== undefined && !Token.isUnresolved(value) && STAND_IN_VALUE.test(value) ? placeholders.createStandIn(label, value) : literalOr(value, label, placeholders);
+  return value !== undefined && !Token.isUnresolved(value) && STAND_IN_VALUE.test(value)
+    ? placeholders.createStandIn(label, value)
+    : literalOr(value, label, placeholders);
 }
 
 function optionalName(value: string | undefined, label: string, placeholders: Placeholders): string | undefined {
