@@ -40,10 +40,11 @@ export interface BundleRendering {
 const BUNDLES = new WeakMap<object, BundleRendering>();
 
 /**
- * Whether constructs render at synth. Only bench/render-synth.ts turns it off, to measure today's
- * synth without rendering side by side with it.
+ * Whether constructs render at synth (only bench/render-synth.ts turns it off, to measure today's
+ * synth without rendering side by side with it), and how many IaC files they have rendered (the
+ * benchmark prints it).
  */
-export const SYNTH_RENDERING = { enabled: true };
+export const SYNTH_RENDERING = { enabled: true, renders: 0 };
 
 /** Records what the bundle whose checked schema is `schema` renders (called by the bundle's bind). */
 export function registerBundleRendering(schema: object, rendering: BundleRendering): void {
@@ -392,6 +393,7 @@ function renderCached(scope: IConstruct, bundle: BundleRendering, file: IacFile,
 function renderFile(
   file: IacFile, namespace: IacNamespace, placeholders: Placeholders, schema: ParsedSchema | undefined, standIns = false,
 ): RenderOutcome {
+  SYNTH_RENDERING.renders++;
   try {
     return renderIacFile({ file: file.path, text: file.text, namespace, placeholders, schema, standIns });
   } catch (e) {
