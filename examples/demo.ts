@@ -1,10 +1,11 @@
 /**
  * `npm run demo`: deploy the platform of examples/app.ts with the local CloudFormation runner to
  * an embedded Proton emulator, stage by stage — the initial platform, the environment template's
- * minor upgrade with both environments moved onto it, one service instance removed and a
- * component detached from its instance — showing
- * what Proton holds after each; then destroy the stack and show that nothing is left. Exits
- * non-zero if any step fails.
+ * minor upgrade with both environments moved onto it and a third service instance, that instance
+ * removed and a component detached from its instance, the component removed — showing what
+ * Proton holds after each; then destroy the stack and show that nothing is left. Every call the
+ * handler makes is authorized by the emulator against the handler role's policy as deployed.
+ * Exits non-zero if any step fails.
  */
 import * as path from 'path';
 import { ProtonClient } from '@aws-sdk/client-proton';
@@ -16,10 +17,11 @@ import { consoleReporter, LocalRunner, OperationResult, summarize } from '../loc
 const OUTDIR = path.join(__dirname, 'cdk.out');
 
 const STAGE_TITLES: Record<DemoStage, string> = {
-  'initial': 'Deploy the platform: network template 1.0, two environments, service template 1.0, service with three instances, '
+  'initial': 'Deploy the platform: network template 1.0, two environments, service template 1.0, service with two instances, '
     + 'a job queue component attached to the staging instance',
-  'upgraded': 'Publish network template 1.1 (backward compatible) and move both environments onto it',
+  'upgraded': 'Publish network template 1.1 (backward compatible), move both environments onto it, add the service instance production-2',
   'instance-removed': 'Remove the service instance production-2 and detach the job queue from the staging instance',
+  'component-removed': 'Remove the job queue from the stack (CloudFormation deletes it in its cleanup phase)',
 };
 
 function heading(text: string): void {

@@ -44,6 +44,8 @@ export interface CustomResourceContext {
   readonly clock: RunnerClock;
   readonly functions: FunctionRegistry;
   readonly findByArn: ArnLookup;
+  /** Every deployed resource the operation can see: its own stack's (live) first, then the other stacks'. */
+  readonly allResources: () => ResourceRecord[];
 }
 
 export interface CustomResourceCall {
@@ -134,7 +136,7 @@ function userFunction(arn: string, ctx: CustomResourceContext): UserFunction {
     throw new Error(`The Provider's user function ${arn} is not a deployed Lambda function.`);
   }
   const fn: LambdaFunctionRecord = { physicalId: record.physicalId, arn, properties: record.properties as LambdaFunctionProperties };
-  return { functionName: record.physicalId, invoke: (event) => ctx.functions.container(fn).invoke(event) };
+  return { functionName: record.physicalId, invoke: (event) => ctx.functions.invoke(fn, event, ctx.allResources()) };
 }
 
 /** The Retry policy of the waiter state machine's isComplete task (interval, attempts, backoff). */

@@ -2,13 +2,17 @@
  * The deployed Lambda functions: a stand-in `AWS::Lambda::Function` becomes runnable code, loaded
  * the way Lambda loads it — the S3 object its Code names (which must have been published), the
  * asset directory it came from in the cloud assembly, its Handler, Timeout, MemorySize and
- * Environment, plus the runtime's own variables, the local endpoint and dummy credentials of the
- * function's account (the account its ARN names).
+ * Environment, plus the runtime's own variables, the local endpoint and credentials: with IAM
+ * (an emulator that authorizes), those of a session of the function's role, whose effective
+ * policies the emulator is told before each invocation (identities.ts); without, or for a role the
+ * runner did not deploy, dummy credentials of the function's account (the account its ARN names).
  */
 import { createHash } from 'crypto';
 import { HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { PublishedAsset, s3Client } from './assets';
-import { LambdaContainer, LogSink } from './lambda-container';
+import { ResourceRecord } from './custom-resource';
+import { IdentityControl, rolePolicies, SessionCredentials, sessionArn, sessionCredentials } from './identities';
+import { InvokeResult, LambdaContainer, LogSink } from './lambda-container';
 import { AccountTargets } from './target';
 
 /** The `AWS::Lambda::Function` properties the runner reads (resolved). */
@@ -18,6 +22,7 @@ export interface LambdaFunctionProperties {
   readonly Runtime?: string;
   readonly Timeout?: number;
   readonly MemorySize?: number;
+  readonly Role?: string;
   readonly Environment?: { readonly Variables?: Record<string, unknown> };
 }
 
@@ -32,7 +37,49 @@ export class FunctionRegistry {
   private readonly containers = new Map<string, { fingerprint: string; container: LambdaContainer }>();
   private readonly s3 = new Map<string, S3Client>();
 
-  constructor(private readonly targets: AccountTargets, private readonly log: LogSink) {}
+  /**
+   * @param iam where the functions' identities are registered (undefined: functions call with
+   *   their account's credentials and nothing is authorized)
+   * @param note runner notes (e.g. a managed policy the runner does not know)
+   */
+  constructor(
+    private readonly targets: AccountTargets,
+    private readonly log: LogSink,
+    private readonly iam?: IdentityControl,
+    private readonly note: (message: string) => void = () => undefined,
+  ) {}
+
+  /**
+   * Invokes a deployed function; with IAM, first tells the emulator what its role's policies are
+   * now (`resources`: every deployed resource, the function's own stack's first).
+   */
+  public async invoke(fn: LambdaFunctionRecord, event: unknown, resources: readonly ResourceRecord[]): Promise<InvokeResult> {
+    const session = await this.registerSession(fn, resources);
+    return this.container(fn, session).invoke(event);
+  }
+
+  /**
+   * Registers the identity of a session of `roleArn` (named `sessionName`) with its effective
+   * policies as deployed, and returns its credentials; undefined without IAM or for a role the
+   * runner did not deploy.
+   */
+  public async assumeRole(roleArn: string, sessionName: string, resources: readonly ResourceRecord[]): Promise<SessionCredentials | undefined> {
+    if (this.iam === undefined) return undefined;
+    const role = rolePolicies(roleArn, resources, this.note);
+    if (role === undefined) return undefined;
+    const principalArn = sessionArn(roleArn, role.roleName, sessionName);
+    const credentials = sessionCredentials(principalArn);
+    await this.iam.setIdentity(credentials.accessKeyId, { principalArn, accountId: roleArn.split(':')[4], policies: role.policies });
+    return credentials;
+  }
+
+  private async registerSession(fn: LambdaFunctionRecord, resources: readonly ResourceRecord[]): Promise<SessionCredentials | undefined> {
+    const roleArn = fn.properties.Role;
+    if (roleArn === undefined) return undefined;
+    const session = await this.assumeRole(roleArn, fn.physicalId, resources);
+    if (session === undefined && this.iam !== undefined) this.note(`function ${fn.physicalId}: its role ${roleArn} was not deployed by the local runner, so its calls are not authorized`);
+    return session;
+  }
 
   /** Makes published assets known as function code. */
   public addAssets(assets: readonly PublishedAsset[]): void {
@@ -55,9 +102,9 @@ export class FunctionRegistry {
     }
   }
 
-  /** The (warm) container of a deployed function; a changed configuration gets a fresh one. */
-  public container(fn: LambdaFunctionRecord): LambdaContainer {
-    const fingerprint = createHash('sha256').update(JSON.stringify(fn.properties)).digest('hex');
+  /** The (warm) container of a deployed function; a changed configuration (or identity) gets a fresh one. */
+  public container(fn: LambdaFunctionRecord, session?: SessionCredentials): LambdaContainer {
+    const fingerprint = createHash('sha256').update(JSON.stringify([fn.properties, session?.accessKeyId])).digest('hex');
     const existing = this.containers.get(fn.arn);
     if (existing?.fingerprint === fingerprint) return existing.container;
     existing?.container.stop();
@@ -69,7 +116,7 @@ export class FunctionRegistry {
         handler: String(fn.properties.Handler),
         timeoutSeconds: Number(fn.properties.Timeout ?? 3),
         memorySize: Number(fn.properties.MemorySize ?? 128),
-        environment: this.environment(fn),
+        environment: this.environment(fn, session),
       },
       this.log,
     );
@@ -115,7 +162,7 @@ export class FunctionRegistry {
     return asset.sourcePath;
   }
 
-  private environment(fn: LambdaFunctionRecord): Record<string, string> {
+  private environment(fn: LambdaFunctionRecord, session: SessionCredentials | undefined): Record<string, string> {
     const variables = fn.properties.Environment?.Variables ?? {};
     const name = fn.physicalId;
     const target = this.targets.ofArn(fn.arn);
@@ -134,8 +181,9 @@ export class FunctionRegistry {
       AWS_LAMBDA_LOG_STREAM_NAME: `local/[$LATEST]${createHash('sha256').update(name).digest('hex').slice(0, 32)}`,
       AWS_REGION: target.region,
       AWS_DEFAULT_REGION: target.region,
-      AWS_ACCESS_KEY_ID: target.credentials.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: target.credentials.secretAccessKey,
+      AWS_ACCESS_KEY_ID: session?.accessKeyId ?? target.credentials.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: session?.secretAccessKey ?? target.credentials.secretAccessKey,
+      ...(session ? { AWS_SESSION_TOKEN: session.sessionToken } : {}),
       AWS_ENDPOINT_URL_PROTON: target.endpoint,
       AWS_ENDPOINT_URL_S3: target.endpoint,
     };

@@ -10,4 +10,5 @@ export { formatEvent } from './events';
 export type { StackState } from './operation-context';
 export type { RequestRecord, ResourceRecord } from './custom-resource';
 export type { FunctionLogLine } from './lambda-container';
+export type { SessionCredentials } from './identities';
 export { consoleReporter, summarize } from './report';

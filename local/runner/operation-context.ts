@@ -51,5 +51,9 @@ export function nestedContext(parent: OperationContext, stackName: string, stack
 
 /** The context with the stack's own resources searched first (a ServiceToken names its provider's function). */
 export function withResources(ctx: OperationContext, resources: () => Record<string, ResourceRecord>): OperationContext {
-  return { ...ctx, findByArn: (arn) => findResourceByArn(resources(), arn) ?? ctx.findByArn(arn) };
+  return {
+    ...ctx,
+    findByArn: (arn) => findResourceByArn(resources(), arn) ?? ctx.findByArn(arn),
+    allResources: () => [...Object.values(resources()), ...ctx.allResources()],
+  };
 }

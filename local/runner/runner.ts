@@ -16,6 +16,7 @@ import { emulatorClockControl, realClock, RunnerClock, virtualClock } from './cl
 import { RequestRecord, ResourceRecord } from './custom-resource';
 import { EventSink, StackEvent } from './events';
 import { FunctionRegistry } from './functions';
+import { IdentityControl, SessionCredentials } from './identities';
 import { TemplateError } from './intrinsics';
 import { FunctionLogLine, LogSink } from './lambda-container';
 import { findResourceByArn, OperationContext, StackState } from './operation-context';
@@ -29,7 +30,8 @@ export interface ManualClockEmulator {
   readonly endpoint: string;
   readonly accountId: string;
   readonly region: string;
-  readonly control: { advance(ms: number): unknown };
+  /** `setIdentity`: the emulator authorizes the functions' calls against their roles' policies. */
+  readonly control: { advance(ms: number): unknown } & Partial<IdentityControl>;
 }
 
 export interface LocalRunnerOptions {
@@ -61,6 +63,15 @@ export interface LocalRunnerOptions {
   readonly onMessage?: (stackName: string, message: string) => void;
   /** Lambda function log lines as they are written. */
   readonly onLog?: LogSink;
+  /**
+   * Each function calls with the credentials of a session of its role, and the emulator
+   * authorizes every Proton and S3 call against that role's policies as deployed (IAM-style
+   * AccessDenied otherwise). Needs an emulator: the embedded one, `emulator`, or an external
+   * `endpoint` with `virtualTime`. `false`: functions call with their account's credentials and
+   * nothing is authorized.
+   * @default true
+   */
+  readonly enforceIam?: boolean;
 }
 
 export interface OperationResult {
@@ -83,17 +94,18 @@ export class LocalRunner {
     if (options.endpoint) {
       const targets = new AccountTargets(options.endpoint, options.accountId ?? DEFAULT_ACCOUNT_ID, options.region ?? DEFAULT_REGION);
       const clock = options.virtualTime ? virtualClock(emulatorClockControl(options.endpoint)) : realClock();
-      return new LocalRunner(targets, clock, options);
+      return new LocalRunner(targets, clock, options, options.virtualTime ? emulatorIdentityControl(options.endpoint) : undefined);
     }
     if (options.emulator) {
-      const { endpoint, accountId, region } = options.emulator;
+      const { endpoint, accountId, region, control } = options.emulator;
       const targets = new AccountTargets(endpoint, options.accountId ?? accountId, options.region ?? region);
-      return new LocalRunner(targets, virtualClock(options.emulator.control), options);
+      const iam = control.setIdentity ? { setIdentity: control.setIdentity.bind(control) } : undefined;
+      return new LocalRunner(targets, virtualClock(control), options, iam);
     }
     const emulator = await startEmulator({ clock: 'manual', accountId: options.accountId, region: options.region });
     const targets = new AccountTargets(emulator.endpoint, emulator.accountId, emulator.region);
     const stop = () => emulator.stop();
-    return new LocalRunner(targets, virtualClock(emulator.control), options, stop);
+    return new LocalRunner(targets, virtualClock(emulator.control), options, emulator.control, stop);
   }
 
   /** Every event of every operation so far. */
@@ -111,12 +123,14 @@ export class LocalRunner {
     private readonly targets: AccountTargets,
     private readonly clock: RunnerClock,
     private readonly options: LocalRunnerOptions,
+    iam: IdentityControl | undefined,
     private readonly stopEmulator?: () => Promise<void>,
   ) {
-    this.functions = new FunctionRegistry(targets, (line) => {
+    const log: LogSink = (line) => {
       this.logs.push(line);
       options.onLog?.(line);
-    });
+    };
+    this.functions = new FunctionRegistry(targets, log, options.enforceIam === false ? undefined : iam, (message) => this.note('IAM', message));
     this.state = new StateStore(targets.endpoint, options.stateDirectory);
   }
 
@@ -197,6 +211,15 @@ export class LocalRunner {
     });
   }
 
+  /**
+   * Credentials of a session of a role deployed by the runner (like `sts:AssumeRole`): the
+   * emulator authorizes their calls against the role's policies as deployed now. Undefined when
+   * IAM is not enforced or the runner did not deploy the role.
+   */
+  public assumeRole(roleArn: string, sessionName: string): Promise<SessionCredentials | undefined> {
+    return this.functions.assumeRole(roleArn, sessionName, this.state.all().flatMap((stack) => Object.values(stack.resources)));
+  }
+
   /** Stops the Lambda containers and the embedded emulator. */
   public async close(): Promise<void> {
     this.functions.stopAll();
@@ -234,6 +257,10 @@ export class LocalRunner {
       functions: this.functions,
       pseudo: { accountId: t.accountId, region: t.region, partition: t.partition, urlSuffix: t.urlSuffix, stackName, stackId: id },
       findByArn: (arn) => this.findByArn(arn),
+      // The other stacks' resources: the stack's own are the operation's live ones (withResources).
+      allResources: () => this.state.all()
+        .filter((stack) => stack.stackName !== stackName || accountOf(stack) !== t.accountId)
+        .flatMap((stack) => Object.values(stack.resources)),
       recordRequest: (record) => this.requests.push(record),
       importValue: (name) => this.importValue(name, t.accountId),
       forStack: (nestedName, nestedId) => this.context(nestedName, t, nestedId),
@@ -290,4 +317,18 @@ function deploymentOrderOf(names: readonly string[], dependenciesOf: (stackName:
   };
   names.forEach((name) => visit(name, []));
   return ordered;
+}
+
+/** The identity control of an emulator at `endpoint`, through its HTTP control API (`/_emulator/identities/<key>`). */
+function emulatorIdentityControl(endpoint: string): IdentityControl {
+  return {
+    setIdentity: async (accessKeyId, identity) => {
+      const response = await fetch(`${endpoint}/_emulator/identities/${encodeURIComponent(accessKeyId)}`, {
+        method: identity ? 'PUT' : 'DELETE',
+        headers: { 'content-type': 'application/json' },
+        body: identity ? JSON.stringify(identity) : undefined,
+      });
+      if (!response.ok) throw new Error(`${endpoint} did not register the identity of ${accessKeyId} (HTTP ${response.status}): ${await response.text()}`);
+    },
+  };
 }

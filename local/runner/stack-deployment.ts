@@ -206,9 +206,10 @@ export class StackDeployment {
     const removed = Object.entries(previous.resources)
       .filter(([id]) => !(id in resources))
       .map(([id, record]) => ({ id, record, retain: record.deletionPolicy === 'Retain' }));
-    for (const { id } of removed) delete this.live[id];
-    // CloudFormation forgets what fails to delete during cleanup: the update still completes.
+    // CloudFormation forgets what fails to delete during cleanup: the update still completes. Until
+    // deleted, a removed resource still exists (e.g. a policy its dependents are deleted with).
     await deleteInReverse([...replaced, ...removed], this.ctx);
+    for (const { id } of removed) delete this.live[id];
     return this.finish('UPDATE_COMPLETE', this.live, outputs);
   }
 

@@ -3,10 +3,8 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { IRepository } from './repository';
 import { validateLength } from './validation-util';
-import { allowWildcard } from './wildcard-permissions';
 import { ProtonProvider } from '../custom-resources/proton-provider';
 import { KINDS } from '../private/kinds';
-import { repositoryArnForPolicy } from '../private/proton-arns';
 import { ProtonCustomResource } from '../private/proton-resource';
 
 /** A branch of a repository linked to Proton. */
@@ -84,16 +82,9 @@ export class AccountSettings extends Resource {
     validateLength('pipelineProvisioningRepository.branch', repository?.branch, 1, 200);
 
     const provider = ProtonProvider.getOrCreate(this);
-    allowWildcard(this, ['*'], ['proton:GetAccountSettings', 'proton:UpdateAccountSettings'],
-      'Proton account settings have no resource type: GetAccountSettings and UpdateAccountSettings only support Resource "*".');
-    const roleArns = [props.pipelineServiceRole, props.pipelineCodebuildRole].filter((r): r is iam.IRole => r !== undefined).map((r) => r.roleArn);
-    if (roleArns.length > 0) {
-      provider.allowManage(roleArns, ['iam:PassRole']);
-    }
-    if (repository) {
-      // Proton checks that the repository is linked.
-      provider.allowManage([repositoryArnForPolicy(repository.repository)], ['proton:GetRepository']);
-    }
+    provider.allowHandler(this, KINDS.accountSettings.resourceType, {
+      role: [props.pipelineServiceRole, props.pipelineCodebuildRole].filter((r): r is iam.IRole => r !== undefined).map((r) => r.roleArn),
+    });
 
     const resource = new ProtonCustomResource(this, {
       kind: KINDS.accountSettings,

@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { ITaggable, Lazy, RemovalPolicy, Stack, TagManager, Token } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { Environment, IEnvironment } from './environment';
 import { generatePhysicalName } from './physical-name-util';
@@ -14,6 +15,7 @@ import { validateLength, validateResourceName } from './validation-util';
 import { ProtonProvider } from '../custom-resources/proton-provider';
 import { registerComponentAttachment } from '../private/instance-attachments';
 import { KINDS, importedIdentity } from '../private/kinds';
+import { GRANTS } from '../private/permissions';
 import { nameAtSynth, protonArn, protonArnComponents } from '../private/proton-arns';
 import { ProtonCustomResource, ProtonDeployedResourceBase, checkOutputKey, markAs, isMarked, protonTags } from '../private/proton-resource';
 import { checkComponentRendering, checkComponentTemplate } from '../private/render/synth';
@@ -22,19 +24,6 @@ import { formatSpecErrors } from '../private/spec-schema';
 import { terraformOutputKeys } from '../private/template-bundle-rules';
 
 const KIND = KINDS.component;
-
-/** Proton actions of the handler on a component. */
-const HANDLER_ACTIONS = [
-  'proton:CreateComponent',
-  'proton:GetComponent',
-  'proton:UpdateComponent',
-  'proton:DeleteComponent',
-  'proton:CancelComponentDeployment',
-  'proton:ListComponentOutputs',
-  'proton:TagResource',
-  'proton:UntagResource',
-  'proton:ListTagsForResource',
-];
 
 /** Proton's limit of a component's IaC file (`TemplateFileContents`), in characters. */
 const MAX_TEMPLATE_FILE_LENGTH = 51_200;
@@ -175,6 +164,18 @@ export interface IComponent extends IProtonDeployedResource {
    * @attribute
    */
   readonly componentArn: string;
+
+  /**
+   * Grants reading the component: `proton:GetComponent`, `ListComponentOutputs`,
+   * `ListComponentProvisionedResources` and `ListTagsForResource` on its ARN.
+   */
+  grantRead(grantee: iam.IGrantable): iam.Grant;
+
+  /**
+   * Grants deploying the component: `proton:UpdateComponent`, `CancelComponentDeployment` and
+   * reading it (see `grantRead`).
+   */
+  grantDeploy(grantee: iam.IGrantable): iam.Grant;
 }
 
 /** Attributes of an existing component: give its name or its ARN. */
@@ -258,6 +259,14 @@ abstract class ComponentBase extends ProtonDeployedResourceBase implements IComp
   protected get _eventResourceArn(): string {
     return this.componentArn;
   }
+
+  public grantRead(grantee: iam.IGrantable): iam.Grant {
+    return this._grant(grantee, GRANTS.component.read);
+  }
+
+  public grantDeploy(grantee: iam.IGrantable): iam.Grant {
+    return this._grant(grantee, GRANTS.component.deploy);
+  }
 }
 
 /**
@@ -340,11 +349,14 @@ export class Component extends ComponentBase implements ITaggable {
     const name = props.componentName ?? generatedName;
 
     const provider = ProtonProvider.getOrCreate(this);
-    provider.allowManage([protonArn(this, KIND.arnResourceType, name)], HANDLER_ACTIONS);
-    if (instance && service) {
-      const instanceArn = protonArn(this, KINDS.service.arnResourceType, `${nameAtSynth(service, service.serviceName)}/service-instance/${instanceNameAtSynth(instance)}`);
-      provider.allowManage([instanceArn], ['proton:GetServiceInstance']);
-    }
+    // The instance of a Service of this stack is already the handler's (the Service's permissions).
+    const instanceOfStack = Service.isService(service) && Stack.of(service) === Stack.of(this);
+    provider.allowHandler(this, KIND.resourceType, {
+      'component': [protonArn(this, KIND.arnResourceType, name)],
+      'service-instance': instance && service && !instanceOfStack
+        ? [protonArn(this, KINDS.service.arnResourceType, `${nameAtSynth(service, service.serviceName)}/service-instance/${instanceNameAtSynth(instance)}`)]
+        : [],
+    }, {}, ['service-instance']);
 
     this.resource = new ProtonCustomResource(this, {
       kind: KIND,

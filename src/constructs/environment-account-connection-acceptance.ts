@@ -2,7 +2,6 @@ import { Stack, Token } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { EnvironmentAccountConnection, IEnvironmentAccountConnection } from './environment-account-connection';
 import { validateAccountId, validateResourceName } from './validation-util';
-import { allowWildcard } from './wildcard-permissions';
 import { EnvironmentAccountConnectionAcceptanceProperties } from '../custom-resources/contract';
 import { ProtonProvider } from '../custom-resources/proton-provider';
 import { KINDS } from '../private/kinds';
@@ -10,13 +9,6 @@ import { CONNECTION_ARN_RESOURCE_TYPE, connectionArnOf } from '../private/proton
 import { ProtonCustomResource, ProtonResourceBase } from '../private/proton-resource';
 
 const KIND = KINDS.environmentAccountConnectionAcceptance;
-
-/** Proton actions the management account's handler performs on the connection. */
-const HANDLER_ACTIONS = [
-  'proton:GetEnvironmentAccountConnection',
-  'proton:AcceptEnvironmentAccountConnection',
-  'proton:RejectEnvironmentAccountConnection',
-];
 
 /** What the management account answers to a connection request. */
 export enum ConnectionDecision {
@@ -149,12 +141,10 @@ export class EnvironmentAccountConnectionAcceptance extends ProtonResourceBase i
     // Exact when the import names the connection; otherwise (an id given at deploy time) the
     // environment account's connections in this region.
     const exact = !Token.isUnresolved(connection.environmentAccountConnectionId) && !Token.isUnresolved(environmentAccount);
-    if (exact) {
-      ProtonProvider.getOrCreate(this).allowManage([connection.environmentAccountConnectionArn], HANDLER_ACTIONS);
-    } else {
-      allowWildcard(this, [connectionArnOf(this, environmentAccount, '*')], HANDLER_ACTIONS,
-        `The ${CONNECTION_ARN_RESOURCE_TYPE} id is only known at deploy time: the handler is limited to the connections of the environment account in this region.`);
-    }
+    const connections = exact ? connection.environmentAccountConnectionArn : connectionArnOf(this, environmentAccount, '*');
+    ProtonProvider.getOrCreate(this).allowHandler(this, KIND.resourceType, { 'environment-account-connection': [connections] }, exact ? {} : {
+      [connections]: `The ${CONNECTION_ARN_RESOURCE_TYPE} id is only known at deploy time: the handler is limited to the connections of the environment account in this region.`,
+    }, ['environment-account-connection']);
     return { ConnectionId: connection.environmentAccountConnectionId };
   }
 
@@ -168,10 +158,10 @@ export class EnvironmentAccountConnectionAcceptance extends ProtonResourceBase i
     validateAccountId('environmentAccountId', environmentAccountId);
     validateResourceName('environmentName', environmentName);
     this.assertOtherAccount(environmentAccountId, 'environmentAccountId is account');
-    allowWildcard(this, [connectionArnOf(this, environmentAccountId, '*')], HANDLER_ACTIONS,
-      `The ${CONNECTION_ARN_RESOURCE_TYPE} is found by its request at deploy time: the handler is limited to the connections of the environment account in this region.`);
-    allowWildcard(this, ['*'], ['proton:ListEnvironmentAccountConnections'],
-      'ListEnvironmentAccountConnections has no resource type: the handler lists the connections requested of this account for one environment to find the one to decide.');
+    const connections = connectionArnOf(this, environmentAccountId, '*');
+    ProtonProvider.getOrCreate(this).allowHandler(this, KIND.resourceType, { 'environment-account-connection': [connections] }, {
+      [connections]: `The ${CONNECTION_ARN_RESOURCE_TYPE} is found by its request at deploy time: the handler is limited to the connections of the environment account in this region.`,
+    }, ['environment-account-connection']);
     return { EnvironmentAccountId: environmentAccountId, EnvironmentName: environmentName };
   }
 

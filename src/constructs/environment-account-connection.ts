@@ -3,7 +3,6 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { IProtonResource } from './proton-resource';
 import { validateAccountId, validateResourceName } from './validation-util';
-import { allowWildcard } from './wildcard-permissions';
 import { ProtonProvider } from '../custom-resources/proton-provider';
 import { KINDS } from '../private/kinds';
 import { CONNECTION_ARN_RESOURCE_TYPE, connectionArnOf, protonArnName } from '../private/proton-arns';
@@ -13,17 +12,6 @@ const KIND = KINDS.environmentAccountConnection;
 
 /** Proton's connection ids: lowercase UUIDs. */
 const CONNECTION_ID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-
-/** Proton actions on connections the requesting (environment account) handler performs. */
-const HANDLER_ACTIONS = [
-  'proton:CreateEnvironmentAccountConnection',
-  'proton:GetEnvironmentAccountConnection',
-  'proton:UpdateEnvironmentAccountConnection',
-  'proton:DeleteEnvironmentAccountConnection',
-  'proton:TagResource',
-  'proton:UntagResource',
-  'proton:ListTagsForResource',
-];
 
 /**
  * An AWS Proton environment account connection: an environment account's link to a management
@@ -209,12 +197,13 @@ export class EnvironmentAccountConnection extends EnvironmentAccountConnectionBa
     }
 
     const provider = ProtonProvider.getOrCreate(this);
-    allowWildcard(this, [connectionArnOf(this, stack.account, '*')], HANDLER_ACTIONS,
-      'The connection id is a UUID Proton assigns at create time, unknown at synth: the handler is limited to the connections of this account and region.');
-    allowWildcard(this, ['*'], ['proton:ListEnvironmentAccountConnections'],
-      'ListEnvironmentAccountConnections has no resource type: the handler lists this account\'s connections of one environment to adopt one left by an interrupted create.');
-    const roleArns = Object.values(roles).filter((r): r is iam.IRole => r !== undefined).map((r) => r.roleArn);
-    provider.allowManage(roleArns, ['iam:PassRole']);
+    const connections = connectionArnOf(this, stack.account, '*');
+    provider.allowHandler(this, KIND.resourceType, {
+      'environment-account-connection': [connections],
+      'role': Object.values(roles).filter((r): r is iam.IRole => r !== undefined).map((r) => r.roleArn),
+    }, {
+      [connections]: 'The connection id is a UUID Proton assigns at create time, unknown at synth: the handler is limited to the connections of this account and region.',
+    });
 
     const resource = new ProtonCustomResource(this, {
       kind: KIND,

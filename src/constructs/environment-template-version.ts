@@ -10,18 +10,6 @@ import { ProtonResourceBase, isMarked, markAs } from '../private/proton-resource
 
 const KIND = KINDS.environmentTemplateVersion;
 
-/** Proton actions the handler performs on environment template versions. */
-const HANDLER_ACTIONS = [
-  'proton:CreateEnvironmentTemplateVersion',
-  'proton:GetEnvironmentTemplateVersion',
-  'proton:UpdateEnvironmentTemplateVersion',
-  'proton:DeleteEnvironmentTemplateVersion',
-  'proton:ListEnvironmentTemplateVersions',
-  'proton:GetEnvironmentTemplate',
-  'proton:TagResource',
-  'proton:ListTagsForResource',
-];
-
 /** A version (`major.minor`) of an AWS Proton environment template. */
 export interface IEnvironmentTemplateVersion extends IProtonResource {
   /** The template the version belongs to. */
@@ -152,7 +140,6 @@ export class EnvironmentTemplateVersion extends EnvironmentTemplateVersionBase {
       kind: KIND,
       template: props.template,
       templateName: props.template.environmentTemplateName,
-      actions: HANDLER_ACTIONS,
       bind: { templateType: TemplateType.ENVIRONMENT, customerManaged: provisioningOf(props.template) === CUSTOMER_MANAGED_PROVISIONING },
       options: props,
     });

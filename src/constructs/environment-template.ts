@@ -11,21 +11,11 @@ import { TemplateVersionOptions } from './template-version-options';
 import { validateResourceName } from './validation-util';
 import { CUSTOMER_MANAGED_PROVISIONING } from '../custom-resources/contract';
 import { KINDS, importedIdentity } from '../private/kinds';
+import { GRANTS, PermissionTargets, grantTemplateUse } from '../private/permissions';
 import { protonArnComponents } from '../private/proton-arns';
 import { ProtonResourceBase, protonTags } from '../private/proton-resource';
 
 const KIND = KINDS.environmentTemplate;
-
-/** Proton actions the handler performs on an environment template. */
-const HANDLER_ACTIONS = [
-  'proton:CreateEnvironmentTemplate',
-  'proton:GetEnvironmentTemplate',
-  'proton:UpdateEnvironmentTemplate',
-  'proton:DeleteEnvironmentTemplate',
-  'proton:TagResource',
-  'proton:UntagResource',
-  'proton:ListTagsForResource',
-];
 
 /**
  * How the infrastructure of environments created from a template is provisioned.
@@ -59,8 +49,19 @@ export interface IEnvironmentTemplate extends IProtonResource {
   /** Grants `actions` on this template to `grantee`. */
   grant(grantee: iam.IGrantable, ...actions: string[]): iam.Grant;
 
-  /** Grants reading this template, its versions and its tags. */
+  /**
+   * Grants reading this template, its versions and their tags: `proton:GetEnvironmentTemplate`,
+   * `GetEnvironmentTemplateVersion`, `ListEnvironmentTemplateVersions` and `ListTagsForResource`.
+   */
   grantRead(grantee: iam.IGrantable): iam.Grant;
+
+  /**
+   * Grants using this template: reading it (see `grantRead`) and creating environments from it
+   * (`proton:CreateEnvironment` on the account's environments, only from this template: condition
+   * `proton:EnvironmentTemplate` = its ARN). Creating an environment also needs `iam:PassRole` on
+   * the roles it is given, and `proton:TagResource` when it carries tags.
+   */
+  grantUse(grantee: iam.IGrantable): iam.Grant;
 }
 
 /** Attributes of an existing environment template: give its name or its ARN. */
@@ -155,22 +156,21 @@ abstract class EnvironmentTemplateBase extends ProtonResourceBase implements IEn
     return this.environmentTemplateArn;
   }
 
+  /** @internal The template, and its versions (`<template ARN>:<major>.<minor>`) for tagging actions. */
+  protected get _grantTargets(): PermissionTargets {
+    return { 'environment-template': [this.environmentTemplateArn], 'environment-template-version': [`${this.environmentTemplateArn}:*`] };
+  }
+
   public grant(grantee: iam.IGrantable, ...actions: string[]): iam.Grant {
     return iam.Grant.addToPrincipal({ grantee, actions, resourceArns: [this.environmentTemplateArn] });
   }
 
   public grantRead(grantee: iam.IGrantable): iam.Grant {
-    return iam.Grant.addToPrincipal({
-      grantee,
-      actions: [
-        'proton:GetEnvironmentTemplate',
-        'proton:ListEnvironmentTemplateVersions',
-        'proton:GetEnvironmentTemplateVersion',
-        'proton:ListTagsForResource',
-      ],
-      // Versions have ARNs `<template arn>:<major>.<minor>`.
-      resourceArns: [this.environmentTemplateArn, `${this.environmentTemplateArn}:*`],
-    });
+    return this._grant(grantee, GRANTS.environmentTemplate.read);
+  }
+
+  public grantUse(grantee: iam.IGrantable): iam.Grant {
+    return grantTemplateUse(grantee, this, 'environment', this.environmentTemplateArn);
   }
 }
 
@@ -234,7 +234,6 @@ export class EnvironmentTemplate extends EnvironmentTemplateBase implements ITag
       ...props,
       kind: KIND,
       name,
-      handlerActions: HANDLER_ACTIONS,
       kindProperties: { Provisioning: provisioning },
       tags: this.tags,
     });

@@ -13,24 +13,12 @@ import { resolveTemplateVersion } from './template-version-base';
 import { validateLength, validateResourceName } from './validation-util';
 import { ProtonProvider } from '../custom-resources/proton-provider';
 import { KINDS, importedIdentity } from '../private/kinds';
+import { GRANTS } from '../private/permissions';
 import { protonArn, protonArnComponents } from '../private/proton-arns';
 import { ProtonCustomResource, ProtonDeployedResourceBase, isMarked, markAs, protonTags } from '../private/proton-resource';
 import { checkEnvironmentRendering } from '../private/render/synth';
 import { checkSpecInputs, renderSpecDocument } from '../private/spec-rendering';
 import { formatSpecErrors } from '../private/spec-schema';
-
-/** Proton actions on an environment (and on its tags) that the handler performs. */
-const HANDLER_ACTIONS = [
-  'proton:CreateEnvironment',
-  'proton:GetEnvironment',
-  'proton:UpdateEnvironment',
-  'proton:DeleteEnvironment',
-  'proton:CancelEnvironmentDeployment',
-  'proton:ListEnvironmentOutputs',
-  'proton:TagResource',
-  'proton:UntagResource',
-  'proton:ListTagsForResource',
-];
 
 /** Options of {@link EnvironmentProvisioning.awsManaged}. */
 export interface AwsManagedProvisioningOptions {
@@ -144,6 +132,19 @@ export interface IEnvironment extends IProtonDeployedResource {
    * @attribute
    */
   readonly environmentArn: string;
+
+  /**
+   * Grants reading the environment: `proton:GetEnvironment`, `ListEnvironmentOutputs`,
+   * `ListEnvironmentProvisionedResources` and `ListTagsForResource` on its ARN.
+   */
+  grantRead(grantee: iam.IGrantable): iam.Grant;
+
+  /**
+   * Grants deploying the environment: updating it (`proton:UpdateEnvironment`), cancelling its
+   * deployment (`CancelEnvironmentDeployment`) and reading it (see `grantRead`). An update that
+   * passes a role also needs `iam:PassRole` on that role.
+   */
+  grantDeploy(grantee: iam.IGrantable): iam.Grant;
 }
 
 /** Attributes of an existing environment: give its name or its ARN. */
@@ -250,6 +251,14 @@ abstract class EnvironmentBase extends ProtonDeployedResourceBase implements IEn
   protected get _eventResourceArn(): string {
     return this.environmentArn;
   }
+
+  public grantRead(grantee: iam.IGrantable): iam.Grant {
+    return this._grant(grantee, GRANTS.environment.read);
+  }
+
+  public grantDeploy(grantee: iam.IGrantable): iam.Grant {
+    return this._grant(grantee, GRANTS.environment.deploy);
+  }
 }
 
 /**
@@ -343,11 +352,11 @@ export class Environment extends EnvironmentBase implements ITaggable {
     checkEnvironmentRendering(this, { schema: version.schema, name, inputs, requestedOutputs: () => [...this.requestedOutputs] });
 
     const provider = ProtonProvider.getOrCreate(this);
-    provider.allowManage([protonArn(this, KINDS.environment.arnResourceType, name)], HANDLER_ACTIONS);
     const passed = [...props.provisioning._passedRoles, ...(props.componentRole ? [props.componentRole] : [])];
-    if (passed.length > 0) {
-      provider.allowManage(passed.map((role) => role.roleArn), ['iam:PassRole']);
-    }
+    provider.allowHandler(this, KINDS.environment.resourceType, {
+      environment: [protonArn(this, KINDS.environment.arnResourceType, name)],
+      role: passed.map((role) => role.roleArn),
+    });
 
     const repository = members.provisioningRepository;
     this.resource = new ProtonCustomResource(this, {

@@ -8,16 +8,6 @@ import { ProtonCustomResource, protonTags } from '../private/proton-resource';
 
 const KIND = KINDS.repository;
 
-/** Proton actions on a repository link (and its tags) that the handler performs. */
-const HANDLER_ACTIONS = [
-  'proton:CreateRepository',
-  'proton:GetRepository',
-  'proton:DeleteRepository',
-  'proton:TagResource',
-  'proton:UntagResource',
-  'proton:ListTagsForResource',
-];
-
 /** Proton's `RepositoryName`: `owner/name`, 1 to 100 characters. */
 const REPOSITORY_NAME_PATTERN = /^[A-Za-z0-9_.-].*\/[A-Za-z0-9_.-].*$/;
 
@@ -187,9 +177,8 @@ export class Repository extends RepositoryBase implements ITaggable {
 
     const provider = ProtonProvider.getOrCreate(this);
     const arnAtSynth = repositoryArnOf(this, props.provider, props.repositoryName);
-    provider.allowManage([arnAtSynth], HANDLER_ACTIONS);
-    // Proton reaches the repository through the connection on the caller's behalf.
-    provider.allowManage([props.connectionArn], ['codestar-connections:PassConnection', 'codestar-connections:UseConnection']);
+    // Proton reaches the repository through the connection passed on the caller's behalf.
+    provider.allowHandler(this, KIND.resourceType, { repository: [arnAtSynth], connection: [props.connectionArn] });
     if (props.encryptionKey) {
       provider.allowKeyUse(props.encryptionKey);
     }

@@ -1,8 +1,10 @@
+import * as iam from 'aws-cdk-lib/aws-iam';
 import type { IEnvironment } from './environment';
 import type { IService } from './service';
 import type { IServiceInstance } from './service-instance';
 import type { ServiceInstanceSpec } from './spec';
 import { KINDS } from '../private/kinds';
+import { GRANTS, PermissionTargets } from '../private/permissions';
 import { ProtonDeployedResourceBase } from '../private/proton-resource';
 
 /**
@@ -29,7 +31,20 @@ export abstract class ServiceInstanceBase extends ProtonDeployedResourceBase imp
     return this.serviceInstanceArn;
   }
 
+  /** @internal IAM authorizes an instance's actions on the instance and (its outputs, provisioned resources) on its service. */
+  protected get _grantTargets(): PermissionTargets {
+    return { 'service': [this.service.serviceArn], 'service-instance': [this.serviceInstanceArn] };
+  }
+
   public abstract getOutput(key: string): string;
+
+  public grantRead(grantee: iam.IGrantable): iam.Grant {
+    return this._grant(grantee, GRANTS.serviceInstance.read);
+  }
+
+  public grantDeploy(grantee: iam.IGrantable): iam.Grant {
+    return this._grant(grantee, GRANTS.serviceInstance.deploy);
+  }
 }
 
 /** The ARN of instance `instanceName` of a service (`…:service/<service>/service-instance/<instance>`). */

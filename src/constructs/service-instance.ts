@@ -1,4 +1,5 @@
 import { ITaggable, Lazy, RemovalPolicy, Stack, TagManager, Token } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { IEnvironment } from './environment';
 import { IProtonDeployedResource } from './proton-resource';
@@ -14,22 +15,6 @@ import { ProtonCustomResource, isMarked, markAs, protonTags } from '../private/p
 import { checkServiceInstanceRendering } from '../private/render/synth';
 
 const KIND = KINDS.serviceInstance;
-
-/** Proton actions of the handler on the instance and, to remove it, on its service. */
-const HANDLER_ACTIONS = [
-  'proton:CreateServiceInstance',
-  'proton:GetServiceInstance',
-  'proton:UpdateServiceInstance',
-  'proton:CancelServiceInstanceDeployment',
-  'proton:ListServiceInstanceOutputs',
-  'proton:ListServiceInstances',
-  'proton:ListComponents',
-  'proton:GetService',
-  'proton:UpdateService',
-  'proton:TagResource',
-  'proton:UntagResource',
-  'proton:ListTagsForResource',
-];
 
 /**
  * An AWS Proton service instance: one deployment of a service's template in an environment.
@@ -66,6 +51,19 @@ export interface IServiceInstance extends IProtonDeployedResource {
    * @param key the output's name, e.g. `ServiceUrl`
    */
   getOutput(key: string): string;
+
+  /**
+   * Grants reading the instance: `proton:GetServiceInstance`, `ListServiceInstanceOutputs`,
+   * `ListServiceInstanceProvisionedResources` (on the instance and its service) and
+   * `ListTagsForResource`.
+   */
+  grantRead(grantee: iam.IGrantable): iam.Grant;
+
+  /**
+   * Grants deploying the instance: `proton:UpdateServiceInstance`,
+   * `CancelServiceInstanceDeployment` and reading it (see `grantRead`).
+   */
+  grantDeploy(grantee: iam.IGrantable): iam.Grant;
 }
 
 /** Attributes of an existing service instance: its ARN, or its service and name. */
@@ -214,7 +212,14 @@ export class ServiceInstance extends ServiceInstanceBase implements ITaggable {
     this._spec = props.spec;
     const provider = ProtonProvider.getOrCreate(this);
     const serviceArn = props.service.serviceArn;
-    provider.allowManage([serviceArn, `${serviceArn}/service-instance/${props.serviceInstanceName}`], HANDLER_ACTIONS);
+    provider.allowHandler(this, KIND.resourceType, {
+      'service': [serviceArn],
+      'service-instance': [serviceInstanceArnOf(props.service, props.serviceInstanceName)],
+      'service-instances': [serviceInstanceArnOf(props.service, '*')],
+    }, {
+      [serviceInstanceArnOf(props.service, '*')]: `A removal of instance '${props.serviceInstanceName}' is an UpdateService with the other instances of the service as deployed: `
+        + 'the handler reads them (GetServiceInstance only).',
+    }, ['service', 'service-instances']);
 
     this.resource = new ProtonCustomResource(this, {
       kind: KIND,

@@ -7,16 +7,8 @@ import { validateLength, validateRepositoryPath } from './validation-util';
 import { ProtonProvider } from '../custom-resources/proton-provider';
 import { sameService } from '../private/instance-attachments';
 import { KINDS } from '../private/kinds';
-import { SERVICE_ARN_RESOURCE_TYPE, nameAtSynth, protonArn } from '../private/proton-arns';
+import { nameAtSynth } from '../private/proton-arns';
 import { ProtonCustomResource, isMarked, markAs } from '../private/proton-resource';
-
-/** Proton actions the handler performs on a service's sync configuration (authorized on the service). */
-const HANDLER_ACTIONS = [
-  'proton:CreateServiceSyncConfig',
-  'proton:GetServiceSyncConfig',
-  'proton:UpdateServiceSyncConfig',
-  'proton:DeleteServiceSyncConfig',
-];
 
 /** Proton's default name of the file mapping a synced service's instances to their spec files. */
 const DEFAULT_FILE_PATH = 'proton-ops.yaml';
@@ -83,9 +75,7 @@ export class ServiceSyncConfig extends Resource {
     this.service = props.service;
 
     const provider = ProtonProvider.getOrCreate(this);
-    // The handler's policy cannot reference the service's attributes (a dependency cycle): its name at synth.
-    const serviceArn = protonArn(props.service, SERVICE_ARN_RESOURCE_TYPE, nameAtSynth(props.service, props.service.serviceName));
-    provider.allowManage([serviceArn], HANDLER_ACTIONS);
+    provider.allowHandler(this, KINDS.serviceSyncConfig.resourceType, {});
 
     const resource = new ProtonCustomResource(this, {
       kind: KINDS.serviceSyncConfig,

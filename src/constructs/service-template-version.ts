@@ -12,18 +12,6 @@ import { ProtonResourceBase, isMarked, markAs } from '../private/proton-resource
 
 const KIND = KINDS.serviceTemplateVersion;
 
-/** Proton actions the handler performs on service template versions. */
-const HANDLER_ACTIONS = [
-  'proton:CreateServiceTemplateVersion',
-  'proton:GetServiceTemplateVersion',
-  'proton:UpdateServiceTemplateVersion',
-  'proton:DeleteServiceTemplateVersion',
-  'proton:ListServiceTemplateVersions',
-  'proton:GetServiceTemplate',
-  'proton:TagResource',
-  'proton:ListTagsForResource',
-];
-
 /** Proton's limits of `compatibleEnvironmentTemplates`. */
 const COMPATIBLE_MIN = 1;
 const COMPATIBLE_MAX = 10;
@@ -190,7 +178,6 @@ export class ServiceTemplateVersion extends ServiceTemplateVersionBase {
       kind: KIND,
       template: props.template,
       templateName: props.template.serviceTemplateName,
-      actions: HANDLER_ACTIONS,
       bind: { templateType: TemplateType.SERVICE, hasPipeline: pipelineProvisioning !== 'CUSTOMER_MANAGED' },
       options: props,
       extraProperties: {

@@ -10,21 +10,11 @@ import { recommendedVersionOf } from './template-version-base';
 import { validateResourceName } from './validation-util';
 import { CUSTOMER_MANAGED_PROVISIONING } from '../custom-resources/contract';
 import { KINDS, importedIdentity } from '../private/kinds';
+import { GRANTS, PermissionTargets, grantTemplateUse } from '../private/permissions';
 import { protonArnComponents } from '../private/proton-arns';
 import { ProtonResourceBase, protonTags } from '../private/proton-resource';
 
 const KIND = KINDS.serviceTemplate;
-
-/** Proton actions the handler performs on a service template. */
-const HANDLER_ACTIONS = [
-  'proton:CreateServiceTemplate',
-  'proton:GetServiceTemplate',
-  'proton:UpdateServiceTemplate',
-  'proton:DeleteServiceTemplate',
-  'proton:TagResource',
-  'proton:UntagResource',
-  'proton:ListTagsForResource',
-];
 
 /**
  * Who provisions the service pipeline of services created from a template.
@@ -55,8 +45,20 @@ export interface IServiceTemplate extends IProtonResource {
   /** Grants `actions` on this template to `grantee`. */
   grant(grantee: iam.IGrantable, ...actions: string[]): iam.Grant;
 
-  /** Grants reading this template, its versions and its tags. */
+  /**
+   * Grants reading this template, its versions and their tags: `proton:GetServiceTemplate`,
+   * `GetServiceTemplateVersion`, `ListServiceTemplateVersions` and `ListTagsForResource`.
+   */
   grantRead(grantee: iam.IGrantable): iam.Grant;
+
+  /**
+   * Grants using this template: reading it (see `grantRead`) and creating services and service instances
+   * from it (`proton:CreateService`, `CreateServiceInstance`, only from this template: condition
+   * `proton:ServiceTemplate` = its ARN). A service with a pipeline repository also needs
+   * `codestar-connections:PassConnection` on its connection, and a create with tags
+   * `proton:TagResource`.
+   */
+  grantUse(grantee: iam.IGrantable): iam.Grant;
 }
 
 /** Attributes of an existing service template: give its name or its ARN. */
@@ -146,17 +148,21 @@ abstract class ServiceTemplateBase extends ProtonResourceBase implements IServic
     return this.serviceTemplateArn;
   }
 
+  /** @internal The template, and its versions (`<template ARN>:<major>.<minor>`) for tagging actions. */
+  protected get _grantTargets(): PermissionTargets {
+    return { 'service-template': [this.serviceTemplateArn], 'service-template-version': [`${this.serviceTemplateArn}:*`] };
+  }
+
   public grant(grantee: iam.IGrantable, ...actions: string[]): iam.Grant {
     return iam.Grant.addToPrincipal({ grantee, actions, resourceArns: [this.serviceTemplateArn] });
   }
 
   public grantRead(grantee: iam.IGrantable): iam.Grant {
-    return iam.Grant.addToPrincipal({
-      grantee,
-      actions: ['proton:GetServiceTemplate', 'proton:ListServiceTemplateVersions', 'proton:GetServiceTemplateVersion', 'proton:ListTagsForResource'],
-      // Versions have ARNs `<template arn>:<major>.<minor>`.
-      resourceArns: [this.serviceTemplateArn, `${this.serviceTemplateArn}:*`],
-    });
+    return this._grant(grantee, GRANTS.serviceTemplate.read);
+  }
+
+  public grantUse(grantee: iam.IGrantable): iam.Grant {
+    return grantTemplateUse(grantee, this, 'service', this.serviceTemplateArn);
   }
 }
 
@@ -221,7 +227,6 @@ export class ServiceTemplate extends ServiceTemplateBase implements ITaggable {
       ...props,
       kind: KIND,
       name,
-      handlerActions: HANDLER_ACTIONS,
       kindProperties: { PipelineProvisioning: pipelineProvisioning },
       tags: this.tags,
     });

@@ -1,4 +1,5 @@
 import { ITaggable, Lazy, RemovalPolicy, Stack, TagManager } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { IEnvironment } from './environment';
 import { generatePhysicalName } from './physical-name-util';
@@ -11,10 +12,10 @@ import { ServiceInstanceSpec, ServicePipelineSpec } from './spec';
 import { TemplateSchema } from './template-bundle';
 import { resolveTemplateVersion } from './template-version-base';
 import { validateLength, validateResourceName } from './validation-util';
-import { allowWildcard } from './wildcard-permissions';
 import { PIPELINE_OUTPUT_ATTRIBUTE_PREFIX, ServiceInstanceEntry } from '../custom-resources/contract';
 import { ProtonProvider } from '../custom-resources/proton-provider';
 import { KINDS, importedIdentity } from '../private/kinds';
+import { GRANTS } from '../private/permissions';
 import { protonArn, protonArnComponents } from '../private/proton-arns';
 import {
   ProtonCustomResource, ProtonDeployedResourceBase, checkOutputKey, isMarked, markAs, protonTags, registerIdentity,
@@ -24,25 +25,6 @@ import { checkSpecInputs } from '../private/spec-rendering';
 import { formatSpecErrors } from '../private/spec-schema';
 
 const KIND = KINDS.service;
-
-/** Proton actions of the handler on a service, its instances and its pipeline. */
-const HANDLER_ACTIONS = [
-  'proton:CreateService',
-  'proton:GetService',
-  'proton:UpdateService',
-  'proton:DeleteService',
-  'proton:ListServiceInstances',
-  'proton:GetServiceInstance',
-  'proton:UpdateServiceInstance',
-  'proton:CancelServiceInstanceDeployment',
-  'proton:ListServiceInstanceOutputs',
-  'proton:UpdateServicePipeline',
-  'proton:CancelServicePipelineDeployment',
-  'proton:ListServicePipelineOutputs',
-  'proton:TagResource',
-  'proton:UntagResource',
-  'proton:ListTagsForResource',
-];
 
 /** Proton's quota of instances per service. */
 const MAX_INSTANCES = 20;
@@ -83,6 +65,20 @@ export interface IService extends IProtonDeployedResource {
 
   /** The service's pipeline (for a template with a pipeline): its events and, for a `Service` of this app, its outputs. */
   readonly pipeline: IServicePipeline;
+
+  /**
+   * Grants reading the service and its pipeline: `proton:GetService`, `ListServicePipelineOutputs`,
+   * `ListServicePipelineProvisionedResources` and `ListTagsForResource` on its ARN.
+   */
+  grantRead(grantee: iam.IGrantable): iam.Grant;
+
+  /**
+   * Grants deploying the service: updating it and its pipeline (`proton:UpdateService`,
+   * `UpdateServicePipeline`), cancelling the pipeline's deployment
+   * (`CancelServicePipelineDeployment`) and reading it (see `grantRead`). Its instances have
+   * grants of their own.
+   */
+  grantDeploy(grantee: iam.IGrantable): iam.Grant;
 }
 
 /** The pipeline of an AWS Proton service (templates with a pipeline). */
@@ -228,6 +224,14 @@ abstract class ServiceBase extends ProtonDeployedResourceBase implements IServic
     throw new Error(`getOutput('${key}'): service '${this.node.path}' is imported, so this app does not read its pipeline's outputs. `
       + 'Read the outputs of the pipeline of a Service this app declares.');
   }
+
+  public grantRead(grantee: iam.IGrantable): iam.Grant {
+    return this._grant(grantee, GRANTS.service.read);
+  }
+
+  public grantDeploy(grantee: iam.IGrantable): iam.Grant {
+    return this._grant(grantee, GRANTS.service.deploy);
+  }
 }
 
 /** The pipeline of a service, a child construct of it (it holds the pipeline's event rules). */
@@ -365,9 +369,12 @@ export class Service extends ServiceBase implements ITaggable {
 
     const provider = ProtonProvider.getOrCreate(this);
     const arn = protonArn(this, KIND.arnResourceType, name);
-    provider.allowManage([arn], HANDLER_ACTIONS);
-    allowWildcard(this, [`${arn}/*`], HANDLER_ACTIONS,
-      `The instances and the pipeline of service '${name}' (service/${name}/service-instance/<instance>, service/${name}/pipeline): instances are added after the service is declared (addInstance), so the wildcard names this one service's children.`);
+    // Its instances carry the service's ownership tags (Proton propagates a service's tags to its new
+    // instances): the statement on the resources the stack created covers them.
+    provider.allowHandler(this, KIND.resourceType, {
+      service: [arn],
+      connection: props.repositoryConnectionArn === undefined ? [] : [props.repositoryConnectionArn],
+    });
 
     const stack = Stack.of(this);
     this.resource = new ProtonCustomResource(this, {

@@ -23,8 +23,6 @@ export interface TemplateResourceOptions<K extends TemplateKind> {
   readonly kindProperties: Omit<ProtonContract[K['resourceType']]['properties'], 'Name' | 'DisplayName' | 'Description' | 'EncryptionKey' | 'Tags'>;
   /** The template's tags (checked for reserved prefixes). */
   readonly tags: TagManager;
-  /** Proton actions the handler performs on a template of this kind. */
-  readonly handlerActions: string[];
 }
 
 /**
@@ -35,7 +33,8 @@ export function createTemplateResource<K extends TemplateKind>(scope: Construct,
   validateLength('displayName', options.displayName, 1, 100);
   validateLength('description', options.description, 0, 500);
   const provider = ProtonProvider.getOrCreate(scope);
-  provider.allowManage([protonArn(scope, options.kind.arnResourceType, options.name)], options.handlerActions);
+  const arn = protonArn(scope, options.kind.arnResourceType, options.name);
+  provider.allowHandler(scope, options.kind.resourceType, { [options.kind.arnResourceType]: [arn] });
   if (options.encryptionKey) {
     provider.allowKeyUse(options.encryptionKey);
   }

@@ -7,36 +7,27 @@ import { TemplateType } from './template-bundle';
 import { validateLength, validateRepositoryPath } from './validation-util';
 import { ProtonProvider } from '../custom-resources/proton-provider';
 import { KINDS } from '../private/kinds';
-import { nameAtSynth, protonArn } from '../private/proton-arns';
+import { nameAtSynth } from '../private/proton-arns';
 import { ProtonCustomResource } from '../private/proton-resource';
-
-/** Proton actions the handler performs on a template's sync configuration (authorized on the template). */
-const HANDLER_ACTIONS = [
-  'proton:CreateTemplateSyncConfig',
-  'proton:GetTemplateSyncConfig',
-  'proton:UpdateTemplateSyncConfig',
-  'proton:DeleteTemplateSyncConfig',
-];
 
 /** The template a {@link TemplateSyncConfig} registers versions of. */
 export abstract class SyncedTemplate {
   /** An environment template. */
   public static environmentTemplate(template: IEnvironmentTemplate): SyncedTemplate {
-    return SyncedTemplate.of(template, TemplateType.ENVIRONMENT, KINDS.environmentTemplate.arnResourceType, template.environmentTemplateName);
+    return SyncedTemplate.of(template, TemplateType.ENVIRONMENT, template.environmentTemplateName);
   }
 
   /** A service template. */
   public static serviceTemplate(template: IServiceTemplate): SyncedTemplate {
-    return SyncedTemplate.of(template, TemplateType.SERVICE, KINDS.serviceTemplate.arnResourceType, template.serviceTemplateName);
+    return SyncedTemplate.of(template, TemplateType.SERVICE, template.serviceTemplateName);
   }
 
-  private static of(template: IResource, templateType: TemplateType, arnResourceType: string, templateName: string): SyncedTemplate {
+  private static of(template: IResource, templateType: TemplateType, templateName: string): SyncedTemplate {
     const name = nameAtSynth(template, templateName);
     return new (class extends SyncedTemplate {
       public readonly templateType = templateType;
       public readonly templateName = templateName;
       public readonly _nameAtSynth = name;
-      public readonly _arnForPolicy = protonArn(template, arnResourceType, name);
       public readonly _construct = template;
     })();
   }
@@ -47,8 +38,6 @@ export abstract class SyncedTemplate {
   public abstract readonly templateName: string;
   /** @internal The template's name as known at synth. */
   public abstract readonly _nameAtSynth: string;
-  /** @internal The template's ARN as known at synth time (the handler's IAM policy cannot depend on the template). */
-  public abstract readonly _arnForPolicy: string;
   /** @internal The template's construct: the configuration is created after it and deleted before it. */
   public abstract readonly _construct: IDependable;
 }
@@ -101,7 +90,7 @@ export class TemplateSyncConfig extends Resource {
     validateRepositoryPath('subdirectory', props.subdirectory);
 
     const provider = ProtonProvider.getOrCreate(this);
-    provider.allowManage([props.template._arnForPolicy], HANDLER_ACTIONS);
+    provider.allowHandler(this, KINDS.templateSyncConfig.resourceType, {});
 
     const resource = new ProtonCustomResource(this, {
       kind: KINDS.templateSyncConfig,

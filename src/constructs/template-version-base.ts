@@ -1,9 +1,8 @@
-import { CustomResource, Lazy, Stack, Token } from 'aws-cdk-lib';
+import { CfnResource, CustomResource, Lazy, Stack, Token } from 'aws-cdk-lib';
 import { Construct, IConstruct } from 'constructs';
 import { TemplateBundleBindOptions, TemplateBundleConfig, TemplateSchema } from './template-bundle';
 import { TemplateVersionOptions } from './template-version-options';
 import { validateLength } from './validation-util';
-import { allowWildcard } from './wildcard-permissions';
 import { ProtonContract, TemplateVersionData, TemplateVersionProperties } from '../custom-resources/contract';
 import { ProtonProvider } from '../custom-resources/proton-provider';
 import { KINDS } from '../private/kinds';
@@ -22,8 +21,6 @@ export interface TemplateVersionResourceOptions<K extends TemplateVersionKind> {
   /** The parent template (its versions are chained in declaration order). */
   readonly template: IConstruct;
   readonly templateName: string;
-  /** Proton actions on versions of this kind, e.g. `CreateEnvironmentTemplateVersion`. */
-  readonly actions: string[];
   readonly bind: Omit<TemplateBundleBindOptions, 'grantee'>;
   readonly options: TemplateVersionOptions;
   /** Kind-specific `ResourceProperties`. */
@@ -59,10 +56,14 @@ export function createTemplateVersionResource<K extends TemplateVersionKind>(
   const bundle = options.bundle.bind(scope, { ...props.bind, grantee: provider });
   // From the name known at synth: the template's name attribute would reference the template resource.
   const templateName = nameAtSynth(props.template, props.templateName);
-  const templateArn = protonArn(scope, props.kind.arnResourceType, templateName);
-  provider.allowManage([templateArn], props.actions);
-  allowWildcard(scope, [`${templateArn}:*`], props.actions,
-    `Proton numbers a version (major.minor) when it registers it, so the versions of template '${templateName}' can only be named '<template ARN>:*': the wildcard covers this one template's versions.`);
+  // The version kind's ARN resource type is its template's (`…:environment-template/<name>:<major>.<minor>`).
+  const templateArnType = props.kind.arnResourceType;
+  const templateArn = protonArn(scope, templateArnType, templateName);
+  // Version actions are authorized on the template; only tagging names the versions themselves.
+  const versionArns = `${templateArn}:*`;
+  provider.allowHandler(scope, props.kind.resourceType, { [templateArnType]: [templateArn], [`${templateArnType}-version`]: [versionArns] }, {
+    [versionArns]: `Proton numbers a version (major.minor) when it registers it, so the versions of template '${templateName}' can only be named '<template ARN>:*' (for tagging them): the wildcard covers this one template's versions.`,
+  }, declaredInStack(props.template, scope) ? [] : [templateArnType]);
 
   const properties: TemplateVersionProperties = {
     TemplateName: props.templateName,
@@ -103,6 +104,16 @@ export function recommendedVersionOf(template: IConstruct, describe: string): st
       return (last.node.findChild('Resource') as CustomResource).getAttString(attribute);
     },
   });
+}
+
+/**
+ * Whether `template` is declared (not imported) in `scope`'s stack: the stack's handler then
+ * created it, and its ownership tag lets the handler delete its versions after they left the stack.
+ */
+function declaredInStack(template: IConstruct, scope: IConstruct): boolean {
+  // Not instanceof: the template may come from another copy of the library (or of aws-cdk-lib).
+  const resource = template.node.tryFindChild('Resource');
+  return resource !== undefined && CfnResource.isCfnResource(resource.node.defaultChild) && Stack.of(template) === Stack.of(scope);
 }
 
 /** Checks a major or minor version number known at synth time. */

@@ -1,13 +1,15 @@
 import * as path from 'path';
-import { Duration, Lazy, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { ArnFormat, Duration, Lazy, Names, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as cr from 'aws-cdk-lib/custom-resources';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
+import { OwnershipTag, ProtonResourceTypeName } from './contract';
 import type { ProtonHandlerOptions } from '../constructs/proton-handler';
+import { HANDLER_OPERATIONS, OWNED_RESOURCE_ACTIONS, PermissionStatement, PermissionTarget, PermissionTargets, statementsFor } from '../private/permissions';
 
 /** The one bundle of both handlers, built by `npx projen bundle` from `lambda/index.ts`. */
 const HANDLER_ASSET_DIR = path.join(__dirname, '..', '..', 'assets', 'lambda', 'index');
@@ -44,7 +46,6 @@ function nagResource(stack: Stack, resource: string): string {
 
 /** Namespaced id of the provider on its stack: `getOrCreate` finds it there. */
 const PROVIDER_ID = 'cdk-proton.ProtonProvider';
-
 
 /**
  * The Lambda-backed Provider (onEvent + isComplete) that carries out every cdk-proton custom
@@ -126,7 +127,7 @@ export class ProtonProvider extends Construct implements iam.IGrantable {
 
   /** The role both handler functions run with; Proton permissions are granted per resource ARN. */
   private readonly role: iam.Role;
-  /** ARNs per set of actions, rendered lazily: constructs register after the provider exists. */
+  /** ARNs per set of actions and conditions, rendered lazily: constructs register after the provider exists. */
   private readonly resourcesByActions = new Map<string, string[]>();
   /** Distinct exact Proton ARNs registered so far (see MAX_EXACT_PROTON_ARNS). */
   private readonly exactProtonArns = new Set<string>();
@@ -148,6 +149,7 @@ export class ProtonProvider extends Construct implements iam.IGrantable {
     });
     // Logs go to one known log group: no AWSLambdaBasicExecutionRole (which allows every group).
     logGroup.grantWrite(this.role);
+    this.allowOwnedResources();
 
     const code = lambda.Code.fromAsset(HANDLER_ASSET_DIR);
     const handler = (handlerId: string, entry: 'onEvent' | 'isComplete') => new lambda.Function(this, handlerId, {
@@ -238,27 +240,99 @@ export class ProtonProvider extends Construct implements iam.IGrantable {
   }
 
   /**
-   * Allows the handler `actions` on `resourceArns` (exact ARNs of resources declared in the stack;
-   * name-based ARNs are known at synth).
+   * Allows the handler of `resourceType` every Proton operation it calls (the permissions table,
+   * `src/private/permissions.ts`) on `targets`: exact ARNs of resources declared in the stack
+   * (name-based ARNs are known at synth), wildcards where Proton's ids are unknown at synth (each
+   * with its reason in `wildcardReasons`), and `*` for actions without resource-level permissions.
+   *
+   * The permissions on `*` and on the `foreign` targets (resources the stack did not create, such
+   * as an imported service an instance is added to) are the handler's only way to remove
+   * `scope`'s resource, and the ownership-tag statement (`allowOwnedResources`) cannot stand in
+   * for them: they go to a policy of their own that `scope` depends on, so that CloudFormation
+   * deletes `scope`'s resource before that policy when `scope` leaves the stack.
    */
-  public allowManage(resourceArns: string[], actions: string[]): void {
-    const key = [...new Set(actions)].sort().join(',');
+  public allowHandler(
+    scope: IConstruct,
+    resourceType: ProtonResourceTypeName,
+    targets: PermissionTargets,
+    wildcardReasons: { [arn: string]: string } = {},
+    foreign: readonly PermissionTarget[] = [],
+  ): void {
+    const removal: iam.PolicyStatement[] = [];
+    for (const statement of statementsFor(HANDLER_OPERATIONS[resourceType], targets)) {
+      if (statement.target === '*' || foreign.includes(statement.target)) {
+        removal.push(new iam.PolicyStatement({ actions: statement.actions, resources: [...statement.resources] }));
+      } else {
+        this.allowStatement(statement);
+      }
+      if (statement.target === '*') {
+        wildcardReasons = {
+          ...wildcardReasons,
+          '*': `${statement.actions.join(', ')} support no resource-level permissions (Service Authorization Reference for AWS Proton): their Resource must be "*".`,
+        };
+      }
+    }
+    let acknowledged = this.role as IConstruct;
+    if (removal.length > 0) {
+      const policy = new iam.Policy(this, `RemovalPolicy${Names.uniqueId(scope)}`, { roles: [this.role], statements: removal });
+      scope.node.addDependency(policy);
+      acknowledged = policy;
+    }
+    const stack = Stack.of(this);
+    for (const [arn, reason] of Object.entries(wildcardReasons)) {
+      const onRole = !removal.some((s) => s.resources.includes(arn));
+      Validations.of(onRole ? this.role : acknowledged).acknowledge({ id: `AwsSolutions-IAM5[Resource::${nagResource(stack, arn)}]`, reason });
+    }
+  }
+
+  /**
+   * Allows every action the handlers take on existing Proton resources (not their creates) on the
+   * Proton resources of the stack's account and region that this stack created: the condition
+   * requires the ownership tag the handler writes on each resource it creates (`cdk-proton:stack-id`
+   * = this stack's id). CloudFormation deletes a resource removed from the stack, or the old
+   * resource of a replacement, in its cleanup phase, after the policy was updated to the new
+   * template, which no longer names that resource: these statements keep the handler able to read
+   * and delete it, and IAM itself keeps its changes away from what another stack (or anyone) made.
+   * Reads are allowed where the tag is absent too (`StringEqualsIfExists`): a resource that is
+   * gone has no tags, and the handler polls until Proton says it is not found.
+   */
+  private allowOwnedResources(): void {
+    const stack = Stack.of(this);
+    const resource = stack.formatArn({ service: 'proton', resource: '*', arnFormat: ArnFormat.NO_RESOURCE_NAME });
+    const tag = `aws:ResourceTag/${OwnershipTag.STACK_ID}`;
+    const reads = OWNED_RESOURCE_ACTIONS.filter((action) => /^proton:(Get|List)/.test(action));
+    const writes = OWNED_RESOURCE_ACTIONS.filter((action) => !reads.includes(action));
+    const owned = (actions: string[], operator: string) =>
+      new iam.PolicyStatement({ actions, resources: [resource], conditions: { [operator]: { [tag]: stack.stackId } } });
+    this.role.addToPrincipalPolicy(owned(writes, 'StringEquals'));
+    this.role.addToPrincipalPolicy(owned(reads, 'StringEqualsIfExists'));
+    this.acknowledgeWildcards([resource],
+      `Only the Proton resources this stack created (the condition requires their ownership tag ${OwnershipTag.STACK_ID} = this stack's id): CloudFormation deletes a removed or replaced resource in its cleanup phase, when the policy no longer names it.`);
+  }
+
+  /**
+   * Adds `statement`'s resources to the handler policy's statement of the same actions and
+   * conditions (rendered lazily: constructs register after the provider exists).
+   */
+  private allowStatement(statement: PermissionStatement): void {
+    const key = `${statement.actions.join(',')} ${JSON.stringify(statement.conditions ?? {})}`;
     let resources = this.resourcesByActions.get(key);
     if (resources === undefined) {
       const collected: string[] = [];
       resources = collected;
       this.resourcesByActions.set(key, collected);
       this.role.addToPrincipalPolicy(new iam.PolicyStatement({
-        actions: key.split(','),
+        actions: statement.actions,
         resources: Lazy.list({ produce: () => this.render(collected) }),
+        ...(statement.conditions ? { conditions: statement.conditions as { [operator: string]: { [key: string]: string } } } : {}),
       }));
     }
-    resources.push(...resourceArns);
-    for (const arn of resourceArns) {
+    resources.push(...statement.resources);
+    for (const arn of statement.resources) {
       if (protonTypeWildcard(arn) !== undefined && !arn.endsWith('*')) this.exactProtonArns.add(arn);
     }
     if (this.collapsed) {
-      this.acknowledgeCollapsed(resourceArns);
+      this.acknowledgeCollapsed([...statement.resources]);
     } else if (this.exactProtonArns.size > ProtonProvider.MAX_EXACT_PROTON_ARNS) {
       this.collapsed = true;
       this.acknowledgeCollapsed([...this.resourcesByActions.values()].flat());
@@ -278,8 +352,7 @@ export class ProtonProvider extends Construct implements iam.IGrantable {
 
   /** The statement's resources: exact, or Proton ARNs as per-type wildcards once collapsed. */
   private render(resources: string[]): string[] {
-    if (!this.collapsed) return resources;
-    return [...new Set(resources.map((arn) => protonTypeWildcard(arn) ?? arn))];
+    return [...new Set(this.collapsed ? resources.map((arn) => protonTypeWildcard(arn) ?? arn) : resources)];
   }
 
   private acknowledgeCollapsed(resourceArns: string[]): void {

@@ -1,7 +1,7 @@
 /**
  * The L2 mechanics every cdk-proton construct shares, written once:
- * - {@link ProtonResourceBase}: the resource's kind and ARN, from which its events (and, issue 11,
- *   its grants) follow; owned constructs and imports both extend it;
+ * - {@link ProtonResourceBase}: the resource's kind and ARN, from which its events and its grants
+ *   follow; owned constructs and imports both extend it;
  * - {@link ProtonCustomResource}: the custom resource of an owned construct, with its properties
  *   and `Data` attributes typed by the contract of its resource type, the reserved-tag check,
  *   the output-key check and the app-wide duplicate-name check.
@@ -10,7 +10,9 @@
  */
 import { CustomResource, RemovalPolicy, Resource, Stack, Stage, TagManager, TagType, Token } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import { IConstruct } from 'constructs';
+import { OperationUse, PermissionTargets, ProtonArnType, grantProton } from './permissions';
 import { OUTPUT_ATTRIBUTE_PREFIX, ProtonContract, ProtonResourceTypeName } from '../custom-resources/contract';
 import { ProtonProvider } from '../custom-resources/proton-provider';
 
@@ -92,6 +94,20 @@ export abstract class ProtonResourceBase extends Resource {
     const rule = this.onEvent(id, options);
     rule.addEventPattern({ detailType: [detailType] });
     return rule;
+  }
+
+  /**
+   * @internal What IAM authorizes this resource's actions on, by the permissions table's targets
+   * (`src/private/permissions.ts`): its ARN, as the resource type of its kind's ARN. Kinds whose
+   * actions also name other resources (a service instance's service, a template's versions) add them.
+   */
+  protected get _grantTargets(): PermissionTargets {
+    return { [this._kind.arnResourceType as ProtonArnType]: [this._eventResourceArn] };
+  }
+
+  /** @internal Grants `grantee` the operations `uses` (a row of the permissions table's `GRANTS`) on this resource. */
+  protected _grant(grantee: iam.IGrantable, uses: readonly OperationUse[]): iam.Grant {
+    return grantProton(grantee, uses, this._grantTargets);
   }
 }
 

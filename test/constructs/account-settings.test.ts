@@ -38,7 +38,7 @@ describe('AccountSettings', () => {
     }
   });
 
-  test('IAM: account settings on "*" (acknowledged), PassRole on exactly the roles, GetRepository on the link', () => {
+  test('IAM: account settings on "*" (acknowledged, in the policy the settings depend on), PassRole to Proton on exactly the roles', () => {
     const stack = newStack();
     const repository = Repository.fromRepositoryAttributes(stack, 'Repo', { provider: RepositoryProvider.GITHUB, repositoryName: 'acme/pipelines' });
     new AccountSettings(stack, 'Settings', {
@@ -47,17 +47,20 @@ describe('AccountSettings', () => {
       pipelineProvisioningRepository: { repository, branch: 'main' },
     });
     const template = Template.fromStack(stack);
+    // No resource-level permissions: in a policy of its own, deleted after the settings are cleared.
+    const removal = Object.entries(template.findResources('AWS::IAM::Policy')).filter(([id]) => id.startsWith('cdkprotonProtonProviderRemovalPolicy'));
+    expect(removal.map(([, p]) => p.Properties.PolicyDocument.Statement)).toEqual([
+      [{ Effect: 'Allow', Action: ['proton:GetAccountSettings', 'proton:UpdateAccountSettings'], Resource: '*' }],
+    ]);
+    template.hasResource(TYPE, { DependsOn: Match.arrayWith([removal[0][0]]) });
     template.hasResourceProperties('AWS::IAM::Policy', {
       PolicyDocument: {
-        Statement: Match.arrayWith([
-          { Effect: 'Allow', Action: ['proton:GetAccountSettings', 'proton:UpdateAccountSettings'], Resource: ['*'] },
-          { Effect: 'Allow', Action: 'iam:PassRole', Resource: ['arn:aws:iam::123456789012:role/PipelineRole', 'arn:aws:iam::123456789012:role/CodebuildRole'] },
-          {
-            Effect: 'Allow',
-            Action: 'proton:GetRepository',
-            Resource: [{ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':proton:us-east-1:123456789012:repository/github:acme/pipelines']] }],
-          },
-        ]),
+        Statement: Match.arrayWith([{
+          Effect: 'Allow',
+          Action: 'iam:PassRole',
+          Condition: { StringEquals: { 'iam:PassedToService': 'proton.amazonaws.com' } },
+          Resource: ['arn:aws:iam::123456789012:role/PipelineRole', 'arn:aws:iam::123456789012:role/CodebuildRole'],
+        }]),
       },
     });
     const report = new AwsSolutionsChecks().validateScope(stack);

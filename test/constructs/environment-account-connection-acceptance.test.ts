@@ -18,10 +18,17 @@ function imported(stack: Stack, connectionId = ID) {
   return EnvironmentAccountConnection.fromEnvironmentAccountConnectionAttributes(stack, 'Connection', { environmentAccountConnectionId: connectionId, environmentAccountId: ENV_ACCOUNT });
 }
 
+/**
+ * The statements with Proton actions (but the one on the resources the stack created, which every
+ * handler policy has). The connection is the environment account's: every permission on it is in
+ * the policy the acceptance depends on.
+ */
 function protonStatements(stack: Stack): any[] {
   return Object.values(Template.fromStack(stack).findResources('AWS::IAM::Policy')).flatMap((p: any) => p.Properties.PolicyDocument.Statement)
-    .filter((s: any) => [s.Action].flat().some((a: string) => a.startsWith('proton:')));
+    .filter((s: any) => [s.Action].flat().some((a: string) => a.startsWith('proton:')) && !s.Condition);
 }
+
+const LIST = { Effect: 'Allow', Action: 'proton:ListEnvironmentAccountConnections', Resource: '*' };
 
 const ACTIONS = ['proton:AcceptEnvironmentAccountConnection', 'proton:GetEnvironmentAccountConnection', 'proton:RejectEnvironmentAccountConnection'];
 
@@ -39,8 +46,8 @@ describe('EnvironmentAccountConnectionAcceptance', () => {
     expect(protonStatements(stack)).toEqual([{
       Effect: 'Allow',
       Action: ACTIONS,
-      Resource: [{ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:proton:us-east-1:${ENV_ACCOUNT}:environment-account-connection/${ID}`]] }],
-    }]);
+      Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:proton:us-east-1:${ENV_ACCOUNT}:environment-account-connection/${ID}`]] },
+    }, LIST]);
   });
 
   test('rejects when asked', () => {
@@ -55,8 +62,8 @@ describe('EnvironmentAccountConnectionAcceptance', () => {
     expect(protonStatements(stack)).toEqual([{
       Effect: 'Allow',
       Action: ACTIONS,
-      Resource: [{ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:proton:us-east-1:${ENV_ACCOUNT}:environment-account-connection/*`]] }],
-    }]);
+      Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:proton:us-east-1:${ENV_ACCOUNT}:environment-account-connection/*`]] },
+    }, LIST]);
     Template.fromStack(stack).hasResourceProperties(TYPE, { ConnectionId: { Ref: 'ConnectionId' } });
   });
 
@@ -85,9 +92,9 @@ describe('EnvironmentAccountConnectionAcceptance', () => {
       {
         Effect: 'Allow',
         Action: ACTIONS,
-        Resource: [{ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:proton:us-east-1:${ENV_ACCOUNT}:environment-account-connection/*`]] }],
+        Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:proton:us-east-1:${ENV_ACCOUNT}:environment-account-connection/*`]] },
       },
-      { Effect: 'Allow', Action: 'proton:ListEnvironmentAccountConnections', Resource: ['*'] },
+      LIST,
     ]);
   });
 

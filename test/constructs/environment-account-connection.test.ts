@@ -17,9 +17,11 @@ function role(stack: Stack, id: string, account = ENV_ACCOUNT): iam.IRole {
   return iam.Role.fromRoleArn(stack, id, `arn:aws:iam::${account}:role/${id}`);
 }
 
+/** Statements with Proton or IAM actions, but the one on the resources the stack created (ownership-tag condition) every handler policy has. */
 function statements(template: Template): any[] {
   return Object.values(template.findResources('AWS::IAM::Policy')).flatMap((p: any) => p.Properties.PolicyDocument.Statement)
-    .filter((s: any) => [s.Action].flat().some((a: string) => /^(proton|iam):/.test(a)));
+    .filter((s: any) => [s.Action].flat().some((a: string) => /^(proton|iam):/.test(a))
+      && !JSON.stringify(s.Condition ?? {}).includes('aws:ResourceTag/cdk-proton:stack-id'));
 }
 
 describe('EnvironmentAccountConnection', () => {
@@ -52,7 +54,7 @@ describe('EnvironmentAccountConnection', () => {
     expect(connection.managementAccountId).toBe(MANAGEMENT);
   });
 
-  test('IAM: this account\'s connections (ids are unknown at synth), List on "*", PassRole on exactly the roles', () => {
+  test('IAM: this account\'s connections (ids are unknown at synth), Create and List on "*", PassRole to Proton on exactly the roles', () => {
     const stack = newStack();
     new EnvironmentAccountConnection(stack, 'Connection', { managementAccountId: MANAGEMENT, environmentName: 'prod', codebuildRole: role(stack, 'CodebuildRole') });
     const connections = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:proton:us-east-1:${ENV_ACCOUNT}:environment-account-connection/*`]] };
@@ -60,13 +62,19 @@ describe('EnvironmentAccountConnection', () => {
       {
         Effect: 'Allow',
         Action: [
-          'proton:CreateEnvironmentAccountConnection', 'proton:DeleteEnvironmentAccountConnection', 'proton:GetEnvironmentAccountConnection',
+          'proton:DeleteEnvironmentAccountConnection', 'proton:GetEnvironmentAccountConnection',
           'proton:ListTagsForResource', 'proton:TagResource', 'proton:UntagResource', 'proton:UpdateEnvironmentAccountConnection',
         ],
         Resource: [connections],
       },
-      { Effect: 'Allow', Action: 'proton:ListEnvironmentAccountConnections', Resource: ['*'] },
-      { Effect: 'Allow', Action: 'iam:PassRole', Resource: [`arn:aws:iam::${ENV_ACCOUNT}:role/CodebuildRole`] },
+      {
+        Effect: 'Allow',
+        Action: 'iam:PassRole',
+        Condition: { StringEquals: { 'iam:PassedToService': 'proton.amazonaws.com' } },
+        Resource: [`arn:aws:iam::${ENV_ACCOUNT}:role/CodebuildRole`],
+      },
+      // CreateEnvironmentAccountConnection has no resource type (the id does not exist yet).
+      { Effect: 'Allow', Action: ['proton:CreateEnvironmentAccountConnection', 'proton:ListEnvironmentAccountConnections'], Resource: '*' },
     ]);
   });
 

@@ -65,12 +65,17 @@ describe('EnvironmentTemplateVersion', () => {
     template.addVersion('V1', { bundle: TemplateBundle.fromDirectory(bundleDir('env-cloudformation')) });
     const statements = Object.values(Template.fromStack(stack).findResources('AWS::IAM::Policy'))
       .flatMap((p: any) => p.Properties.PolicyDocument.Statement);
-    const versionStatement = statements.find((s: any) => [s.Action].flat().includes('proton:CreateEnvironmentTemplateVersion'));
-    expect(versionStatement.Resource).toEqual([
-      { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':proton:us-east-1:123456789012:environment-template/web-env']] },
-      { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':proton:us-east-1:123456789012:environment-template/web-env:*']] },
-    ]);
-    expect([versionStatement.Action].flat()).toEqual(expect.arrayContaining(['proton:DeleteEnvironmentTemplateVersion', 'proton:TagResource']));
+    const arn = (suffix: string) => ({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:proton:us-east-1:123456789012:environment-template/${suffix}`]] });
+    // Version actions are authorized on the template (Service Authorization Reference); only tagging names versions.
+    expect(statements).toContainEqual({
+      Action: [
+        'proton:CreateEnvironmentTemplateVersion', 'proton:DeleteEnvironmentTemplateVersion', 'proton:GetEnvironmentTemplate',
+        'proton:GetEnvironmentTemplateVersion', 'proton:ListEnvironmentTemplateVersions', 'proton:UpdateEnvironmentTemplateVersion',
+      ],
+      Effect: 'Allow',
+      Resource: [arn('web-env')],
+    });
+    expect(statements).toContainEqual({ Action: ['proton:ListTagsForResource', 'proton:TagResource'], Effect: 'Allow', Resource: [arn('web-env:*')] });
     const s3Statement = statements.find((s: any) => s.Action === 's3:GetObject');
     expect(JSON.stringify(s3Statement.Resource)).toMatch(/\/[0-9a-f]{64}\.gz"/);
   });

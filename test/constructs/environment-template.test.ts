@@ -17,12 +17,15 @@ function newStack(): Stack {
   return new Stack(new App(), 'TestStack', { env: ENV });
 }
 
-/** The statements of the handler role's policy that mention a Proton action. */
+/**
+ * The statements of the handler role's policy that mention a Proton action, but the one on the
+ * resources the stack created (ownership-tag condition) every handler policy has.
+ */
 function protonStatements(template: Template): any[] {
   const policies = template.findResources('AWS::IAM::Policy');
   return Object.values(policies)
     .flatMap((p: any) => p.Properties.PolicyDocument.Statement)
-    .filter((s: any) => [s.Action].flat().some((a: string) => a.startsWith('proton:')));
+    .filter((s: any) => [s.Action].flat().some((a: string) => a.startsWith('proton:')) && s.Condition === undefined);
 }
 
 describe('EnvironmentTemplate', () => {
@@ -213,7 +216,7 @@ describe('EnvironmentTemplate', () => {
     Template.fromStack(stack).hasResource(TYPE, { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
   });
 
-  test('grant and grantRead use the template ARN (and its versions for reads)', () => {
+  test('grant and grantRead use the template ARN (and its versions for their tags)', () => {
     const stack = newStack();
     const tmpl = EnvironmentTemplate.fromEnvironmentTemplateName(stack, 'Imported', 'shared');
     const role = new iam.Role(stack, 'Reader', { assumedBy: new iam.AccountRootPrincipal() });
@@ -226,9 +229,10 @@ describe('EnvironmentTemplate', () => {
         Statement: [
           {
             Effect: 'Allow',
-            Action: ['proton:GetEnvironmentTemplate', 'proton:ListEnvironmentTemplateVersions', 'proton:GetEnvironmentTemplateVersion', 'proton:ListTagsForResource'],
-            Resource: [arn, versions],
+            Action: ['proton:GetEnvironmentTemplate', 'proton:GetEnvironmentTemplateVersion', 'proton:ListEnvironmentTemplateVersions', 'proton:ListTagsForResource'],
+            Resource: arn,
           },
+          { Effect: 'Allow', Action: 'proton:ListTagsForResource', Resource: versions },
           { Effect: 'Allow', Action: 'proton:UpdateEnvironmentTemplate', Resource: arn },
         ],
       },

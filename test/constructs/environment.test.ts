@@ -136,8 +136,10 @@ describe('Environment', () => {
       Effect: 'Allow',
       Resource: [{ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':proton:us-east-1:123456789012:environment/dev']] }],
     });
+    // Only to Proton (AWS's operations table: iam:PassedToService = proton.amazonaws.com).
     expect(statements).toContainEqual({
       Action: 'iam:PassRole',
+      Condition: { StringEquals: { 'iam:PassedToService': 'proton.amazonaws.com' } },
       Effect: 'Allow',
       Resource: ['arn:aws:iam::123456789012:role/proton-service', 'arn:aws:iam::123456789012:role/components'],
     });

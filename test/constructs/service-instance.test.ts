@@ -1,5 +1,5 @@
 import { App, Stack } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import { Environment, Service, ServiceInstance, ServiceInstanceSpec } from '../../src';
 
 const ENV = { account: '123456789012', region: 'us-east-1' };
@@ -25,17 +25,28 @@ describe('ServiceInstance', () => {
     });
   });
 
-  test('the handler may manage only this instance and update its service', () => {
+  test('the handler may manage only this instance; what its removal needs of the service is in a policy the instance depends on', () => {
     const { stack, service, environment } = setup();
     new ServiceInstance(stack, 'Extra', { service, environment, serviceInstanceName: 'extra' });
-    const statements = Object.values(Template.fromStack(stack).findResources('AWS::IAM::Policy')).flatMap((p: any) => p.Properties.PolicyDocument.Statement);
-    expect(statements).toContainEqual(expect.objectContaining({
-      Action: expect.arrayContaining(['proton:CreateServiceInstance', 'proton:UpdateService']),
-      Resource: [
-        { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':proton:us-east-1:123456789012:service/web']] },
-        { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':proton:us-east-1:123456789012:service/web/service-instance/extra']] },
+    const template = Template.fromStack(stack);
+    const policies = template.findResources('AWS::IAM::Policy');
+    const arn = (suffix: string) => ({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:proton:us-east-1:123456789012:${suffix}`]] });
+    expect(Object.values(policies).flatMap((p: any) => p.Properties.PolicyDocument.Statement)).toContainEqual({
+      Action: [
+        'proton:CancelServiceInstanceDeployment', 'proton:CreateServiceInstance', 'proton:GetServiceInstance', 'proton:ListServiceInstanceOutputs',
+        'proton:ListTagsForResource', 'proton:TagResource', 'proton:UntagResource', 'proton:UpdateServiceInstance',
       ],
-    }));
+      Effect: 'Allow',
+      Resource: [arn('service/web/service-instance/extra')],
+    });
+    const [removalId, removal] = Object.entries(policies).find(([id]) => id.startsWith('cdkprotonProtonProviderRemovalPolicy'))!;
+    expect((removal as any).Properties.PolicyDocument.Statement).toEqual([
+      // The service is not this stack's: the removal (UpdateService with the other instances) needs it, and reads the others.
+      { Action: ['proton:GetService', 'proton:ListServiceInstanceOutputs', 'proton:UpdateService'], Effect: 'Allow', Resource: arn('service/web') },
+      { Action: ['proton:ListComponents', 'proton:ListServiceInstances'], Effect: 'Allow', Resource: '*' },
+      { Action: 'proton:GetServiceInstance', Effect: 'Allow', Resource: arn('service/web/service-instance/*') },
+    ]);
+    template.hasResource(TYPE, { DependsOn: Match.arrayWith([removalId]) });
   });
 
   test('throws when the instance name or an output name is invalid', () => {

@@ -1,6 +1,6 @@
 import * as path from 'path';
 import { App, RemovalPolicy, Stack, Tags } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { EnvironmentTemplate, ServiceTemplate, ServiceTemplatePipelineProvisioning, TemplateBundle } from '../../src';
 import { BUNDLES_DIR } from '../fixtures/bundles/corpus';
@@ -89,10 +89,19 @@ describe('ServiceTemplate', () => {
     byName.grantRead(role);
     Template.fromStack(stack).hasResourceProperties('AWS::IAM::Policy', {
       PolicyDocument: {
-        Statement: [Match.objectLike({
-          Action: ['proton:GetServiceTemplate', 'proton:ListServiceTemplateVersions', 'proton:GetServiceTemplateVersion', 'proton:ListTagsForResource'],
-          Resource: [arnOf('existing-svc'), { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':proton:us-east-1:123456789012:service-template/existing-svc:*']] }],
-        })],
+        // Version actions are authorized on the template; only the versions' tags on the versions.
+        Statement: [
+          {
+            Effect: 'Allow',
+            Action: ['proton:GetServiceTemplate', 'proton:GetServiceTemplateVersion', 'proton:ListServiceTemplateVersions', 'proton:ListTagsForResource'],
+            Resource: arnOf('existing-svc'),
+          },
+          {
+            Effect: 'Allow',
+            Action: 'proton:ListTagsForResource',
+            Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':proton:us-east-1:123456789012:service-template/existing-svc:*']] },
+          },
+        ],
       },
     });
   });

@@ -101,12 +101,19 @@ describe('Service', () => {
     const { stack, dev, version } = setup();
     new Service(stack, 'Web', { serviceName: 'web', templateVersion: version, instances: [{ name: 'dev', environment: dev, spec: ServiceInstanceSpec.fromInputs({ message: 'm' }) }] });
     const statements = Object.values(Template.fromStack(stack).findResources('AWS::IAM::Policy')).flatMap((p: any) => p.Properties.PolicyDocument.Statement);
-    expect(statements).toContainEqual(expect.objectContaining({
-      Action: expect.arrayContaining(['proton:CreateService', 'proton:UpdateServiceInstance', 'proton:CancelServicePipelineDeployment']),
-      Resource: [
-        { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':proton:us-east-1:123456789012:service/web']] },
-        { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':proton:us-east-1:123456789012:service/web/*']] },
+    const arn = (suffix: string) => ({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:proton:us-east-1:123456789012:${suffix}`]] });
+    expect(statements).toContainEqual({
+      Action: [
+        'proton:CancelServicePipelineDeployment', 'proton:CreateService', 'proton:DeleteService', 'proton:GetService', 'proton:ListServiceInstanceOutputs',
+        'proton:ListServicePipelineOutputs', 'proton:ListTagsForResource', 'proton:TagResource', 'proton:UntagResource', 'proton:UpdateService',
+        'proton:UpdateServicePipeline',
       ],
-    }));
+      Effect: 'Allow',
+      Resource: [arn('service/web')],
+    });
+    // Its instances carry its ownership tags: no statement names them (the ownership-tag statement covers them).
+    expect(JSON.stringify(statements)).not.toContain('service-instance');
+    // ListServiceInstances and ListComponents support no resource-level permissions.
+    expect(statements).toContainEqual({ Action: ['proton:ListComponents', 'proton:ListServiceInstances'], Effect: 'Allow', Resource: '*' });
   });
 });

@@ -13,7 +13,7 @@ function fixture() {
 }
 
 describe('TemplateSyncConfig', () => {
-  test('declares the configuration after the template and the repository; attributes; IAM on the template', () => {
+  test('declares the configuration after the template and the repository; attributes; IAM on "*"', () => {
     const { stack, repository, template } = fixture();
     const sync = new TemplateSyncConfig(stack, 'Sync', { template: SyncedTemplate.environmentTemplate(template), repository, branch: 'main', subdirectory: 'templates' });
     const t = Template.fromStack(stack);
@@ -37,7 +37,8 @@ describe('TemplateSyncConfig', () => {
         Statement: Match.arrayWith([{
           Effect: 'Allow',
           Action: ['proton:CreateTemplateSyncConfig', 'proton:DeleteTemplateSyncConfig', 'proton:GetTemplateSyncConfig', 'proton:UpdateTemplateSyncConfig'],
-          Resource: [{ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':proton:us-east-1:123456789012:environment-template/web']] }],
+          // Sync-config actions support no resource-level permissions.
+          Resource: '*',
         }]),
       },
     });
@@ -62,7 +63,7 @@ describe('TemplateSyncConfig', () => {
     });
   });
 
-  test('a service template: type SERVICE, IAM on the service template ARN known at synth', () => {
+  test('a service template: type SERVICE, IAM on "*"', () => {
     const { stack, repository } = fixture();
     const template = new ServiceTemplate(stack, 'Svc', { serviceTemplateName: 'web-svc' });
     new TemplateSyncConfig(stack, 'Sync', { template: SyncedTemplate.serviceTemplate(template), repository, branch: 'main' });
@@ -72,7 +73,7 @@ describe('TemplateSyncConfig', () => {
       PolicyDocument: {
         Statement: Match.arrayWith([Match.objectLike({
           Action: ['proton:CreateTemplateSyncConfig', 'proton:DeleteTemplateSyncConfig', 'proton:GetTemplateSyncConfig', 'proton:UpdateTemplateSyncConfig'],
-          Resource: [{ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':proton:us-east-1:123456789012:service-template/web-svc']] }],
+          Resource: '*',
         })]),
       },
     });

@@ -113,9 +113,9 @@ describe('the cross-account example, one command each for deploy and destroy', (
       expect(deployed.code).toBe(0);
       expect(deployed.stdout.slice(deployed.stdout.indexOf('deploy succeeded')).split('\n').slice(0, 7)).toEqual([
         'deploy succeeded',
-        `  ${ENVIRONMENT_STACK_NAME}: CREATE_COMPLETE (created 20, updated 0, deleted 0)`,
+        `  ${ENVIRONMENT_STACK_NAME}: CREATE_COMPLETE (created 21, updated 0, deleted 0)`,
         '    outputs: ConnectionId',
-        `  ${MANAGEMENT_STACK_NAME}: CREATE_COMPLETE (created 22, updated 0, deleted 0)`,
+        `  ${MANAGEMENT_STACK_NAME}: CREATE_COMPLETE (created 23, updated 0, deleted 0)`,
         '    outputs: ConnectionStatus, EnvironmentArn',
         `Lambda logs: ${path.join(workDir, '.proton-local', 'logs')}`,
         '',
@@ -142,8 +142,8 @@ describe('the cross-account example, one command each for deploy and destroy', (
       expect(destroyed.stdout.slice(destroyed.stdout.indexOf('destroy succeeded')).split('\n').slice(0, 3)).toEqual([
         'destroy succeeded',
         // Each stack's two Provider log groups (handler, waiter) have DeletionPolicy Retain.
-        `  ${MANAGEMENT_STACK_NAME}: DELETE_COMPLETE (created 0, updated 0, deleted 20)`,
-        `  ${ENVIRONMENT_STACK_NAME}: DELETE_COMPLETE (created 0, updated 0, deleted 18)`,
+        `  ${MANAGEMENT_STACK_NAME}: DELETE_COMPLETE (created 0, updated 0, deleted 21)`,
+        `  ${ENVIRONMENT_STACK_NAME}: DELETE_COMPLETE (created 0, updated 0, deleted 19)`,
       ]);
       // Proton's order: the environment is deleted before the environment account deletes its connection.
       expect(eventLine(destroyed.stdout, MANAGEMENT_STACK_NAME, 'DELETE_COMPLETE', 'Custom::ProtonEnvironment'))

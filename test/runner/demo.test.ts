@@ -43,7 +43,7 @@ function jobsQueue(attached: boolean): ProtonState['components'][number] {
   };
 }
 
-function platform(networkVersions: string[], recommended: string, instances: ReturnType<typeof instance>[], attached = true): ProtonState {
+function platform(networkVersions: string[], recommended: string, instances: ReturnType<typeof instance>[], component: 'attached' | 'standalone' | 'removed' = 'attached'): ProtonState {
   const environment = (name: string) => ({
     name, templateVersion: `${NETWORK} ${recommended}`, deploymentStatus: 'SUCCEEDED', outputKeys: ['SubnetIds', 'VpcId'],
   });
@@ -54,7 +54,7 @@ function platform(networkVersions: string[], recommended: string, instances: Ret
     ],
     environments: [environment('demo-production'), environment('demo-staging')],
     services: [{ name: 'demo-api', templateName: WEB, status: 'ACTIVE', instances }],
-    components: [jobsQueue(attached)],
+    components: component === 'removed' ? [] : [jobsQueue(component === 'attached')],
   };
 }
 
@@ -62,7 +62,7 @@ async function instanceSpec(name: string): Promise<string> {
   return (await harness.proton.send(new GetServiceInstanceCommand({ serviceName: 'demo-api', name }))).serviceInstance!.spec!;
 }
 
-test('the demo platform deploys with a component attached to an instance, upgrades its environments to 1.1, loses one instance and detaches the component, and is destroyed without leftovers', async () => {
+test('the demo platform deploys with a component attached to an instance, upgrades its environments to 1.1 and scales out, loses that instance and detaches the component, removes it, and is destroyed without leftovers', async () => {
   const initial = await harness.runner.deploy(demoApp('initial'));
   expect(initial.success).toBe(true);
   expect(protonRequests(initial)).toEqual([
@@ -76,7 +76,7 @@ test('the demo platform deploys with a component attached to an instance, upgrad
     'Create StagingJobs SUCCESS',
   ]);
   expect(await readProtonState(harness.proton)).toEqual(platform(['1.0 PUBLISHED'], '1.0', [
-    instance('production-1', 'demo-production'), instance('production-2', 'demo-production'), instance('staging', 'demo-staging'),
+    instance('production-1', 'demo-production'), instance('staging', 'demo-staging'),
   ]));
   expect(harness.runner.stack(DEMO_STACK_NAME)!.outputs).toEqual({
     NetworkTemplateRecommendedVersion: '1.0',
@@ -84,7 +84,7 @@ test('the demo platform deploys with a component attached to an instance, upgrad
   });
   // Each instance's vpc_id input is its environment's VpcId output (the emulator's value names its origin).
   expect(await instanceSpec('staging')).toContain('vpc_id: environment/demo-staging/VpcId');
-  expect(await instanceSpec('production-2')).toContain('vpc_id: environment/demo-production/VpcId');
+  expect(await instanceSpec('production-1')).toContain('vpc_id: environment/demo-production/VpcId');
 
   const upgraded = await harness.runner.deploy(demoApp('upgraded'));
   expect(upgraded.success).toBe(true);
@@ -92,6 +92,7 @@ test('the demo platform deploys with a component attached to an instance, upgrad
     'Create NetworkTemplateV11 SUCCESS',
     'Update Staging SUCCESS',
     'Update Production SUCCESS',
+    'Update Api SUCCESS',
   ]);
   expect(await readProtonState(harness.proton)).toEqual(platform(['1.0 PUBLISHED', '1.1 PUBLISHED'], '1.1', [
     instance('production-1', 'demo-production'), instance('production-2', 'demo-production'), instance('staging', 'demo-staging'),
@@ -106,12 +107,21 @@ test('the demo platform deploys with a component attached to an instance, upgrad
   expect(protonRequests(removed)).toEqual(['Update Api SUCCESS', 'Update StagingJobs SUCCESS']);
   expect(await readProtonState(harness.proton)).toEqual(platform(['1.0 PUBLISHED', '1.1 PUBLISHED'], '1.1', [
     instance('production-1', 'demo-production'), instance('staging', 'demo-staging'),
-  ], false));
+  ], 'standalone'));
+
+  // The component leaves the stack: deleted in the cleanup phase, when the handler's policy no longer
+  // names it (its ownership tag still lets the handler delete it).
+  const componentRemoved = await harness.runner.deploy(demoApp('component-removed'));
+  expect(componentRemoved.success).toBe(true);
+  expect(protonRequests(componentRemoved)).toEqual(['Delete StagingJobs SUCCESS']);
+  expect(await readProtonState(harness.proton)).toEqual(platform(['1.0 PUBLISHED', '1.1 PUBLISHED'], '1.1', [
+    instance('production-1', 'demo-production'), instance('staging', 'demo-staging'),
+  ], 'removed'));
+  expect(harness.runner.stack(DEMO_STACK_NAME)!.outputs).toEqual({ NetworkTemplateRecommendedVersion: '1.1' });
 
   const destroyed = await harness.runner.destroy({ stackNames: [DEMO_STACK_NAME] });
   expect(destroyed.success).toBe(true);
   expect(protonRequests(destroyed)).toEqual([
-    'Delete StagingJobs SUCCESS',
     'Delete Api SUCCESS',
     'Delete WebServiceTemplateV1 SUCCESS',
     'Delete WebServiceTemplate SUCCESS',

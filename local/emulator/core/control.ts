@@ -16,6 +16,8 @@
  * | POST /_emulator/reset-call-counts | | |
  * | GET /_emulator/dump | | all state |
  * | PUT /_emulator/objects/<bucket>/<key> | raw bytes | store an object (bucket created) |
+ * | PUT /_emulator/identities/<access key id> | `{"principalArn", "accountId", "policies": [{"name", "document"}]}` | requests signed with the key are that principal's, authorized against its policies |
+ * | DELETE /_emulator/identities/<access key id> | | the key's requests are no longer authorized |
  *
  * Every answer is 200 with a JSON body (`{}` when there is nothing to return); a bad request is
  * 400 `{"error": "<what is wrong and what is allowed>"}`.
@@ -23,6 +25,7 @@
 import type * as http from 'http';
 import type { EmulatorState } from './emulator';
 import type { FaultSpec, RateLimit } from './faults';
+import type { CallerIdentity } from './iam';
 import { OPERATION_NAMES } from './model';
 import type { Durations, TargetKey } from './runtime';
 
@@ -45,6 +48,11 @@ export interface EmulatorControl {
   dump(): Record<string, unknown>;
   /** Stores an object in the S3-compatible store, creating the bucket if needed. */
   putObject(bucket: string, key: string, body: Buffer | string): { etag: string };
+  /**
+   * Requests signed with `accessKeyId` come from `identity` and are authorized against its
+   * policies (Proton and S3); `undefined` forgets the key (its requests are not authorized).
+   */
+  setIdentity(accessKeyId: string, identity: CallerIdentity | undefined): void;
 }
 
 export function createControl(state: EmulatorState): EmulatorControl {
@@ -68,6 +76,7 @@ export function createControl(state: EmulatorState): EmulatorControl {
       state.s3.createBucket(bucket);
       return state.s3.put(bucket, key, Buffer.isBuffer(body) ? body : Buffer.from(body));
     },
+    setIdentity: (accessKeyId, identity) => state.identities.set(accessKeyId, identity),
   };
 }
 
@@ -110,7 +119,24 @@ const ROUTES: Record<string, Route> = {
     }
     return c.putObject(decodeURIComponent(rest.slice(0, slash)), decodeURIComponent(rest.slice(slash + 1)), raw);
   },
+  'PUT identities': (c, b, _raw, rest) => c.setIdentity(accessKeyOf(rest), {
+    principalArn: field(b, 'principalArn', 'string'),
+    accountId: field(b, 'accountId', 'string'),
+    policies: policiesOf(b.policies),
+  }),
+  'DELETE identities': (c, _b, _raw, rest) => c.setIdentity(accessKeyOf(rest), undefined),
 };
+
+function accessKeyOf(rest: string): string {
+  if (rest === '' || rest.includes('/')) throw new BadControlRequest('Use /_emulator/identities/<access key id>.');
+  return decodeURIComponent(rest);
+}
+
+function policiesOf(value: unknown): CallerIdentity['policies'] {
+  const valid = Array.isArray(value) && value.every((p) => p !== null && typeof p === 'object' && typeof p.name === 'string' && p.document !== null && typeof p.document === 'object');
+  if (!valid) throw new BadControlRequest('Member \'policies\' must be a list of {"name": string, "document": policy document object}.');
+  return value;
+}
 
 function send(res: http.ServerResponse, status: number, payload: unknown): void {
   const body = Buffer.from(JSON.stringify(payload ?? {}));

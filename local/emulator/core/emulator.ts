@@ -6,6 +6,7 @@
 import { randomUUID } from 'crypto';
 import { EmulatorClock } from './clock';
 import { FaultInjector, RateLimit, TokenBucket } from './faults';
+import { IdentityRegistry } from './iam';
 import type { Durations, EmulatorRuntime } from './runtime';
 import { InMemoryObjectStore } from './s3-store';
 import { ScenarioState } from './scenario';
@@ -26,6 +27,8 @@ export class EmulatorState implements EmulatorRuntime {
   public readonly s3: InMemoryObjectStore;
   public readonly global: GlobalState = { accounts: new Map(), environmentAccountConnections: new Map() };
   public readonly faults = new FaultInjector();
+  /** Access keys whose requests are authorized against their principal's IAM policies. */
+  public readonly identities = new IdentityRegistry();
   private rateLimiter: TokenBucket | undefined;
   private readonly calls = new Map<string, number>();
 
@@ -80,6 +83,7 @@ export class EmulatorState implements EmulatorRuntime {
       scenario: this.scenario.dump(),
       pendingFaults: this.faults.pending(),
       rateLimit: this.rateLimiter?.limit ?? null,
+      identities: this.identities.dump(),
       callCounts: this.callCounts(),
       accounts: this.global.accounts,
       environmentAccountConnections: this.global.environmentAccountConnections,

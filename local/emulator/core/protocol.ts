@@ -11,18 +11,24 @@
  *   AWS JSON services for an unknown target;
  * - a request without a SigV4 `Authorization` header answers AccessDeniedException (403); any
  *   signature is accepted (nothing is verified);
- * - the account is the access key id when it is 12 digits, else the emulator's default account;
+ * - an access key registered with an identity (`control.setIdentity`) is that principal, in its
+ *   account: each request is authorized against its policies (proton-authorization.ts, iam.ts)
+ *   and a denied one answers AccessDeniedException (403) with IAM's message;
+ * - otherwise the account is the access key id when it is 12 digits, else the emulator's default
+ *   account, and nothing is authorized;
  *   the region is the credential scope's region (default region when absent);
  * - order of checks: auth, target, call count, injected fault / rate limit, JSON, due transitions,
- *   input validation, operation, output validation (strict mode);
+ *   input validation, IAM authorization, operation, output validation (strict mode);
  * - operations without an implementation (partial mode only) answer 501 NotImplemented, a status
  *   the SDKs do not retry.
  */
 import type * as http from 'http';
 import type { EmulatorState } from './emulator';
 import { ProtonError, accessDenied, internal, throttling } from './errors';
+import { CallerIdentity, IdentityRegistry, accessKeyIdOf, firstDenial } from './iam';
 import { MODEL } from './model';
 import { ProtocolError, invalidOutput, serialization, unknownOperation } from './protocol-errors';
+import { authorizationsOf, planOf } from './proton-authorization';
 import type { OperationTable, RequestContext } from './runtime';
 import { validateInput, validateOutput } from './validate';
 
@@ -42,21 +48,29 @@ export interface ProtonEndpoint {
 interface Caller {
   readonly accountId: string;
   readonly region: string;
+  /** The registered principal of the access key, whose requests are authorized. */
+  readonly identity?: CallerIdentity;
 }
 
 
 /** Response header carrying the emulator's clock, epoch milliseconds. */
 export const EMULATOR_CLOCK_HEADER = 'x-emulator-clock';
 /** `AWS4-HMAC-SHA256 Credential=<akid>/<date>/<region>/<service>/aws4_request, ...` */
-export function callerOf(authorization: string | undefined, endpoint: Pick<ProtonEndpoint, 'defaultAccountId' | 'defaultRegion'>): Caller {
+export function callerOf(
+  authorization: string | undefined,
+  endpoint: Pick<ProtonEndpoint, 'defaultAccountId' | 'defaultRegion'>,
+  identities?: IdentityRegistry,
+): Caller {
   if (!authorization) {
     throw accessDenied('Missing Authentication Token: the request has no AWS Signature Version 4 Authorization header.');
   }
   const scope = /Credential=([^/,\s]+)\/[^/,\s]+\/([^/,\s]+)\//.exec(authorization);
   const accessKeyId = scope?.[1];
+  const identity = identities?.get(accessKeyIdOf(authorization));
   return {
-    accountId: accessKeyId && /^\d{12}$/.test(accessKeyId) ? accessKeyId : endpoint.defaultAccountId,
+    accountId: identity?.accountId ?? (accessKeyId && /^\d{12}$/.test(accessKeyId) ? accessKeyId : endpoint.defaultAccountId),
     region: scope?.[2] ?? endpoint.defaultRegion,
+    identity,
   };
 }
 
@@ -109,7 +123,7 @@ export async function handleProtonRequest(
   res.setHeader(EMULATOR_CLOCK_HEADER, String(endpoint.state.clock.nowMs()));
   let operation: string | undefined;
   try {
-    const caller = callerOf(req.headers.authorization, endpoint);
+    const caller = callerOf(req.headers.authorization, endpoint, endpoint.state.identities);
     operation = operationOf(req.headers['x-amz-target']);
     const { state } = endpoint;
     state.countCall(operation);
@@ -135,15 +149,20 @@ export async function handleProtonRequest(
       sendError(res, 'NotImplemented', 501, `${operation} is not implemented by this emulator (started in partial mode).`);
       return;
     }
+    const account = state.accountState(caller.accountId, caller.region);
+    const where = { accountId: caller.accountId, region: caller.region, account, runtime: state };
+    const plan = caller.identity ? planOf(operation, input, where) : {};
     const ctx: RequestContext = {
       operation,
       requestId,
-      accountId: caller.accountId,
-      region: caller.region,
-      account: state.accountState(caller.accountId, caller.region),
-      runtime: state,
+      ...where,
+      reservedId: plan.reservedId,
       nowSeconds: () => state.clock.nowMs() / 1000,
     };
+    if (caller.identity) {
+      const denial = await firstDenial(caller.identity, await authorizationsOf(operation, input, ctx, plan));
+      if (denial !== undefined) throw accessDenied(denial);
+    }
     const output = (await handler(input, ctx)) ?? {};
     if (endpoint.strict) {
       const mismatch = validateOutput(operation, output);

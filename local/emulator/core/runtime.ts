@@ -95,6 +95,11 @@ export interface RequestContext {
   readonly region: string;
   /** The caller's account state. */
   readonly account: AccountState;
+  /**
+   * The id a CreateEnvironmentAccountConnection gives the new connection when the request was
+   * authorized before it ran (IAM authorizes the tags on the connection's ARN).
+   */
+  readonly reservedId?: string;
   readonly runtime: EmulatorRuntime;
   /** Current virtual time in epoch seconds (the wire format of timestamps). */
   nowSeconds(): number;

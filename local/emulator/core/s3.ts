@@ -9,9 +9,18 @@
  * without a body, and the `aws-chunked` content encoding the v3 SDK uses for streamed uploads
  * with checksum trailers (decoded here; signatures and checksums are not verified).
  * Inferred: creating a bucket that already exists succeeds (S3's us-east-1 behaviour for the
- * owner); requests are not authenticated.
+ * owner); signatures are not verified.
+ *
+ * IAM: a request signed with a registered access key (iam.ts) is authorized against its
+ * principal's policies before it runs — the action of the operation (S3's "Required permissions
+ * for Amazon S3 API operations": GetObject and HeadObject `s3:GetObject`, PutObject `s3:PutObject`,
+ * DeleteObject `s3:DeleteObject`, CreateBucket `s3:CreateBucket`, HeadBucket and ListObjectsV2
+ * `s3:ListBucket`) on the object or bucket ARN — and a denied one answers `403 AccessDenied` with
+ * S3's same-account message (the resource ARN in quotes; S3 user guide, "Troubleshoot access
+ * denied (403 Forbidden) errors"). Inferred: every bucket belongs to the caller's account.
  */
 import type * as http from 'http';
+import { AuthorizationCheck, IdentityRegistry, accessKeyIdOf, firstDenial } from './iam';
 import type { InMemoryObjectStore } from './s3-store';
 
 const XMLNS = 'http://s3.amazonaws.com/doc/2006-03-01/';
@@ -157,16 +166,37 @@ function handle(store: InMemoryObjectStore, req: http.IncomingMessage, res: http
   }
 }
 
+/** The action and resource IAM authorizes an S3 request on. */
+function authorizationOf(req: http.IncomingMessage, accountId: string): AuthorizationCheck {
+  const [, bucketPart = '', ...keyParts] = new URL(req.url ?? '/', 'http://localhost').pathname.split('/');
+  const bucket = decodeURIComponent(bucketPart);
+  const key = decodeURIComponent(keyParts.join('/'));
+  const method = req.method ?? 'GET';
+  if (!bucket) return { action: 's3:ListAllMyBuckets', resource: '*', resourceAccountId: accountId };
+  if (!key) {
+    const action = method === 'PUT' ? 's3:CreateBucket' : 's3:ListBucket';
+    return { action, resource: `arn:aws:s3:::${bucket}`, resourceAccountId: accountId };
+  }
+  const action = method === 'PUT' ? 's3:PutObject' : method === 'DELETE' ? 's3:DeleteObject' : 's3:GetObject';
+  return { action, resource: `arn:aws:s3:::${bucket}/${key}`, resourceAccountId: accountId };
+}
+
 /** Handles one S3 request whose body has been read. */
-export function handleS3Request(
+export async function handleS3Request(
   store: InMemoryObjectStore,
   req: http.IncomingMessage,
   res: http.ServerResponse,
   body: Buffer,
   requestId: string,
-): void {
+  identities?: IdentityRegistry,
+): Promise<void> {
   res.setHeader('x-amz-request-id', requestId);
   try {
+    const identity = identities?.get(accessKeyIdOf(req.headers.authorization));
+    if (identity) {
+      const denial = await firstDenial(identity, [authorizationOf(req, identity.accountId)], true);
+      if (denial !== undefined) throw new S3Error('AccessDenied', 403, denial);
+    }
     handle(store, req, res, body);
   } catch (e) {
     if (!(e instanceof S3Error)) throw e;

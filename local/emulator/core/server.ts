@@ -48,7 +48,7 @@ async function route(endpoint: ProtonEndpoint, control: EmulatorControl, req: ht
   } else if (req.method === 'POST' && path === '/') {
     await handleProtonRequest(endpoint, req, res, body, requestId);
   } else {
-    handleS3Request(endpoint.state.s3, req, res, body, requestId);
+    await handleS3Request(endpoint.state.s3, req, res, body, requestId, endpoint.state.identities);
   }
 }
 

@@ -129,7 +129,7 @@ function create(ctx: RequestContext, input: CreateInput): EnvironmentAccountConn
   if (own >= MAX_CONNECTIONS_PER_ENVIRONMENT_ACCOUNT) {
     throw quotaExceeded(`Account ${ctx.accountId} already has ${own} environment account connections, the maximum. Delete unused connections first.`);
   }
-  const id = ctx.runtime.newId();
+  const id = ctx.reservedId ?? ctx.runtime.newId();
   const now = ctx.nowSeconds();
   const record: EnvironmentAccountConnectionRecord = {
     id,

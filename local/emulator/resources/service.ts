@@ -79,6 +79,10 @@ function launchInstancePart(
   return (done) => {
     launchInstance(ctx, service, entry, version, service.spec, (status) =>
       done({ part: `instance ${entry.name}`, action: 'deploy', ok: status === 'SUCCEEDED', message: service.instances.get(entry.name)?.deploymentStatusMessage }));
+    // The service's customer tags propagate to a new child (proton-api.md §tags: "to new child resources only").
+    const instance = service.instances.get(entry.name);
+    const customerTags = (ctx.account.tags.get(service.arn) ?? []).filter((tag) => !tag.key.startsWith('aws:'));
+    if (instance && !ctx.account.tags.has(instance.arn)) setResourceTags(ctx.account, instance.arn, customerTags);
   };
 }
 
