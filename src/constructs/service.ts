@@ -15,7 +15,7 @@ import { validateLength, validateResourceName } from './validation-util';
 import { PIPELINE_OUTPUT_ATTRIBUTE_PREFIX, ServiceInstanceEntry } from '../custom-resources/contract';
 import { ProtonProvider } from '../custom-resources/proton-provider';
 import { KINDS, importedIdentity } from '../private/kinds';
-import { GRANTS } from '../private/permissions';
+import { GRANTS, PermissionTargets } from '../private/permissions';
 import { protonArn, protonArnComponents } from '../private/proton-arns';
 import {
   ProtonCustomResource, ProtonDeployedResourceBase, checkOutputKey, isMarked, markAs, protonTags, registerIdentity,
@@ -63,7 +63,10 @@ export interface IService extends IProtonDeployedResource {
    */
   readonly serviceArn: string;
 
-  /** The service's pipeline (for a template with a pipeline): its events and, for a `Service` of this app, its outputs. */
+  /**
+   * The service's pipeline (for a template with a pipeline): its events, its grants and, for a
+   * `Service` of this app, its outputs.
+   */
   readonly pipeline: IServicePipeline;
 
   /**
@@ -100,6 +103,19 @@ export interface IServicePipeline extends IProtonDeployedResource {
    * @param key the output's name
    */
   getOutput(key: string): string;
+
+  /**
+   * Grants reading the pipeline: `proton:GetService` (which returns the pipeline),
+   * `ListServicePipelineOutputs` and `ListServicePipelineProvisionedResources`. IAM has no
+   * pipeline resource type: these actions are authorized on the service's ARN.
+   */
+  grantRead(grantee: iam.IGrantable): iam.Grant;
+
+  /**
+   * Grants deploying the pipeline, and nothing else of the service: `proton:UpdateServicePipeline`,
+   * `CancelServicePipelineDeployment` and reading it (see `grantRead`), on the service's ARN.
+   */
+  grantDeploy(grantee: iam.IGrantable): iam.Grant;
 }
 
 /** Attributes of an existing service: give its name or its ARN. */
@@ -252,6 +268,19 @@ class ServicePipeline extends ProtonDeployedResourceBase implements IServicePipe
   /** @internal */
   protected get _eventResourceArn(): string {
     return this.servicePipelineArn;
+  }
+
+  /** @internal IAM authorizes a pipeline's actions on its service. */
+  protected get _grantTargets(): PermissionTargets {
+    return { service: [this.service.serviceArn] };
+  }
+
+  public grantRead(grantee: iam.IGrantable): iam.Grant {
+    return this._grant(grantee, GRANTS.servicePipeline.read);
+  }
+
+  public grantDeploy(grantee: iam.IGrantable): iam.Grant {
+    return this._grant(grantee, GRANTS.servicePipeline.deploy);
   }
 }
 

@@ -297,6 +297,11 @@ export const GRANTS = {
     ['GetService', 'ListServicePipelineOutputs', 'ListServicePipelineProvisionedResources', taggingOperation('ListTagsForResource', 'service')],
     ['UpdateService', 'UpdateServicePipeline', 'CancelServicePipelineDeployment'],
   ),
+  // IAM has no pipeline resource type: its actions are authorized on the service.
+  servicePipeline: readAndDeploy(
+    ['GetService', 'ListServicePipelineOutputs', 'ListServicePipelineProvisionedResources'],
+    ['UpdateServicePipeline', 'CancelServicePipelineDeployment'],
+  ),
   serviceInstance: readAndDeploy(
     [
       'GetServiceInstance', 'ListServiceInstanceOutputs', 'ListServiceInstanceProvisionedResources',

@@ -1,7 +1,7 @@
 /**
- * The grants of environments, services, service instances, components and templates: built from
- * the permissions table (src/private/permissions.ts), the same way on imported and declared
- * resources, exact statements.
+ * The grants of environments, services and their pipelines, service instances, components and
+ * templates: built from the permissions table (src/private/permissions.ts), the same way on
+ * imported and declared resources, exact statements.
  */
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
@@ -50,6 +50,22 @@ test('service: the service and its pipeline', () => {
     ],
     Resource: arn('service/web'),
   }]);
+});
+
+test('service pipeline: only the pipeline\'s actions, on the service (IAM has no pipeline resource type)', () => {
+  const { stack, role } = setup();
+  const web = Service.fromServiceArn(stack, 'Web', 'arn:aws:proton:eu-west-1:210987654321:service/web');
+  web.pipeline.grantRead(role);
+  web.pipeline.grantDeploy(role);
+  const read = ['proton:GetService', 'proton:ListServicePipelineOutputs', 'proton:ListServicePipelineProvisionedResources'];
+  expect(statements(stack)).toEqual([
+    { Effect: 'Allow', Action: read, Resource: 'arn:aws:proton:eu-west-1:210987654321:service/web' },
+    {
+      Effect: 'Allow',
+      Action: [...read, 'proton:CancelServicePipelineDeployment', 'proton:UpdateServicePipeline'].sort(),
+      Resource: 'arn:aws:proton:eu-west-1:210987654321:service/web',
+    },
+  ]);
 });
 
 const INSTANCE_DEPLOY = [
