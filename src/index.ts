@@ -1,3 +1,4 @@
+export * from './backend';
 export * from './constructs/proton-resource';
 export * from './constructs/proton-handler';
 export * from './constructs/environment-template';

@@ -1,4 +1,4 @@
-import { ITaggable, Lazy, RemovalPolicy, TagManager, Token } from 'aws-cdk-lib';
+import { Arn, ArnFormat, ITaggable, Lazy, RemovalPolicy, TagManager, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { IEnvironmentAccountConnection } from './environment-account-connection';
@@ -12,11 +12,14 @@ import { TemplateSchema } from './template-bundle';
 import { resolveTemplateVersion } from './template-version-base';
 import { validateLength, validateResourceName } from './validation-util';
 import { ProtonProvider } from '../custom-resources/proton-provider';
+import { usesCloudFormationBackend, warnIgnored } from '../private/cfn-backend/backend';
+import { RenderedNestedStack } from '../private/cfn-backend/nested-stack';
+import { recommendedVersion } from '../private/cfn-backend/versions';
 import { KINDS, importedIdentity } from '../private/kinds';
 import { GRANTS } from '../private/permissions';
 import { protonArn, protonArnComponents } from '../private/proton-arns';
-import { ProtonCustomResource, ProtonDeployedResourceBase, isMarked, markAs, protonTags } from '../private/proton-resource';
-import { checkEnvironmentRendering } from '../private/render/synth';
+import { ProtonCustomResource, ProtonDeployedResourceBase, checkOutputKey, isMarked, markAs, protonTags } from '../private/proton-resource';
+import { checkEnvironmentRendering, EnvironmentRendering } from '../private/render/synth';
 import { checkSpecInputs, renderSpecDocument } from '../private/spec-rendering';
 import { formatSpecErrors } from '../private/spec-schema';
 
@@ -71,19 +74,26 @@ interface ProvisioningMembers {
  * @see https://docs.aws.amazon.com/proton/latest/userguide/ag-works-prov-methods.html
  */
 export class EnvironmentProvisioning {
-  /** AWS-managed: Proton deploys CloudFormation with `protonServiceRole`. */
+  /**
+   * AWS-managed: Proton deploys CloudFormation with `protonServiceRole`.
+   *
+   * With `Backend.CLOUDFORMATION`, the environment is a nested stack that deploys with the
+   * deploying principal (or the stack's CloudFormation execution role): `protonServiceRole` is
+   * not used (a synth warning says so). The other modes, except `customerManaged`, fail synth
+   * in that backend.
+   */
   public static awsManaged(options: AwsManagedProvisioningOptions): EnvironmentProvisioning {
-    return new EnvironmentProvisioning({ protonServiceRoleArn: options.protonServiceRole.roleArn }, [options.protonServiceRole]);
+    return new EnvironmentProvisioning({ protonServiceRoleArn: options.protonServiceRole.roleArn }, [options.protonServiceRole], 'awsManaged');
   }
 
   /** In another account, through an environment account connection. */
   public static crossAccount(options: CrossAccountProvisioningOptions): EnvironmentProvisioning {
-    return new EnvironmentProvisioning({ environmentAccountConnectionId: options.connection.environmentAccountConnectionId }, []);
+    return new EnvironmentProvisioning({ environmentAccountConnectionId: options.connection.environmentAccountConnectionId }, [], 'crossAccount', options.connection);
   }
 
   /** CodeBuild: Proton runs the template's commands in CodeBuild with `role`. */
   public static codeBuild(options: CodeBuildProvisioningOptions): EnvironmentProvisioning {
-    return new EnvironmentProvisioning({ codebuildRoleArn: options.role.roleArn }, [options.role]);
+    return new EnvironmentProvisioning({ codebuildRoleArn: options.role.roleArn }, [options.role], 'codeBuild');
   }
 
   /**
@@ -97,7 +107,7 @@ export class EnvironmentProvisioning {
     validateLength('branch', options.branch, 1, 200);
     return new EnvironmentProvisioning({
       provisioningRepository: { provider: options.repository.repositoryProvider, name: options.repository.repositoryName, branch: options.branch },
-    }, []);
+    }, [], 'selfManaged');
   }
 
   /**
@@ -105,7 +115,7 @@ export class EnvironmentProvisioning {
    * Nothing is provisioned; the spec's inputs are the environment's outputs.
    */
   public static customerManaged(): EnvironmentProvisioning {
-    return new EnvironmentProvisioning({}, []);
+    return new EnvironmentProvisioning({}, [], 'customerManaged');
   }
 
   /** @internal The Create/UpdateEnvironment members of this mode. */
@@ -113,9 +123,16 @@ export class EnvironmentProvisioning {
   /** @internal The roles the handler passes to Proton. */
   public readonly _passedRoles: iam.IRole[];
 
-  private constructor(members: ProvisioningMembers, passedRoles: iam.IRole[]) {
+  /** @internal The mode's factory method, e.g. `awsManaged`. */
+  public readonly _mode: string;
+  /** @internal The connection of a cross-account environment. */
+  public readonly _connection?: IEnvironmentAccountConnection;
+
+  private constructor(members: ProvisioningMembers, passedRoles: iam.IRole[], mode: string, connection?: IEnvironmentAccountConnection) {
     this._members = members;
     this._passedRoles = passedRoles;
+    this._mode = mode;
+    this._connection = connection;
   }
 }
 
@@ -325,7 +342,11 @@ export class Environment extends EnvironmentBase implements ITaggable {
    */
   public readonly _acceptsComponents?: boolean;
 
-  private readonly resource: ProtonCustomResource<typeof KINDS.environment.resourceType>;
+  private readonly resource?: ProtonCustomResource<typeof KINDS.environment.resourceType>;
+  /** The cloudformation backend's nested stack (absent for a customer-managed environment). */
+  private readonly nested?: RenderedNestedStack;
+  /** The spec's inputs, in the cloudformation backend (a customer-managed environment's outputs). */
+  private readonly cfnInputs?: { readonly [name: string]: unknown };
   private readonly selfManaged: boolean;
   /** Output keys read by the app: only these travel back through the custom resource. */
   private readonly requestedOutputs = new Set<string>();
@@ -335,6 +356,7 @@ export class Environment extends EnvironmentBase implements ITaggable {
       physicalName: props.environmentName ?? Lazy.string({ produce: () => generatedName }),
     });
     markAs(this, 'Environment');
+    const cloudFormation = usesCloudFormationBackend(this);
     validateResourceName('environmentName', props.environmentName);
     validateLength('description', props.description, 0, 500);
     const version = resolveTemplateVersion('An environment', props,
@@ -349,7 +371,17 @@ export class Environment extends EnvironmentBase implements ITaggable {
     const templateName = version.template.environmentTemplateName;
     const generatedName = generatePhysicalName(this, { templateName, selfManaged: this.selfManaged }, 100);
     const name = props.environmentName ?? generatedName;
-    checkEnvironmentRendering(this, { schema: version.schema, name, inputs, requestedOutputs: () => [...this.requestedOutputs] });
+    const rendering = checkEnvironmentRendering(this, { schema: version.schema, name, inputs, requestedOutputs: () => [...this.requestedOutputs] });
+    if (cloudFormation) {
+      const cfn = this.renderedEnvironment(props, version, rendering);
+      this.nested = cfn.nested;
+      this.cfnInputs = inputs;
+      this.environmentName = name;
+      this.environmentArn = protonArn(this, KINDS.environment.arnResourceType, name);
+      this.environmentTemplateMajorVersion = version.majorVersion;
+      this.environmentTemplateMinorVersion = cfn.minorVersion;
+      return;
+    }
 
     const provider = ProtonProvider.getOrCreate(this);
     const passed = [...props.provisioning._passedRoles, ...(props.componentRole ? [props.componentRole] : [])];
@@ -404,12 +436,78 @@ export class Environment extends EnvironmentBase implements ITaggable {
       throw new Error(`Environment '${this.node.path}' is self-managed (EnvironmentProvisioning.selfManaged): CloudFormation does not wait `
         + `for the pull request Proton opens, so output '${key}' is never available to the app. Read it from your provisioning pipeline instead.`);
     }
-    return this.resource.output(key, this.requestedOutputs, key, 'VpcId');
+    if (this.cfnInputs !== undefined) {
+      checkOutputKey(key, 'VpcId');
+      this.requestedOutputs.add(key);
+      return this.nested ? this.nested.output(key) : this.customerManagedOutput(key);
+    }
+    return this.resource!.output(key, this.requestedOutputs, key, 'VpcId');
   }
 
   /** As {@link getOutput}, for an output holding a number. */
   public getOutputAsNumber(key: string): number {
     return Token.asNumber(this.getOutput(key));
+  }
+
+  /**
+   * The cloudformation backend: the rendered `infrastructure/` as a nested stack (none for a
+   * customer-managed environment); provisioning modes it cannot express fail.
+   */
+  private renderedEnvironment(
+    props: EnvironmentProps, version: { template: IEnvironmentTemplate; majorVersion: string; minorVersion?: string }, rendering: EnvironmentRendering,
+  ): { nested?: RenderedNestedStack; minorVersion: string } {
+    const what = `Environment '${this.node.path}'`;
+    const templateName = version.template.environmentTemplateName;
+    const provisioning = props.provisioning;
+    if (provisioning._mode === 'crossAccount') {
+      const arn = provisioning._connection!.environmentAccountConnectionArn;
+      const account = Token.isUnresolved(arn) ? undefined : Arn.split(arn, ArnFormat.SLASH_RESOURCE_NAME).account;
+      throw new Error(`${what}: cross-account provisioning (EnvironmentProvisioning.crossAccount) cannot be expressed by the cloudformation backend: `
+        + "a nested stack deploys in its parent stack's account. Declare the environment in a stack of "
+        + (account ? `account ${account} (new Stack(app, 'Prod', { env: { account: '${account}' } }))` : "the environment account (new Stack(app, 'Prod', { env: { account } }))")
+        + ' with EnvironmentProvisioning.awsManaged, and remove the connection.');
+    }
+    if (provisioning._mode === 'selfManaged') {
+      throw new Error(`${what}: self-managed provisioning (EnvironmentProvisioning.selfManaged) has Proton open pull requests; the cloudformation backend `
+        + 'deploys the rendered template itself. Use EnvironmentProvisioning.awsManaged, or render the template (npx cdk-proton render) into your own pipeline.');
+    }
+    if (provisioning._mode === 'codeBuild') {
+      throw new Error(`${what}: CodeBuild provisioning is not supported by the cloudformation backend yet: run the bundle's provision commands `
+        + 'from your own pipeline, or keep this stack on the proton backend (BackendSetting.set(stack, Backend.PROTON)).');
+    }
+    const bundle = rendering.bundle;
+    if (bundle === undefined) {
+      throw new Error(`${what}: the cloudformation backend renders the template at synth and needs its bundle: declare version ${version.majorVersion} `
+        + `of template '${templateName}' in this app (template.addVersion(..., { bundle: TemplateBundle.fromDirectory(dir) })).`);
+    }
+    const recommended = recommendedVersion(version.template, version.majorVersion);
+    const minorVersion = version.minorVersion ?? recommended?.minor;
+    if (minorVersion === undefined) {
+      throw new Error(`${what}: major version ${version.majorVersion} of template '${templateName}' has no published version in this app, `
+        + 'so the environment has no recommended minor version to run: publish one, or give templateMinorVersion.');
+    }
+    warnIgnored(this, 'protonServiceRole', provisioning._members.protonServiceRoleArn,
+      "the nested stack deploys with the deploying principal (or the stack's CloudFormation execution role).");
+    warnIgnored(this, 'componentRole', props.componentRole,
+      "components are nested stacks that deploy with the deploying principal (or the stack's CloudFormation execution role).");
+    warnIgnored(this, 'description', props.description, 'the environment is a nested stack, which has no description.');
+    if (bundle.customerManaged) return { minorVersion };
+    if (!bundle.cloudFormationFiles.infrastructure) {
+      throw new Error(`${what}: template '${templateName}' ${version.majorVersion}.${minorVersion} is a Terraform bundle (rendering_engine hcl); `
+        + 'the cloudformation backend deploys CloudFormation only. Apply its .tf files with Terraform (npx cdk-proton render prints the variables Proton generated).');
+    }
+    const nested = new RenderedNestedStack(this, 'Stack', { what, render: rendering.render, valueOf: () => undefined });
+    return { nested, minorVersion };
+  }
+
+  /** A customer-managed environment's output: its spec's input of that name (Proton's rule). */
+  private customerManagedOutput(key: string): string {
+    const value = this.cfnInputs![key];
+    if (value === undefined) {
+      throw new Error(`Environment '${this.node.path}': getOutput('${key}'): a customer-managed environment's outputs are its spec's inputs, `
+        + `and the spec has no input '${key}' (inputs: ${Object.keys(this.cfnInputs!).join(', ') || 'none'}). Read one of these, or add it to the spec.`);
+    }
+    return typeof value === 'string' ? value : Token.asString(value);
   }
 
   private checkSpec(schema: TemplateSchema, inputs: { [name: string]: unknown }): void {

@@ -6,6 +6,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3_assets from 'aws-cdk-lib/aws-s3-assets';
 import { Construct } from 'constructs';
+import { usesCloudFormationBackend } from '../private/cfn-backend/backend';
 import { contentHash, createDeterministicTarGz, readDirectoryFiles } from '../private/deterministic-tar';
 import { previewBundle } from '../private/render/preview';
 import { registerBundleRendering } from '../private/render/synth';
@@ -314,6 +315,19 @@ class DirectoryTemplateBundle extends TemplateBundle {
     const kind = bundleKind(options);
     const { hash, archive } = this.pack();
     const parsed = checkBundle(this.directory, archive, kind);
+    const schema = TemplateSchema._fromAcceptedYaml(parsed.schema);
+    // Resources deployed from this version render its IaC files at synth (src/private/render/synth.ts).
+    registerBundleRendering(schema, {
+      hash,
+      schemaYaml: parsed.schema,
+      cloudFormationFiles: parsed.cloudFormationFiles,
+      outputKeys: parsed.outputKeys,
+      customerManaged: kind.customerManaged ?? false,
+    });
+    if (usesCloudFormationBackend(scope)) {
+      // Rendered at synth into nested stacks: nothing reads the bundle at deploy time, so no asset.
+      return { bucketName: '', objectKey: '', schema };
+    }
     const asset = new s3_assets.Asset(scope, 'TemplateBundle', {
       path: writeArchive(hash, archive),
       // The content's hash: an unchanged directory keeps its object key, so no new version.
@@ -324,15 +338,6 @@ class DirectoryTemplateBundle extends TemplateBundle {
     // Only this object (Asset.grantRead would allow every object of the bootstrap bucket), and
     // only s3:GetObject: Proton copies the bundle with the caller's permissions.
     grantGetObject(options.grantee, asset.bucket.arnForObjects(asset.s3ObjectKey));
-    const schema = TemplateSchema._fromAcceptedYaml(parsed.schema);
-    // Resources deployed from this version render its IaC files at synth (src/private/render/synth.ts).
-    registerBundleRendering(schema, {
-      hash,
-      schemaYaml: parsed.schema,
-      cloudFormationFiles: parsed.cloudFormationFiles,
-      outputKeys: parsed.outputKeys,
-      customerManaged: kind.customerManaged ?? false,
-    });
     return { bucketName: asset.s3BucketName, objectKey: asset.s3ObjectKey, schema };
   }
 
@@ -401,8 +406,12 @@ class S3TemplateBundle extends TemplateBundle {
     super();
   }
 
-  public bind(_scope: Construct, options: TemplateBundleBindOptions): TemplateBundleConfig {
+  public bind(scope: Construct, options: TemplateBundleBindOptions): TemplateBundleConfig {
     bundleKind(options);
+    if (usesCloudFormationBackend(scope)) {
+      // Unreadable at synth: environments and services that render it fail with what to do instead.
+      return { bucketName: this.bucket.bucketName, objectKey: this.key };
+    }
     grantGetObject(options.grantee, this.bucket.arnForObjects(this.key));
     // A bucket encrypted with a customer managed key: Proton's read needs kms:Decrypt through S3.
     this.bucket.encryptionKey?.grantDecrypt(options.grantee);

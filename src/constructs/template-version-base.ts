@@ -1,10 +1,13 @@
 import { CfnResource, CustomResource, Lazy, Stack, Token } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct, IConstruct } from 'constructs';
 import { TemplateBundleBindOptions, TemplateBundleConfig, TemplateSchema } from './template-bundle';
 import { TemplateVersionOptions } from './template-version-options';
 import { validateLength } from './validation-util';
 import { ProtonContract, TemplateVersionData, TemplateVersionProperties } from '../custom-resources/contract';
 import { ProtonProvider } from '../custom-resources/proton-provider';
+import { usesCloudFormationBackend, warnIgnored } from '../private/cfn-backend/backend';
+import { numberVersion, recommendedVersion } from '../private/cfn-backend/versions';
 import { KINDS } from '../private/kinds';
 import { nameAtSynth, protonArn, protonArnName } from '../private/proton-arns';
 import { ProtonCustomResource } from '../private/proton-resource';
@@ -27,9 +30,14 @@ export interface TemplateVersionResourceOptions<K extends TemplateVersionKind> {
   readonly extraProperties?: Omit<ProtonContract[K['resourceType']]['properties'], keyof TemplateVersionProperties>;
 }
 
+/** The attributes of a version: its custom resource's, or computed at synth in the cloudformation backend. */
+export interface TemplateVersionAttributes {
+  attr(key: 'MajorVersion' | 'MinorVersion' | 'Arn' | 'TemplateRecommendedVersion'): string;
+}
+
 /** The version's custom resource and the bundle it registers. */
-export interface TemplateVersionResource<K extends TemplateVersionKind> {
-  readonly resource: ProtonCustomResource<K['resourceType']>;
+export interface TemplateVersionResource {
+  readonly resource: TemplateVersionAttributes;
   readonly bundle: TemplateBundleConfig;
 }
 
@@ -47,10 +55,13 @@ const VERSIONS = new WeakMap<IConstruct, Construct[]>();
  * deletion of the older versions (see `lambda/template-version.ts`).
  */
 export function createTemplateVersionResource<K extends TemplateVersionKind>(
-  scope: Construct, props: TemplateVersionResourceOptions<K>): TemplateVersionResource<K> {
+  scope: Construct, props: TemplateVersionResourceOptions<K>): TemplateVersionResource {
   const { options } = props;
   validateVersionPart('majorVersion', options.majorVersion);
   validateLength('description', options.description, 0, 500);
+  if (usesCloudFormationBackend(scope)) {
+    return numberedVersion(scope, props);
+  }
 
   const provider = ProtonProvider.getOrCreate(scope);
   const bundle = options.bundle.bind(scope, { ...props.bind, grantee: provider });
@@ -89,6 +100,31 @@ export function createTemplateVersionResource<K extends TemplateVersionKind>(
 }
 
 /**
+ * A version in the cloudformation backend: no custom resource, no asset; the bundle is checked
+ * (and registered for rendering) and the version numbered at synth (`cfn-backend/versions.ts`).
+ */
+function numberedVersion<K extends TemplateVersionKind>(scope: Construct, props: TemplateVersionResourceOptions<K>): TemplateVersionResource {
+  const { options } = props;
+  warnIgnored(scope, 'description', options.description, 'the version creates nothing (it is rendered at synth).');
+  const bundle = options.bundle.bind(scope, { ...props.bind, grantee: new iam.UnknownPrincipal({ resource: scope }) } /* no grant is made */);
+  const number = numberVersion(props.template, `Template version '${scope.node.path}'`, options.majorVersion, options.publish ?? true);
+  const arn = `${protonArn(scope, props.kind.arnResourceType, props.templateName)}:${number.major}.${number.minor}`;
+  VERSIONS.set(props.template, [...VERSIONS.get(props.template) ?? [], scope]);
+  const attributes: Record<string, string> = {
+    MajorVersion: number.major,
+    MinorVersion: number.minor,
+    Arn: arn,
+    // As Proton reads it right after this version is published: the versions declared so far.
+    TemplateRecommendedVersion: formatVersion(recommendedVersion(props.template)) ?? '',
+  };
+  return { resource: { attr: (key) => attributes[key] }, bundle };
+}
+
+function formatVersion(version: { major: string; minor: string } | undefined): string | undefined {
+  return version && `${version.major}.${version.minor}`;
+}
+
+/**
  * The template's recommended version (`M.m`) as read by the last version of `template` declared
  * in the app when it was deployed. Lazy: versions are added after the template.
  */
@@ -99,6 +135,13 @@ export function recommendedVersionOf(template: IConstruct, describe: string): st
       const last = versions[versions.length - 1];
       if (last === undefined) {
         throw new Error(`recommendedVersion of ${describe} '${template.node.path}' is used, but the template has no versions: add one with addVersion().`);
+      }
+      if (usesCloudFormationBackend(template)) {
+        const recommended = formatVersion(recommendedVersion(template));
+        if (recommended === undefined) {
+          throw new Error(`recommendedVersion of ${describe} '${template.node.path}' is used, but none of its versions is published (publish: false): publish one.`);
+        }
+        return recommended;
       }
       const attribute: keyof TemplateVersionData = 'TemplateRecommendedVersion';
       return (last.node.findChild('Resource') as CustomResource).getAttString(attribute);

@@ -140,3 +140,23 @@ function readOutputs(outputs: YAMLMap): RenderedOutput[] {
     return literal === undefined ? { key } : { key, literal };
   });
 }
+
+/** Short-form tags with their long forms (`!Ref X` → `{ Ref: X }`, `!GetAtt A.B` → `{ 'Fn::GetAtt': [A, B] }`). */
+const LONG_FORM_TAGS: Tags = ['Ref', 'Condition', 'GetAtt', 'Base64', 'Cidr', 'FindInMap', 'GetAZs', 'ImportValue', 'Join', 'Select', 'Split', 'Sub',
+  'Transform', 'And', 'Equals', 'If', 'Not', 'Or', 'ToJsonString', 'Length'].flatMap((name) => {
+  const key = name === 'Ref' || name === 'Condition' ? name : `Fn::${name}`;
+  const scalar = (value: string) => (name === 'GetAtt' && value.includes('.') ? [value.slice(0, value.indexOf('.')), value.slice(value.indexOf('.') + 1)] : value);
+  return [
+    { tag: `!${name}`, resolve: (value: string) => ({ [key]: scalar(value) }) },
+    { tag: `!${name}`, collection: 'seq' as const, resolve: (seq: { toJSON(): unknown }) => ({ [key]: seq.toJSON() }) },
+    { tag: `!${name}`, collection: 'map' as const, resolve: (map: { toJSON(): unknown }) => ({ [key]: map.toJSON() }) },
+  ];
+});
+
+/**
+ * A rendered template (YAML with short-form tags, or JSON) as the JSON CloudFormation reads: the
+ * short forms in their long form. The template has passed `parseRenderedCloudFormation`.
+ */
+export function renderedTemplateAsJson(text: string): { [key: string]: unknown } {
+  return parseDocument(text, { customTags: LONG_FORM_TAGS, logLevel: 'error' }).toJS() as { [key: string]: unknown };
+}

@@ -89,7 +89,7 @@ export interface EnvironmentRenderingOptions {
 }
 
 /** Environment: renders `infrastructure/` with the spec; its outputs feed the instances' and components' renders. */
-export function checkEnvironmentRendering(environment: IConstruct, options: EnvironmentRenderingOptions): void {
+export function checkEnvironmentRendering(environment: IConstruct, options: EnvironmentRenderingOptions): EnvironmentRendering {
   const bundle = bundleOf(options.schema);
   const what = `Environment '${environment.node.path}'`;
   const render = memo(() => {
@@ -117,6 +117,24 @@ export function checkEnvironmentRendering(environment: IConstruct, options: Envi
       return outputErrors(what, 'getOutput', options.requestedOutputs(), outputs(), 'infrastructure/');
     },
   });
+  return { bundle, render };
+}
+
+/** The render of an IaC file at synth: undefined when the bundle (or the file) is not known at synth. */
+export type RenderOutcome = IacRenderResult | { readonly error: string };
+
+/** What an environment renders (the cloudformation backend deploys it). */
+export interface EnvironmentRendering {
+  /** The bundle of its template version, when known at synth. */
+  readonly bundle?: BundleRendering;
+  readonly render: () => RenderOutcome | undefined;
+}
+
+/** What a service renders (the cloudformation backend deploys it). */
+export interface ServiceRendering {
+  readonly bundle?: BundleRendering;
+  readonly renderInstance: (name: string) => RenderOutcome | undefined;
+  readonly renderPipeline: () => RenderOutcome | undefined;
 }
 
 export interface ServiceRenderingOptions {
@@ -133,7 +151,7 @@ export interface ServiceRenderingOptions {
 }
 
 /** Service: renders each instance's `instance_infrastructure/` and the `pipeline_infrastructure/`. */
-export function checkServiceRendering(service: IConstruct, options: ServiceRenderingOptions): void {
+export function checkServiceRendering(service: IConstruct, options: ServiceRenderingOptions): ServiceRendering {
   const bundle = bundleOf(options.schema);
   const what = `Service '${service.node.path}'`;
   const instances = () => options.instances().map((i) => ({ name: i.name, environment: i.environment, inputs: i.inputs ?? {} }));
@@ -196,6 +214,7 @@ export function checkServiceRendering(service: IConstruct, options: ServiceRende
       return errors;
     },
   });
+  return { bundle, renderInstance, renderPipeline };
 }
 
 export interface ServiceInstanceRenderingOptions {
@@ -208,19 +227,23 @@ export interface ServiceInstanceRenderingOptions {
 }
 
 /** ServiceInstance (added to a service): renders its `instance_infrastructure/` when the service's template is known. */
-export function checkServiceInstanceRendering(instance: IConstruct, options: ServiceInstanceRenderingOptions): void {
+export function checkServiceInstanceRendering(instance: IConstruct, options: ServiceInstanceRenderingOptions): () => RenderOutcome | undefined {
   const what = `ServiceInstance '${instance.node.path}'`;
+  const render = memo(() => {
+    const service = SERVICES.get(options.service);
+    if (!service?.bundle) return undefined;
+    const serviceName = (options.service as IConstruct & { _nameAtSynth?: string })._nameAtSynth ?? '';
+    return renderInstanceFile(service.bundle, options.service, serviceName, options);
+  });
   instance.node.addValidation({
     validate: () => {
-      const service = SERVICES.get(options.service);
-      if (!service?.bundle) return [];
-      const serviceName = (options.service as IConstruct & { _nameAtSynth?: string })._nameAtSynth ?? '';
-      const result = renderInstanceFile(service.bundle, options.service, serviceName, options);
+      const result = render();
       if (!result) return [];
       if ('error' in result) return [`${what}: ${result.error}`];
       return outputErrors(what, 'getOutput', options.requestedOutputs(), result.outputs, 'instance_infrastructure/');
     },
   });
+  return render;
 }
 
 export interface ComponentRenderingOptions {
@@ -238,7 +261,7 @@ export interface ComponentRenderingOptions {
 }
 
 /** Component: renders its IaC file with its environment's outputs and its instance's inputs. */
-export function checkComponentRendering(component: IConstruct, options: ComponentRenderingOptions): void {
+export function checkComponentRendering(component: IConstruct, options: ComponentRenderingOptions): () => RenderOutcome | undefined {
   const what = `Component '${component.node.path}'`;
   const render = memo(() => {
     if (!options.cloudFormation || Token.isUnresolved(options.templateFile)) return undefined;
@@ -286,6 +309,7 @@ export function checkComponentRendering(component: IConstruct, options: Componen
       return outputErrors(what, 'getOutput', options.requestedOutputs(), result.outputs, 'IaC file');
     },
   });
+  return render;
 }
 
 /**
@@ -327,8 +351,6 @@ export function checkComponentTemplate(where: string, text: string): readonly st
 
 // ---------------------------------------------------------------------------------------------
 // Rendering
-
-type RenderOutcome = IacRenderResult | { readonly error: string };
 
 function renderInstanceFile(
   bundle: BundleRendering, service: IConstruct, serviceName: string,
