@@ -13,6 +13,8 @@ import { ComponentSource, ServiceTemplateVersion } from './service-template-vers
 import { ServiceInstanceSpec } from './spec';
 import { validateLength, validateResourceName } from './validation-util';
 import { ProtonProvider } from '../custom-resources/proton-provider';
+import { usesCloudFormationBackend, warnIgnored } from '../private/cfn-backend/backend';
+import { labelKey, registerComponentOutputs, RenderedNestedStack } from '../private/cfn-backend/nested-stack';
 import { registerComponentAttachment } from '../private/instance-attachments';
 import { KINDS, importedIdentity } from '../private/kinds';
 import { GRANTS } from '../private/permissions';
@@ -323,7 +325,9 @@ export class Component extends ComponentBase implements ITaggable {
   /** Tags of the component (`Tags.of(...)` works too). Updated without a deployment. */
   public readonly tags: TagManager = protonTags(KIND);
 
-  private readonly resource: ProtonCustomResource<typeof KIND.resourceType>;
+  private readonly resource?: ProtonCustomResource<typeof KIND.resourceType>;
+  /** The cloudformation backend's nested stack. */
+  private readonly nested?: RenderedNestedStack;
   private readonly infrastructure: ComponentInfrastructure;
   /** Output keys read by the app: only these travel back through the custom resource. */
   private readonly requestedOutputs = new Set<string>();
@@ -331,6 +335,7 @@ export class Component extends ComponentBase implements ITaggable {
   constructor(scope: Construct, id: string, props: ComponentProps) {
     super(scope, id, { physicalName: props.componentName ?? Lazy.string({ produce: () => generatedName }) });
     markAs(this, 'Component');
+    const cloudFormation = usesCloudFormationBackend(this);
     validateResourceName('componentName', props.componentName);
     validateLength('description', props.description, 0, 500);
     this.checkPlacement(props);
@@ -347,6 +352,26 @@ export class Component extends ComponentBase implements ITaggable {
       produce: () => generatePhysicalName(this, { Manifest: props.infrastructure.manifest, Environment: this.environmentIdentity(props) }, 100),
     });
     const name = props.componentName ?? generatedName;
+    const rendering = {
+      name,
+      templateFile: props.infrastructure.templateFile,
+      cloudFormation: props.infrastructure.language === ComponentTemplateLanguage.CLOUDFORMATION,
+      environment: props.environment,
+      service,
+      serviceInstanceName: instance && instanceNameAtSynth(instance),
+      serviceInstanceInputs: props.serviceInstanceSpec?.inputs,
+      requestedOutputs: () => [...this.requestedOutputs],
+    };
+    this.node.addValidation({
+      validate: () => (instance && Service.isService(instance.service) ? this.attachmentErrors(instance.service, instanceNameAtSynth(instance)) : []),
+    });
+    if (cloudFormation) {
+      this.nested = this.renderedComponent(props, checkComponentRendering(this, rendering));
+      this.componentName = name;
+      this.componentArn = protonArn(this, KIND.arnResourceType, name);
+      this.componentEnvironmentName = Lazy.string({ produce: () => this.environmentOf(props)?.environmentName });
+      return;
+    }
 
     const provider = ProtonProvider.getOrCreate(this);
     // The instance of a Service of this stack is already the handler's (the Service's permissions).
@@ -381,23 +406,11 @@ export class Component extends ComponentBase implements ITaggable {
     if (instance && service) {
       registerComponentAttachment(this, service, instanceNameAtSynth(instance));
     }
-    checkComponentRendering(this, {
-      name,
-      templateFile: props.infrastructure.templateFile,
-      cloudFormation: props.infrastructure.language === ComponentTemplateLanguage.CLOUDFORMATION,
-      environment: props.environment,
-      service,
-      serviceInstanceName: instance && instanceNameAtSynth(instance),
-      serviceInstanceInputs: props.serviceInstanceSpec?.inputs,
-      requestedOutputs: () => [...this.requestedOutputs],
-    });
+    checkComponentRendering(this, rendering);
 
     this.componentName = this.getResourceNameAttribute(this.resource.attr('Name'));
     this.componentArn = this.getResourceArnAttribute(this.resource.attr('Arn'), protonArnComponents(KIND.arnResourceType, this.physicalName));
     this.componentEnvironmentName = this.resource.attr('EnvironmentName');
-    this.node.addValidation({
-      validate: () => (instance && Service.isService(instance.service) ? this.attachmentErrors(instance.service, instanceNameAtSynth(instance)) : []),
-    });
   }
 
   /**
@@ -414,7 +427,55 @@ export class Component extends ComponentBase implements ITaggable {
       throw new Error(`Component '${this.node.path}': getOutput('${key}'): the component's ${this.infrastructure.language} file declares no output '${key}' `
         + `(outputs: ${declared.join(', ') || 'none'}). Read one of these, or declare it in ${LANGUAGE_FILES[this.infrastructure.language].outputs}.`);
     }
-    return this.resource.output(key, this.requestedOutputs, key, 'QueueUrl');
+    if (this.nested) {
+      this.requestedOutputs.add(key);
+      return this.nested.output(key);
+    }
+    return this.resource!.output(key, this.requestedOutputs, key, 'QueueUrl');
+  }
+
+  /**
+   * The cloudformation backend: the rendered IaC file as a nested stack, after its environment's
+   * and, as in Proton, after its instance's — unless the instance's template reads the outputs of
+   * its component, which then deploys first (one deployment cannot go back and forth as Proton's
+   * re-deployment of the instance did).
+   */
+  private renderedComponent(props: ComponentProps, render: ReturnType<typeof checkComponentRendering>): RenderedNestedStack {
+    const what = `Component '${this.node.path}'`;
+    if (props.infrastructure.language !== ComponentTemplateLanguage.CLOUDFORMATION) {
+      throw new Error(`${what}: its IaC file is Terraform (rendering_engine hcl); the cloudformation backend deploys CloudFormation only. `
+        + 'Apply it with Terraform, or write the component in CloudFormation (ComponentInfrastructure.fromFile(\'cloudformation.yaml\')).');
+    }
+    warnIgnored(this, 'description', props.description, 'the component is a nested stack, which has no description.');
+    const nested = new RenderedNestedStack(this, 'Stack', {
+      what,
+      render,
+      valueOf: (label) => {
+        const key = labelKey(label, 'environment.outputs.');
+        const environment = this.environmentOf(props);
+        return key !== undefined && Environment.isEnvironment(environment) ? environment.getOutput(key) : undefined;
+      },
+    });
+    const instance = props.serviceInstance;
+    if (props.environment) nested.resource.node.addDependency(props.environment);
+    if (instance && Service.isService(instance.service)) {
+      const service = instance.service;
+      const instanceName = instanceNameAtSynth(instance);
+      registerComponentOutputs(service, instanceName, (key) => this.getOutput(key));
+      const instanceFile = service._cfnRendering?.bundle?.cloudFormationFiles.instance_infrastructure?.text ?? '';
+      const declared = declaredInstance(instance);
+      if (declared) {
+        // The environment's nested stack comes first; the instance's before or after this one.
+        nested.resource.node.addDependency(declared.environment!);
+        if (!/service_instance\.components\b/.test(instanceFile)) nested.resource.node.addDependency(declared);
+      }
+    }
+    return nested;
+  }
+
+  /** The environment the component is deployed in: its own, or its instance's (when this app declares the instance). */
+  private environmentOf(props: ComponentProps): IEnvironment | undefined {
+    return props.environment ?? (props.serviceInstance && declaredInstance(props.serviceInstance)?.environment);
   }
 
   /** Exactly one of `environment` and `serviceInstance`, each able to host the component. */

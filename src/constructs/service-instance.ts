@@ -1,17 +1,19 @@
 import { ITaggable, Lazy, RemovalPolicy, Stack, TagManager, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { IEnvironment } from './environment';
+import { Environment, IEnvironment } from './environment';
 import { IProtonDeployedResource } from './proton-resource';
 import { IService, Service } from './service';
 import { ServiceInstanceBase, serviceInstanceArnOf } from './service-instance-base';
 import { ServiceInstanceSpec } from './spec';
 import { validateResourceName } from './validation-util';
 import { ProtonProvider } from '../custom-resources/proton-provider';
+import { usesCloudFormationBackend, warnIgnored } from '../private/cfn-backend/backend';
+import { labelKey, RenderedNestedStack } from '../private/cfn-backend/nested-stack';
 import { registerServiceInstance } from '../private/instance-attachments';
 import { KINDS } from '../private/kinds';
 import { nameAtSynth, protonArnComponents } from '../private/proton-arns';
-import { ProtonCustomResource, isMarked, markAs, protonTags } from '../private/proton-resource';
+import { ProtonCustomResource, checkOutputKey, isMarked, markAs, protonTags } from '../private/proton-resource';
 import { checkServiceInstanceRendering } from '../private/render/synth';
 
 const KIND = KINDS.serviceInstance;
@@ -199,7 +201,9 @@ export class ServiceInstance extends ServiceInstanceBase implements ITaggable {
   /** Tags of the instance. */
   public readonly tags: TagManager = protonTags(KIND);
 
-  private readonly resource: ProtonCustomResource<typeof KIND.resourceType>;
+  private readonly resource?: ProtonCustomResource<typeof KIND.resourceType>;
+  /** The cloudformation backend's nested stack. */
+  private readonly nested?: RenderedNestedStack;
   private readonly requestedOutputs = new Set<string>();
 
   constructor(scope: Construct, id: string, props: ServiceInstanceProps) {
@@ -210,6 +214,12 @@ export class ServiceInstance extends ServiceInstanceBase implements ITaggable {
     this.environment = props.environment;
     this._nameAtSynth = props.serviceInstanceName;
     this._spec = props.spec;
+    if (usesCloudFormationBackend(this)) {
+      this.nested = this.renderedInstance(props);
+      this.serviceInstanceName = props.serviceInstanceName;
+      this.serviceInstanceArn = serviceInstanceArnOf(props.service, props.serviceInstanceName);
+      return;
+    }
     const provider = ProtonProvider.getOrCreate(this);
     const serviceArn = props.service.serviceArn;
     provider.allowHandler(this, KIND.resourceType, {
@@ -259,7 +269,40 @@ export class ServiceInstance extends ServiceInstanceBase implements ITaggable {
   }
 
   public getOutput(key: string): string {
-    return this.resource.output(key, this.requestedOutputs, key, 'ServiceUrl');
+    if (this.nested) {
+      checkOutputKey(key, 'ServiceUrl');
+      this.requestedOutputs.add(key);
+      return this.nested.output(key);
+    }
+    return this.resource!.output(key, this.requestedOutputs, key, 'ServiceUrl');
+  }
+
+  /** The cloudformation backend: the rendered `instance_infrastructure/` of the service's template as a nested stack. */
+  private renderedInstance(props: ServiceInstanceProps): RenderedNestedStack {
+    const what = `ServiceInstance '${this.node.path}'`;
+    if (!Service.isService(props.service) || !props.service._cfnRendering?.bundle) {
+      throw new Error(`${what}: the cloudformation backend renders the instance at synth and needs its service's template bundle: `
+        + 'declare the service in this app with its template version (new Service(..., { templateVersion })), or add the instance with service.addInstance().');
+    }
+    warnIgnored(this, 'templateMajorVersion', props.templateMajorVersion, "the instance renders its service's template version.");
+    warnIgnored(this, 'templateMinorVersion', props.templateMinorVersion, "the instance renders its service's template version.");
+    const render = checkServiceInstanceRendering(this, {
+      service: props.service,
+      name: props.serviceInstanceName,
+      environment: props.environment,
+      inputs: props.spec?.inputs ?? {},
+      requestedOutputs: () => [...this.requestedOutputs],
+    });
+    const nested = new RenderedNestedStack(this, 'Stack', {
+      what,
+      render,
+      valueOf: (label) => {
+        const key = labelKey(label, 'environment.outputs.');
+        return key !== undefined && Environment.isEnvironment(props.environment) ? props.environment.getOutput(key) : undefined;
+      },
+    });
+    nested.resource.node.addDependency(props.environment);
+    return nested;
   }
 }
 

@@ -1,7 +1,7 @@
 import { ITaggable, Lazy, RemovalPolicy, Stack, TagManager } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { IEnvironment } from './environment';
+import { Environment, IEnvironment } from './environment';
 import { generatePhysicalName } from './physical-name-util';
 import { IProtonDeployedResource } from './proton-resource';
 import type { IServiceInstance } from './service-instance';
@@ -14,13 +14,15 @@ import { resolveTemplateVersion } from './template-version-base';
 import { validateLength, validateResourceName } from './validation-util';
 import { PIPELINE_OUTPUT_ATTRIBUTE_PREFIX, ServiceInstanceEntry } from '../custom-resources/contract';
 import { ProtonProvider } from '../custom-resources/proton-provider';
+import { usesCloudFormationBackend, warnIgnored } from '../private/cfn-backend/backend';
+import { componentOutput, labelKey, RenderedNestedStack } from '../private/cfn-backend/nested-stack';
 import { KINDS, importedIdentity } from '../private/kinds';
 import { GRANTS, PermissionTargets } from '../private/permissions';
 import { protonArn, protonArnComponents } from '../private/proton-arns';
 import {
   ProtonCustomResource, ProtonDeployedResourceBase, checkOutputKey, isMarked, markAs, protonTags, registerIdentity,
 } from '../private/proton-resource';
-import { checkServiceRendering } from '../private/render/synth';
+import { checkServiceRendering, ServiceRendering } from '../private/render/synth';
 import { checkSpecInputs } from '../private/spec-rendering';
 import { formatSpecErrors } from '../private/spec-schema';
 
@@ -358,7 +360,13 @@ export class Service extends ServiceBase implements ITaggable {
   /** @internal The template version given in props, when given. */
   public readonly _templateVersion?: IServiceTemplateVersion;
 
-  private readonly resource: ProtonCustomResource<typeof KIND.resourceType>;
+  /** @internal What the service renders, in the cloudformation backend. */
+  public readonly _cfnRendering?: ServiceRendering;
+
+  private readonly resource?: ProtonCustomResource<typeof KIND.resourceType>;
+  /** The cloudformation backend's nested stacks: of each instance, and of the pipeline (when the template has one). */
+  private readonly instanceStacks = new Map<string, RenderedNestedStack>();
+  private readonly pipelineStack?: RenderedNestedStack;
   private readonly schema?: TemplateSchema;
   private readonly instances: DeclaredServiceInstance[] = [];
   private readonly instanceOutputs = new Set<string>();
@@ -367,6 +375,7 @@ export class Service extends ServiceBase implements ITaggable {
   constructor(scope: Construct, id: string, props: ServiceProps) {
     super(scope, id, { physicalName: props.serviceName ?? Lazy.string({ produce: () => generatedName }) });
     markAs(this, 'Service');
+    const cloudFormation = usesCloudFormationBackend(this);
     validateResourceName('serviceName', props.serviceName);
     validateLength('description', props.description, 0, 500);
     const repository = [props.repositoryConnectionArn, props.repositoryId, props.branchName];
@@ -383,7 +392,7 @@ export class Service extends ServiceBase implements ITaggable {
     const generatedName = generatePhysicalName(this, { templateName, repository }, 100);
     const name = props.serviceName ?? generatedName;
     this._nameAtSynth = name;
-    checkServiceRendering(this, {
+    const rendering = checkServiceRendering(this, {
       schema: this.schema,
       name,
       instances: () => this.instances.map((i) => ({ name: i.serviceInstanceName, environment: i.environment, inputs: i._spec.inputs })),
@@ -395,6 +404,14 @@ export class Service extends ServiceBase implements ITaggable {
       requestedPipelineOutputs: () => [...this.pipelineOutputs],
     });
     this._templateVersion = props.templateVersion;
+    if (cloudFormation) {
+      this._cfnRendering = rendering;
+      this.pipelineStack = this.renderedPipeline(props, version, rendering);
+      this.serviceName = name;
+      this.serviceArn = protonArn(this, KIND.arnResourceType, name);
+      this.addInstances(props);
+      return;
+    }
 
     const provider = ProtonProvider.getOrCreate(this);
     const arn = protonArn(this, KIND.arnResourceType, name);
@@ -437,6 +454,10 @@ export class Service extends ServiceBase implements ITaggable {
     this.serviceName = this.getResourceNameAttribute(this.resource.attr('Name'));
     this.serviceArn = this.getResourceArnAttribute(this.resource.attr('Arn'), protonArnComponents(KIND.arnResourceType, this.physicalName));
 
+    this.addInstances(props);
+  }
+
+  private addInstances(props: ServiceProps): void {
     for (const instance of props.instances ?? []) {
       this.addInstance(instance.name, instance);
     }
@@ -466,7 +487,11 @@ export class Service extends ServiceBase implements ITaggable {
     registerIdentity(instance, KINDS.serviceInstance,
       { name: `${this._nameAtSynth}/${name}`, property: 'instance name', importWith: 'ServiceInstance.fromServiceInstanceName' });
     this.instances.push(instance);
-    this.resource.resource.node.addDependency(options.environment);
+    if (this._cfnRendering) {
+      this.addInstanceStack(instance);
+    } else {
+      this.resource!.resource.node.addDependency(options.environment);
+    }
     return instance;
   }
 
@@ -486,14 +511,79 @@ export class Service extends ServiceBase implements ITaggable {
 
   /** @internal */
   public _instanceOutput(instance: string, key: string): string {
-    return this.resource.output(key, this.instanceOutputs, `${instance}.${key}`, 'ServiceUrl');
+    const nested = this.instanceStacks.get(instance);
+    if (nested) {
+      checkOutputKey(key, 'ServiceUrl');
+      this.instanceOutputs.add(`${instance}.${key}`);
+      return nested.output(key);
+    }
+    return this.resource!.output(key, this.instanceOutputs, `${instance}.${key}`, 'ServiceUrl');
   }
 
   /** @internal */
   public _pipelineOutput(key: string): string {
     checkOutputKey(key, 'PipelineUrl');
     this.pipelineOutputs.add(key);
-    return this.resource.rawAttr(`${PIPELINE_OUTPUT_ATTRIBUTE_PREFIX}${key}`);
+    if (this._cfnRendering) {
+      if (!this.pipelineStack) {
+        throw new Error(`Service '${this.node.path}': getOutput('${key}') of the pipeline: the service's template has no pipeline in this app `
+          + '(pipeline_infrastructure/), so there is no output to read.');
+      }
+      return this.pipelineStack.output(key);
+    }
+    return this.resource!.rawAttr(`${PIPELINE_OUTPUT_ATTRIBUTE_PREFIX}${key}`);
+  }
+
+  /**
+   * The cloudformation backend: the pipeline's rendered `pipeline_infrastructure/` as a nested
+   * stack, when the template has one; what it cannot deploy fails.
+   */
+  private renderedPipeline(props: ServiceProps, version: { template: IServiceTemplate; majorVersion: string; minorVersion?: string },
+    rendering: ServiceRendering): RenderedNestedStack | undefined {
+    const what = `Service '${this.node.path}'`;
+    const bundle = rendering.bundle;
+    const templateName = version.template.serviceTemplateName;
+    if (bundle === undefined) {
+      throw new Error(`${what}: the cloudformation backend renders the template at synth and needs its bundle: declare version ${version.majorVersion} `
+        + `of template '${templateName}' in this app (template.addVersion(..., { bundle: TemplateBundle.fromDirectory(dir) })).`);
+    }
+    const terraform = ['instance_infrastructure', 'pipeline_infrastructure'].find((dir) => bundle.outputKeys[dir] !== undefined && !bundle.cloudFormationFiles[dir]);
+    if (terraform) {
+      throw new Error(`${what}: template '${templateName}' ${version.majorVersion}.${this._templateVersion?.minorVersion ?? version.minorVersion ?? 'x'} is a Terraform bundle `
+        + `(${terraform}/, rendering_engine hcl); the cloudformation backend deploys CloudFormation only. Apply its .tf files with Terraform `
+        + '(npx cdk-proton render prints the variables Proton generated).');
+    }
+    warnIgnored(this, 'description', props.description, 'the service is not a resource of its own (its instances and pipeline are nested stacks).');
+    if (!bundle.cloudFormationFiles.pipeline_infrastructure) return undefined;
+    return new RenderedNestedStack(this, 'PipelineStack', {
+      what: `${what}, pipeline`,
+      render: rendering.renderPipeline,
+      valueOf: (label) => {
+        const match = /^service_instances\[(\d+)\]\.(environment\.)?outputs\.(.+)$/.exec(label);
+        const instance = match ? this.instances[Number(match[1])] : undefined;
+        if (!match || !instance) return undefined;
+        return match[2] ? environmentOutput(instance.environment, match[3]) : instance.getOutput(match[3]);
+      },
+    });
+  }
+
+  /** The cloudformation backend: an instance's rendered `instance_infrastructure/` as a nested stack, after its environment's. */
+  private addInstanceStack(instance: DeclaredServiceInstance): void {
+    const name = instance.serviceInstanceName;
+    const nested = new RenderedNestedStack(instance, 'Stack', {
+      what: `Service '${this.node.path}', instance '${name}'`,
+      render: () => this._cfnRendering!.renderInstance(name),
+      valueOf: (label) => {
+        const environmentOutputKey = labelKey(label, 'environment.outputs.');
+        if (environmentOutputKey !== undefined) return environmentOutput(instance.environment, environmentOutputKey);
+        const component = labelKey(label, 'service_instance.components.default.outputs.');
+        return component === undefined ? undefined : componentOutput(this, name, component);
+      },
+    });
+    nested.resource.node.addDependency(instance.environment);
+    this.instanceStacks.set(name, nested);
+    // The pipeline deploys after the instances (its render reads their outputs).
+    this.pipelineStack?.resource.node.addDependency(nested.resource);
   }
 
   private check(schema: TemplateSchema, key: 'service_input_type' | 'pipeline_input_type', inputs: { [name: string]: unknown }, path: string, instance?: string): void {
@@ -503,4 +593,9 @@ export class Service extends ServiceBase implements ITaggable {
       throw new Error(`Service '${this.node.path}': the inputs of ${what} do not match the template version's schema: ${formatSpecErrors(errors)}. Fix these inputs.`);
     }
   }
+}
+
+/** An output of an environment of this app (the cloudformation backend's nested stack output); undefined for an imported one. */
+function environmentOutput(environment: IEnvironment, key: string): string | undefined {
+  return Environment.isEnvironment(environment) ? environment.getOutput(key) : undefined;
 }

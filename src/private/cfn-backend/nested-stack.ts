@@ -13,7 +13,7 @@
  * after the instance.
  */
 import { CfnElement, CfnResource, Lazy, NestedStack, Token } from 'aws-cdk-lib';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import { renderedTemplateAsJson } from '../render/cloudformation';
 import { findMarkerPositions } from '../render/placeholders';
 import { RenderOutcome } from '../render/synth';
@@ -161,4 +161,24 @@ function replaceAll(value: string, markers: ReadonlyArray<{ readonly marker: str
     at = index + marker.length;
   }
   return out + value.slice(at);
+}
+
+/** The outputs of the component attached to each instance (by service, then instance name), for the instance's render. */
+const COMPONENT_OUTPUTS = new WeakMap<IConstruct, Map<string, (key: string) => string>>();
+
+/** Records the outputs of the component attached to instance `instanceName` of `service`. */
+export function registerComponentOutputs(service: IConstruct, instanceName: string, output: (key: string) => string): void {
+  const byInstance = COMPONENT_OUTPUTS.get(service) ?? new Map<string, (key: string) => string>();
+  COMPONENT_OUTPUTS.set(service, byInstance);
+  byInstance.set(instanceName, output);
+}
+
+/** An output of the component attached to an instance, as a token; undefined without one. */
+export function componentOutput(service: IConstruct, instanceName: string, key: string): string | undefined {
+  return COMPONENT_OUTPUTS.get(service)?.get(instanceName)?.(key);
+}
+
+/** The key of a label `<prefix><key>` (`environment.outputs.VpcId` → `VpcId`), else undefined. */
+export function labelKey(label: string, prefix: string): string | undefined {
+  return label.startsWith(prefix) ? label.slice(prefix.length) : undefined;
 }
