@@ -52,7 +52,7 @@ const PSEUDO: Record<string, (p: PseudoParameters) => string> = {
 /** Intrinsics whose dependencies `referencedResources` understands (and `resolve` evaluates). */
 const SUPPORTED = [
   'Ref', 'Fn::GetAtt', 'Fn::Join', 'Fn::Sub', 'Fn::Select', 'Fn::Split', 'Fn::If', 'Fn::Equals',
-  'Fn::Not', 'Fn::And', 'Fn::Or', 'Condition', 'Fn::FindInMap', 'Fn::ImportValue',
+  'Fn::Not', 'Fn::And', 'Fn::Or', 'Condition', 'Fn::FindInMap', 'Fn::ImportValue', 'Fn::GetAZs',
 ];
 
 /** Resolves every intrinsic in `value`; `where` names the location for error messages. */
@@ -124,6 +124,11 @@ function evaluateIntrinsic(name: string, arg: unknown, ctx: ResolveContext, wher
     }
     case 'Fn::ImportValue':
       return ctx.importValue(asString(evaluate(arg, ctx, where), where));
+    case 'Fn::GetAZs': {
+      // The region's zones ('' is the stack's region). Stand-in names: a, b and c of the region (inferred, not AWS's list).
+      const region = asString(evaluate(arg, ctx, where), where) || ctx.pseudo.region;
+      return ['a', 'b', 'c'].map((zone) => `${region}${zone}`);
+    }
     case 'Condition':
       return ctx.condition(expectString(arg, where));
     case 'Fn::Equals':

@@ -1,0 +1,112 @@
+/**
+ * Issue 13's acceptance, run programmatically: the demo platform of examples/app.ts deployed
+ * stage by stage with the `cloudformation` backend (`-c cdk-proton:backend=cloudformation`): no
+ * custom resource, each environment, service instance and component a nested stack of its
+ * rendered template, outputs flowing environment → instance ← component as nested-stack
+ * parameters — and not one call to Proton (the emulator's call counts stay empty).
+ */
+import { App } from 'aws-cdk-lib';
+import { runnerHarness } from './fixtures/runner-harness';
+import { buildDemoApp, DEMO_STACK_NAME, DemoStage } from '../../examples/app';
+import { StackState } from '../../local/runner/operation-context';
+import { OperationResult } from '../../local/runner/runner';
+
+const harness = runnerHarness({ runnerPerTest: false });
+
+function demoApp(stage: DemoStage): App {
+  process.env.CDK_VALIDATION = 'false';
+  return buildDemoApp(new App({
+    context: { 'demo:stage': stage, 'cdk-proton:backend': 'cloudformation', 'aws:cdk:disable-creation-stack-traces': true },
+  }));
+}
+
+/** The nested stack resources of the demo stack: `<construct> <status>` by the logical id's prefix. */
+function nestedStacks(): string[] {
+  const stack = harness.runner.stack(DEMO_STACK_NAME)!;
+  return Object.entries(stack.resources)
+    .filter(([, r]) => r.type === 'AWS::CloudFormation::Stack')
+    .map(([id, r]) => `${id.replace(/StackNestedStackStackNestedStackResource[0-9A-F]{8}$/, '')} ${r.stack!.status}`)
+    .sort();
+}
+
+/** A nested stack of the demo stack by its logical id's prefix. */
+function nested(prefix: string): StackState {
+  const stack = harness.runner.stack(DEMO_STACK_NAME)!;
+  const [, resource] = Object.entries(stack.resources).find(([id]) => id.startsWith(`${prefix}StackNestedStack`))!;
+  return resource.stack!;
+}
+
+/** The nested stack operations of an operation, in order: `<construct> <status>`. */
+function nestedEvents(result: OperationResult): string[] {
+  return result.events
+    .filter((e) => e.resourceType === 'AWS::CloudFormation::Stack' && e.logicalId !== e.stackName && /_COMPLETE$/.test(e.status))
+    .map((e) => `${e.logicalId.replace(/StackNestedStackStackNestedStackResource[0-9A-F]{8}$/, '')} ${e.status}`);
+}
+
+test('the demo platform deploys, upgrades, loses an instance, detaches and removes its component and is destroyed as nested stacks, without one Proton call', async () => {
+  harness.emulator.control.resetCallCounts();
+  const initial = await harness.runner.deploy(demoApp('initial'));
+  expect(initial.events.filter((e) => e.reason && /FAILED/.test(e.status)).map((e) => `${e.logicalId}: ${e.reason}`)).toEqual([]);
+  expect(initial.success).toBe(true);
+  expect(initial.requests).toEqual([]);
+  expect(nestedEvents(initial)).toEqual([
+    'Staging CREATE_COMPLETE',
+    'Production CREATE_COMPLETE',
+    'StagingJobs CREATE_COMPLETE',
+    'ApiInstancestaging CREATE_COMPLETE',
+    'ApiInstanceproduction1 CREATE_COMPLETE',
+  ]);
+  expect(nestedStacks()).toEqual([
+    'ApiInstanceproduction1 CREATE_COMPLETE', 'ApiInstancestaging CREATE_COMPLETE', 'Production CREATE_COMPLETE',
+    'Staging CREATE_COMPLETE', 'StagingJobs CREATE_COMPLETE',
+  ]);
+  // Outputs flow: the environment's VpcId into its instances, the component's queue into the staging instance.
+  const stagingVpc = nested('Staging').outputs.VpcId;
+  expect(nested('ApiInstancestaging').parameters).toEqual({
+    CdkProtonInput0: stagingVpc, CdkProtonInput1: stagingVpc, CdkProtonInput2: nested('StagingJobs').outputs.QueueUrl,
+  });
+  expect(nested('ApiInstanceproduction1').parameters).toEqual({
+    CdkProtonInput0: nested('Production').outputs.VpcId, CdkProtonInput1: nested('Production').outputs.VpcId,
+  });
+  expect(harness.runner.stack(DEMO_STACK_NAME)!.outputs).toEqual({
+    NetworkTemplateRecommendedVersion: '1.0',
+    StagingJobsQueueUrl: nested('StagingJobs').outputs.QueueUrl,
+  });
+
+  const upgraded = await harness.runner.deploy(demoApp('upgraded'));
+  expect(upgraded.success).toBe(true);
+  // 1.1 re-renders both environments (MINOR_VERSION: in place); production-2 is created.
+  expect(nestedEvents(upgraded)).toEqual([
+    'Staging UPDATE_COMPLETE',
+    'Production UPDATE_COMPLETE',
+    'ApiInstanceproduction2 CREATE_COMPLETE',
+  ]);
+  expect(nested('Staging').resources.Vpc.properties).toEqual({
+    CidrBlock: '10.1.0.0/16', EnableDnsSupport: true, EnableDnsHostnames: true, Tags: [{ Key: 'Name', Value: 'demo-staging' }],
+  });
+  expect(harness.runner.stack(DEMO_STACK_NAME)!.outputs.NetworkTemplateRecommendedVersion).toBe('1.1');
+
+  const removed = await harness.runner.deploy(demoApp('instance-removed'));
+  expect(removed.success).toBe(true);
+  // The detached component renders the same template (it reads names only): unchanged; the staging instance is re-rendered without its queue.
+  expect(nestedEvents(removed)).toEqual([
+    'ApiInstancestaging UPDATE_COMPLETE',
+    'ApiInstanceproduction2 DELETE_COMPLETE',
+  ]);
+  expect(Object.keys(nested('ApiInstancestaging').resources).sort()).toEqual(['ClientSecurityGroup', 'Config', 'SecurityGroup']);
+
+  const componentRemoved = await harness.runner.deploy(demoApp('component-removed'));
+  expect(componentRemoved.success).toBe(true);
+  expect(nestedEvents(componentRemoved)).toEqual(['StagingJobs DELETE_COMPLETE']);
+
+  const destroyed = await harness.runner.destroy({ stackNames: [DEMO_STACK_NAME] });
+  expect(destroyed.success).toBe(true);
+  expect(nestedEvents(destroyed)).toEqual([
+    'ApiInstanceproduction1 DELETE_COMPLETE',
+    'ApiInstancestaging DELETE_COMPLETE',
+    'Production DELETE_COMPLETE',
+    'Staging DELETE_COMPLETE',
+  ]);
+  expect(harness.runner.stack(DEMO_STACK_NAME)).toBeUndefined();
+  expect(harness.emulator.control.callCounts()).toEqual({});
+}, 120_000);
