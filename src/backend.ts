@@ -56,7 +56,7 @@ export class BackendSetting {
         + `set the backend of its root stack '${rootStack(stack).node.path}'.`);
     }
     const reader = FIRST_READER.get(stack);
-    if (reader !== undefined && SETTINGS.get(stack) !== backend) {
+    if (reader !== undefined && BackendSetting.of(stack) !== backend) {
       throw new Error(`BackendSetting.set(${stack.node.path}, ${backend}): stack '${stack.node.path}' already holds cdk-proton constructs `
         + `(${reader.node.path}): set the backend before declaring them.`);
     }

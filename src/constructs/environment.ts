@@ -1,4 +1,4 @@
-import { Arn, ArnFormat, ITaggable, Lazy, RemovalPolicy, TagManager, Token } from 'aws-cdk-lib';
+import { ITaggable, Lazy, RemovalPolicy, TagManager, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { IEnvironmentAccountConnection } from './environment-account-connection';
@@ -14,10 +14,10 @@ import { validateLength, validateResourceName } from './validation-util';
 import { ProtonProvider } from '../custom-resources/proton-provider';
 import { usesCloudFormationBackend, warnIgnored } from '../private/cfn-backend/backend';
 import { RenderedNestedStack } from '../private/cfn-backend/nested-stack';
-import { recommendedVersion } from '../private/cfn-backend/versions';
+import { numberedVersion, recommendedVersion } from '../private/cfn-backend/versions';
 import { KINDS, importedIdentity } from '../private/kinds';
 import { GRANTS } from '../private/permissions';
-import { protonArn, protonArnComponents } from '../private/proton-arns';
+import { nameAtSynth, protonArn, protonArnComponents } from '../private/proton-arns';
 import { ProtonCustomResource, ProtonDeployedResourceBase, checkOutputKey, isMarked, markAs, protonTags } from '../private/proton-resource';
 import { checkEnvironmentRendering, EnvironmentRendering } from '../private/render/synth';
 import { checkSpecInputs, renderSpecDocument } from '../private/spec-rendering';
@@ -359,8 +359,12 @@ export class Environment extends EnvironmentBase implements ITaggable {
     const cloudFormation = usesCloudFormationBackend(this);
     validateResourceName('environmentName', props.environmentName);
     validateLength('description', props.description, 0, 500);
-    const version = resolveTemplateVersion('An environment', props,
-      (v) => (EnvironmentTemplateVersion.isEnvironmentTemplateVersion(v) ? v.schema : undefined));
+    const schemaOf = (v: unknown) => (EnvironmentTemplateVersion.isEnvironmentTemplateVersion(v) ? v.schema : undefined);
+    const resolved = resolveTemplateVersion('An environment', props, schemaOf);
+    // The cloudformation backend: template with templateMajorVersion may name a version declared in the app.
+    const version = cloudFormation && !resolved.schema
+      ? { ...resolved, schema: schemaOf(numberedVersion(resolved.template, resolved.majorVersion, resolved.minorVersion)) }
+      : resolved;
     const inputs = props.spec?.inputs ?? {};
     if (version.schema) {
       this.checkSpec(version.schema, inputs);
@@ -457,11 +461,12 @@ export class Environment extends EnvironmentBase implements ITaggable {
     props: EnvironmentProps, version: { template: IEnvironmentTemplate; majorVersion: string; minorVersion?: string }, rendering: EnvironmentRendering,
   ): { nested?: RenderedNestedStack; minorVersion: string } {
     const what = `Environment '${this.node.path}'`;
-    const templateName = version.template.environmentTemplateName;
+    const templateName = nameAtSynth(version.template, version.template.environmentTemplateName);
     const provisioning = props.provisioning;
     if (provisioning._mode === 'crossAccount') {
       const arn = provisioning._connection!.environmentAccountConnectionArn;
-      const account = Token.isUnresolved(arn) ? undefined : Arn.split(arn, ArnFormat.SLASH_RESOURCE_NAME).account;
+      // The account of the connection's ARN (`arn:<partition>:proton:<region>:<account>:...`; the partition may be a token).
+      const account = /^arn:[^:]+:proton:[^:]*:(\d{12}):/.exec(arn)?.[1];
       throw new Error(`${what}: cross-account provisioning (EnvironmentProvisioning.crossAccount) cannot be expressed by the cloudformation backend: `
         + "a nested stack deploys in its parent stack's account. Declare the environment in a stack of "
         + (account ? `account ${account} (new Stack(app, 'Prod', { env: { account: '${account}' } }))` : "the environment account (new Stack(app, 'Prod', { env: { account } }))")

@@ -18,7 +18,7 @@ import { usesCloudFormationBackend, warnIgnored } from '../private/cfn-backend/b
 import { componentOutput, labelKey, RenderedNestedStack } from '../private/cfn-backend/nested-stack';
 import { KINDS, importedIdentity } from '../private/kinds';
 import { GRANTS, PermissionTargets } from '../private/permissions';
-import { protonArn, protonArnComponents } from '../private/proton-arns';
+import { nameAtSynth, protonArn, protonArnComponents } from '../private/proton-arns';
 import {
   ProtonCustomResource, ProtonDeployedResourceBase, checkOutputKey, isMarked, markAs, protonTags, registerIdentity,
 } from '../private/proton-resource';
@@ -542,7 +542,7 @@ export class Service extends ServiceBase implements ITaggable {
     rendering: ServiceRendering): RenderedNestedStack | undefined {
     const what = `Service '${this.node.path}'`;
     const bundle = rendering.bundle;
-    const templateName = version.template.serviceTemplateName;
+    const templateName = nameAtSynth(version.template, version.template.serviceTemplateName);
     if (bundle === undefined) {
       throw new Error(`${what}: the cloudformation backend renders the template at synth and needs its bundle: declare version ${version.majorVersion} `
         + `of template '${templateName}' in this app (template.addVersion(..., { bundle: TemplateBundle.fromDirectory(dir) })).`);

@@ -107,8 +107,8 @@ function numberedVersion<K extends TemplateVersionKind>(scope: Construct, props:
   const { options } = props;
   warnIgnored(scope, 'description', options.description, 'the version creates nothing (it is rendered at synth).');
   const bundle = options.bundle.bind(scope, { ...props.bind, grantee: new iam.UnknownPrincipal({ resource: scope }) } /* no grant is made */);
-  const number = numberVersion(props.template, `Template version '${scope.node.path}'`, options.majorVersion, options.publish ?? true);
-  const arn = `${protonArn(scope, props.kind.arnResourceType, props.templateName)}:${number.major}.${number.minor}`;
+  const number = numberVersion(props.template, scope, `Template version '${scope.node.path}'`, options.majorVersion, options.publish ?? true);
+  const arn = `${protonArn(scope, props.kind.arnResourceType, nameAtSynth(props.template, props.templateName))}:${number.major}.${number.minor}`;
   VERSIONS.set(props.template, [...VERSIONS.get(props.template) ?? [], scope]);
   const attributes: Record<string, string> = {
     MajorVersion: number.major,

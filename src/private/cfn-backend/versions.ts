@@ -11,6 +11,7 @@ import { Token } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 
 interface NumberedVersion {
+  readonly version: IConstruct;
   readonly major: number;
   readonly minor: number;
   readonly published: boolean;
@@ -19,7 +20,7 @@ interface NumberedVersion {
 const NUMBERED = new WeakMap<IConstruct, NumberedVersion[]>();
 
 /** Numbers the next version of `template` (declared in the app, in declaration order). */
-export function numberVersion(template: IConstruct, what: string, majorVersion: string | undefined, published: boolean): { major: string; minor: string } {
+export function numberVersion(template: IConstruct, version: IConstruct, what: string, majorVersion: string | undefined, published: boolean): { major: string; minor: string } {
   const versions = NUMBERED.get(template) ?? [];
   NUMBERED.set(template, versions);
   let major: number;
@@ -37,7 +38,7 @@ export function numberVersion(template: IConstruct, what: string, majorVersion: 
     }
   }
   const minor = Math.max(-1, ...versions.filter((v) => v.major === major).map((v) => v.minor)) + 1;
-  versions.push({ major, minor, published });
+  versions.push({ version, major, minor, published });
   return { major: String(major), minor: String(minor) };
 }
 
@@ -56,4 +57,10 @@ export function recommendedVersion(template: IConstruct, major?: string): { majo
 /** Whether versions of `template` were numbered at synth (it is a template of this app in the cloudformation backend). */
 export function hasNumberedVersions(template: IConstruct): boolean {
   return NUMBERED.has(template);
+}
+
+/** The version of `template` numbered `major.minor` at synth (`minor` defaults to the major version's recommended one). */
+export function numberedVersion(template: IConstruct, major: string, minor?: string): IConstruct | undefined {
+  const wanted = minor ?? recommendedVersion(template, major)?.minor;
+  return (NUMBERED.get(template) ?? []).find((v) => String(v.major) === major && String(v.minor) === wanted)?.version;
 }

@@ -1,0 +1,213 @@
+/**
+ * The backend switch (src/backend.ts) and the cloudformation backend at synth: the context key
+ * and the per-stack setting, versions numbered at synth, environments, instances and components as
+ * nested stacks of their rendered templates (no custom resource), the warnings for what has no
+ * meaning there, and the exact refusals of what it cannot express.
+ */
+import { execFileSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { App, CfnParameter, NestedStack, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { buildDemoApp, DEMO_STACK_NAME } from '../../examples/app';
+import {
+  Backend, BackendSetting, Environment, EnvironmentAccountConnection, EnvironmentProvisioning, EnvironmentSpec, EnvironmentTemplate,
+  EnvironmentTemplateVersion, Repository, RepositoryProvider, TemplateBundle,
+} from '../../src';
+
+const CFN = { 'cdk-proton:backend': 'cloudformation' };
+const BUNDLES = path.join(__dirname, '..', 'fixtures', 'bundles');
+const ENV = { account: '123456789012', region: 'us-east-1' };
+
+function platform(context: Record<string, string> = CFN): { app: App; stack: Stack; template: EnvironmentTemplate; version: EnvironmentTemplateVersion } {
+  const app = new App({ context });
+  const stack = new Stack(app, 'Platform', { env: ENV });
+  const template = new EnvironmentTemplate(stack, 'Buckets', { environmentTemplateName: 'buckets' });
+  const version = template.addVersion('V1', { bundle: TemplateBundle.fromDirectory(path.join(BUNDLES, 'env-cloudformation')) });
+  return { app, stack, template, version };
+}
+
+function warnings(app: App, stackName: string): string[] {
+  return app.synth().getStackByName(stackName).messages.filter((m) => m.level === 'warning').map((m) => String(m.entry.data));
+}
+
+describe('the switch', () => {
+  test('proton by default, cloudformation from the context key, and a per-stack setting wins over the context', () => {
+    expect(BackendSetting.of(new Stack(new App(), 'S'))).toBe(Backend.PROTON);
+    const app = new App({ context: CFN });
+    const fromContext = new Stack(app, 'FromContext');
+    const set = new Stack(app, 'Set');
+    BackendSetting.set(set, Backend.PROTON);
+    expect(BackendSetting.of(fromContext)).toBe(Backend.CLOUDFORMATION);
+    expect(BackendSetting.of(set)).toBe(Backend.PROTON);
+    // A nested stack has its root stack's backend.
+    expect(BackendSetting.of(new NestedStack(set, 'Nested'))).toBe(Backend.PROTON);
+  });
+
+  test('a context value that is not a backend fails with the values allowed', () => {
+    const stack = new Stack(new App({ context: { 'cdk-proton:backend': 'cfn' } }), 'S');
+    expect(() => BackendSetting.of(stack)).toThrow(
+      "cdk-proton:backend 'cfn' is not a backend: use 'proton' or 'cloudformation' (e.g. cdk synth -c cdk-proton:backend=cloudformation).");
+  });
+
+  test('the setting must come before the constructs, on a root stack', () => {
+    const { stack } = platform({});
+    expect(() => BackendSetting.set(stack, Backend.CLOUDFORMATION)).toThrow(
+      "BackendSetting.set(Platform, cloudformation): stack 'Platform' already holds cdk-proton constructs (Platform/Buckets): set the backend before declaring them.");
+    // Setting what the constructs already use is not a change.
+    expect(() => BackendSetting.set(stack, Backend.PROTON)).not.toThrow();
+    expect(() => BackendSetting.set(new NestedStack(stack, 'Nested'), Backend.PROTON)).toThrow(
+      "BackendSetting.set(Platform/Nested, proton): 'Platform/Nested' is a nested stack, which deploys with its parent: set the backend of its root stack 'Platform'.");
+  });
+});
+
+describe('the demo app with -c cdk-proton:backend=cloudformation', () => {
+  const app = buildDemoApp(new App({ context: { ...CFN, 'demo:stage': 'initial' } }));
+  const stack = app.node.findChild(DEMO_STACK_NAME) as Stack;
+  const assembly = app.synth();
+  const nestedStacks = stack.node.findAll().filter(NestedStack.isNestedStack);
+
+  test('has no custom resource and no handler: environments, instances and the component are nested stacks', () => {
+    const types = Object.values(assembly.getStackByName(DEMO_STACK_NAME).template.Resources as Record<string, { Type: string }>).map((r) => r.Type);
+    expect(types.filter((t) => t.startsWith('Custom::') || t === 'AWS::Lambda::Function')).toEqual([]);
+    expect(nestedStacks.map((s) => s.node.path)).toEqual([
+      'ProtonPlatformDemo/Staging/Stack', 'ProtonPlatformDemo/Production/Stack',
+      'ProtonPlatformDemo/Api/Instance.staging/Stack', 'ProtonPlatformDemo/Api/Instance.production-1/Stack', 'ProtonPlatformDemo/StagingJobs/Stack',
+    ]);
+  });
+
+  test("an environment's nested template is its rendered infrastructure; an instance's reads its environment's and its component's outputs as parameters", () => {
+    const staging = Template.fromStack(nestedStacks[0]).toJSON();
+    expect(staging.Parameters).toBeUndefined();
+    expect(staging.Resources.Vpc).toEqual({
+      Type: 'AWS::EC2::VPC',
+      Properties: { CidrBlock: '10.1.0.0/16', EnableDnsSupport: true, Tags: [{ Key: 'Name', Value: 'demo-staging' }] },
+    });
+    expect(staging.Resources.SubnetB.Properties.AvailabilityZone).toEqual({ 'Fn::Select': [1, { 'Fn::GetAZs': '' }] });
+    expect(staging.Outputs).toEqual({
+      VpcId: { Value: { Ref: 'Vpc' } },
+      SubnetIds: { Value: { 'Fn::Join': [',', [{ Ref: 'SubnetA' }, { Ref: 'SubnetB' }]] } },
+    });
+    const instance = Template.fromStack(nestedStacks[2]).toJSON();
+    expect(instance.Parameters).toEqual({
+      CdkProtonInput0: { Type: 'String', Description: 'environment.outputs.VpcId' },
+      CdkProtonInput1: { Type: 'String', Description: 'service_instance.inputs.vpc_id' },
+      CdkProtonInput2: { Type: 'String', Description: 'service_instance.components.default.outputs.QueueUrl' },
+    });
+    expect(instance.Resources.SecurityGroup.Properties.VpcId).toEqual({ Ref: 'CdkProtonInput0' });
+    expect(instance.Resources.Config.Properties.Name).toBe('/demo-api/staging/desired-count');
+    expect(instance.Resources.JobsQueue.Properties.Value).toEqual({ Ref: 'CdkProtonInput2' });
+    const parent = Template.fromStack(stack).toJSON().Resources;
+    const instanceResource = parent[stack.getLogicalId(nestedStacks[2].nestedStackResource!)];
+    const [staging_, jobs] = [nestedStacks[0], nestedStacks[4]].map((s) => stack.getLogicalId(s.nestedStackResource!));
+    expect(instanceResource.Properties.Parameters).toEqual({
+      CdkProtonInput0: { 'Fn::GetAtt': [staging_, 'Outputs.VpcId'] },
+      CdkProtonInput1: { 'Fn::GetAtt': [staging_, 'Outputs.VpcId'] },
+      CdkProtonInput2: { 'Fn::GetAtt': [jobs, 'Outputs.QueueUrl'] },
+    });
+    expect(instanceResource.DependsOn).toEqual([staging_]);
+    expect(parent[jobs].DependsOn).toEqual([staging_]);
+  });
+
+  test('every nested template passes cfn-lint', () => {
+    const files = nestedStacks.map((s) => path.join(assembly.directory, s.templateFile));
+    expect(execFileSync('cfn-lint', ['--', ...files], { encoding: 'utf8' })).toBe('');
+  });
+
+  test('warns, with id cdk-proton:backend-ignored, of each prop the backend does not use', () => {
+    expect(assembly.getStackByName(DEMO_STACK_NAME).messages.filter((m) => m.level === 'warning').map((m) => String(m.entry.data))).toEqual([
+      "displayName of 'ProtonPlatformDemo/NetworkTemplate' is not used by the cloudformation backend: the template creates nothing (its versions are rendered at synth). [ack: cdk-proton:backend-ignored]",
+      "description of 'ProtonPlatformDemo/NetworkTemplate' is not used by the cloudformation backend: the template creates nothing (its versions are rendered at synth). [ack: cdk-proton:backend-ignored]",
+      "protonServiceRole of 'ProtonPlatformDemo/Staging' is not used by the cloudformation backend: the nested stack deploys with the deploying principal (or the stack's CloudFormation execution role). [ack: cdk-proton:backend-ignored]",
+      "componentRole of 'ProtonPlatformDemo/Staging' is not used by the cloudformation backend: components are nested stacks that deploy with the deploying principal (or the stack's CloudFormation execution role). [ack: cdk-proton:backend-ignored]",
+      "protonServiceRole of 'ProtonPlatformDemo/Production' is not used by the cloudformation backend: the nested stack deploys with the deploying principal (or the stack's CloudFormation execution role). [ack: cdk-proton:backend-ignored]",
+      "componentRole of 'ProtonPlatformDemo/Production' is not used by the cloudformation backend: components are nested stacks that deploy with the deploying principal (or the stack's CloudFormation execution role). [ack: cdk-proton:backend-ignored]",
+      "displayName of 'ProtonPlatformDemo/WebServiceTemplate' is not used by the cloudformation backend: the template creates nothing (its versions are rendered at synth). [ack: cdk-proton:backend-ignored]",
+    ]);
+  });
+});
+
+describe('versions at synth', () => {
+  test('numbered as Proton numbers a fresh template, in declaration order; the recommended version is the highest published', () => {
+    const { stack, template, version } = platform();
+    const bundle = TemplateBundle.fromDirectory(path.join(BUNDLES, 'env-cloudformation'));
+    const v2 = template.addVersion('V2', { bundle });
+    const v11 = template.addVersion('V1_1', { bundle, majorVersion: version.majorVersion });
+    const v21 = template.addVersion('V2_1', { bundle, majorVersion: '2', publish: false });
+    expect([version, v2, v11, v21].map((v) => `${v.majorVersion}.${v.minorVersion}`)).toEqual(['1.0', '2.0', '1.1', '2.1']);
+    expect(stack.resolve(template.recommendedVersion)).toBe('2.0');
+    expect(stack.resolve(v21.environmentTemplateVersionArn)).toEqual(
+      { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':proton:us-east-1:123456789012:environment-template/buckets:2.1']] });
+    // An environment on major 1 without a minor runs its recommended minor.
+    const env = new Environment(stack, 'Env', {
+      template, templateMajorVersion: '1', spec: EnvironmentSpec.fromInputs({}), provisioning: EnvironmentProvisioning.customerManaged(),
+    });
+    expect(env.environmentTemplateMinorVersion).toBe('1');
+    expect(() => template.addVersion('V3_0', { bundle, majorVersion: '3' })).toThrow(
+      "Template version 'Platform/Buckets/V3_0': majorVersion '3' of template 'Platform/Buckets' has no version declared before this one, so Proton would refuse a minor version of it. Declare its first version (addVersion without majorVersion) first.");
+  });
+});
+
+describe('refusals, exactly', () => {
+  const role = (stack: Stack) => iam.Role.fromRoleArn(stack, 'Role', 'arn:aws:iam::123456789012:role/r');
+
+  test('cross-account', () => {
+    const { stack, version } = platform();
+    const connection = EnvironmentAccountConnection.fromEnvironmentAccountConnectionAttributes(stack, 'Conn',
+      { environmentAccountConnectionId: '0f3e7c2a-1b2c-4d5e-8f90-0123456789ab', environmentAccountId: '222222222222' });
+    expect(() => new Environment(stack, 'Prod', { templateVersion: version, provisioning: EnvironmentProvisioning.crossAccount({ connection }) })).toThrow(
+      "Environment 'Platform/Prod': cross-account provisioning (EnvironmentProvisioning.crossAccount) cannot be expressed by the cloudformation backend: "
+      + "a nested stack deploys in its parent stack's account. Declare the environment in a stack of account 222222222222 "
+      + "(new Stack(app, 'Prod', { env: { account: '222222222222' } })) with EnvironmentProvisioning.awsManaged, and remove the connection.");
+  });
+
+  test('self-managed', () => {
+    const { stack, version } = platform();
+    const repository = Repository.fromRepositoryAttributes(stack, 'Repo', { repositoryName: 'acme/infra', provider: RepositoryProvider.GITHUB });
+    expect(() => new Environment(stack, 'Dev', { templateVersion: version, provisioning: EnvironmentProvisioning.selfManaged({ repository, branch: 'main' }) })).toThrow(
+      "Environment 'Platform/Dev': self-managed provisioning (EnvironmentProvisioning.selfManaged) has Proton open pull requests; the cloudformation backend "
+      + 'deploys the rendered template itself. Use EnvironmentProvisioning.awsManaged, or render the template (npx cdk-proton render) into your own pipeline.');
+  });
+
+  test('CodeBuild', () => {
+    const { stack, version } = platform();
+    expect(() => new Environment(stack, 'Dev', { templateVersion: version, provisioning: EnvironmentProvisioning.codeBuild({ role: role(stack) }) })).toThrow(
+      "Environment 'Platform/Dev': CodeBuild provisioning is not supported by the cloudformation backend yet: run the bundle's provision commands "
+      + 'from your own pipeline, or keep this stack on the proton backend (BackendSetting.set(stack, Backend.PROTON)).');
+  });
+
+  test('a Terraform bundle', () => {
+    const { stack, template } = platform();
+    const terraform = template.addVersion('Tf', { bundle: TemplateBundle.fromDirectory(path.join(BUNDLES, 'env-terraform')) });
+    expect(() => new Environment(stack, 'Dev', { templateVersion: terraform, provisioning: EnvironmentProvisioning.awsManaged({ protonServiceRole: role(stack) }) })).toThrow(
+      "Environment 'Platform/Dev': template 'buckets' 2.0 is a Terraform bundle (rendering_engine hcl); the cloudformation backend deploys CloudFormation only. "
+      + 'Apply its .tf files with Terraform (npx cdk-proton render prints the variables Proton generated).');
+  });
+
+  test('a template whose bundle is not in the app', () => {
+    const { stack } = platform();
+    const imported = EnvironmentTemplate.fromEnvironmentTemplateName(stack, 'Imported', 'network');
+    expect(() => new Environment(stack, 'Dev', { template: imported, templateMajorVersion: '1', provisioning: EnvironmentProvisioning.customerManaged() })).toThrow(
+      "Environment 'Platform/Dev': the cloudformation backend renders the template at synth and needs its bundle: declare version 1 of template 'network' "
+      + 'in this app (template.addVersion(..., { bundle: TemplateBundle.fromDirectory(dir) })).');
+  });
+});
+
+test('a token input becomes a parameter of the nested stack; a decision on it is the renderer\'s synth error', () => {
+  const { app, stack, version } = platform();
+  const prefix = new CfnParameter(stack, 'Prefix').valueAsString;
+  const env = new Environment(stack, 'Dev', {
+    environmentName: 'dev', templateVersion: version, spec: EnvironmentSpec.fromInputs({ bucket_prefix: prefix }),
+    provisioning: EnvironmentProvisioning.awsManaged({ protonServiceRole: iam.Role.fromRoleArn(stack, 'Role', 'arn:aws:iam::123456789012:role/r') }),
+  });
+  const nested = env.node.findChild('Stack') as NestedStack;
+  expect(Template.fromStack(nested).toJSON().Resources.Bucket.Properties.BucketName).toEqual({ 'Fn::Join': ['', [{ Ref: 'CdkProtonInput0' }, '-dev']] });
+  expect(Template.fromStack(stack).toJSON().Resources[stack.getLogicalId(nested.nestedStackResource!)].Properties.Parameters)
+    .toEqual({ CdkProtonInput0: { Ref: 'Prefix' } });
+  expect(warnings(app, 'Platform')).toEqual([
+    "protonServiceRole of 'Platform/Dev' is not used by the cloudformation backend: the nested stack deploys with the deploying principal (or the stack's CloudFormation execution role). [ack: cdk-proton:backend-ignored]",
+  ]);
+  void fs; void os;
+});
