@@ -432,6 +432,8 @@ export class Environment extends EnvironmentBase implements ITaggable {
    * An output of the environment's infrastructure (a CloudFormation `Outputs` entry of the
    * template), as a token resolved at deploy time. Only the outputs the app reads travel back
    * through the custom resource; an output the template does not produce fails the deployment.
+   * With `Backend.CLOUDFORMATION` it is the environment's nested stack output (for a
+   * customer-managed environment, the spec's input of that name).
    *
    * @param key the output's name, e.g. `VpcId`
    */
