@@ -12,6 +12,7 @@ import { CustomResource, RemovalPolicy, Resource, Stack, Stage, TagManager, TagT
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { IConstruct } from 'constructs';
+import { usesCloudFormationBackend } from './cfn-backend/backend';
 import { OperationUse, PermissionTargets, ProtonArnType, grantProton } from './permissions';
 import { OUTPUT_ATTRIBUTE_PREFIX, ProtonContract, ProtonResourceTypeName } from '../custom-resources/contract';
 import { ProtonProvider } from '../custom-resources/proton-provider';
@@ -174,6 +175,11 @@ export class ProtonCustomResource<T extends ProtonResourceTypeName> {
 
   constructor(private readonly scope: IConstruct, options: ProtonCustomResourceOptions<T>) {
     const kind = options.kind;
+    if (usesCloudFormationBackend(scope)) {
+      // Reached only by the Proton-only kinds: the others deploy as nested stacks (or nothing) in that backend.
+      throw new Error(`The ${kind.description} '${scope.node.path}' is Proton-only: the cloudformation backend does not deploy it, and omitting it `
+        + 'with a warning is not implemented yet. Remove it from this stack, or keep the stack on the proton backend (BackendSetting.set(stack, Backend.PROTON)).');
+    }
     this.resource = new CustomResource(scope, 'Resource', {
       serviceToken: ProtonProvider.getOrCreate(scope).serviceToken,
       resourceType: kind.resourceType,

@@ -195,6 +195,14 @@ describe('refusals, exactly', () => {
   });
 });
 
+test('a Proton-only construct fails synth in the cloudformation backend (its omission with a warning is not implemented)', () => {
+  const stack = new Stack(new App({ context: CFN }), 'Platform', { env: ENV });
+  expect(() => new Repository(stack, 'Repo', {
+    provider: RepositoryProvider.GITHUB, repositoryName: 'acme/templates', connectionArn: 'arn:aws:codestar-connections:us-east-1:123456789012:connection/abc',
+  })).toThrow("The repository 'Platform/Repo' is Proton-only: the cloudformation backend does not deploy it, and omitting it with a warning is not implemented yet. "
+    + 'Remove it from this stack, or keep the stack on the proton backend (BackendSetting.set(stack, Backend.PROTON)).');
+});
+
 test('a token input becomes a parameter of the nested stack; a decision on it is the renderer\'s synth error', () => {
   const { app, stack, version } = platform();
   const prefix = new CfnParameter(stack, 'Prefix').valueAsString;
