@@ -460,7 +460,8 @@ export class Environment extends EnvironmentBase implements ITaggable {
    * customer-managed environment); provisioning modes it cannot express fail.
    */
   private renderedEnvironment(
-    props: EnvironmentProps, version: { template: IEnvironmentTemplate; majorVersion: string; minorVersion?: string }, rendering: EnvironmentRendering,
+    props: EnvironmentProps, version: { template: IEnvironmentTemplate; majorVersion: string; minorVersion?: string },
+    rendering: EnvironmentRendering,
   ): { nested?: RenderedNestedStack; minorVersion: string } {
     const what = `Environment '${this.node.path}'`;
     const templateName = nameAtSynth(version.template, version.template.environmentTemplateName);

@@ -4,9 +4,9 @@ import { Construct } from 'constructs';
 import { validateLength } from './validation-util';
 import { ProtonContract } from '../custom-resources/contract';
 import { ProtonProvider } from '../custom-resources/proton-provider';
+import { usesCloudFormationBackend, warnIgnored } from '../private/cfn-backend/backend';
 import { KINDS } from '../private/kinds';
 import { protonArn } from '../private/proton-arns';
-import { usesCloudFormationBackend, warnIgnored } from '../private/cfn-backend/backend';
 import { ProtonCustomResource } from '../private/proton-resource';
 
 /** The two template kinds. */

@@ -5,8 +5,6 @@
  * meaning there, and the exact refusals of what it cannot express.
  */
 import { execFileSync } from 'child_process';
-import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { App, CfnParameter, NestedStack, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
@@ -21,7 +19,9 @@ const CFN = { 'cdk-proton:backend': 'cloudformation' };
 const BUNDLES = path.join(__dirname, '..', 'fixtures', 'bundles');
 const ENV = { account: '123456789012', region: 'us-east-1' };
 
-function platform(context: Record<string, string> = CFN): { app: App; stack: Stack; template: EnvironmentTemplate; version: EnvironmentTemplateVersion } {
+interface Platform { app: App; stack: Stack; template: EnvironmentTemplate; version: EnvironmentTemplateVersion }
+
+function platform(context: Record<string, string> = CFN): Platform {
   const app = new App({ context });
   const stack = new Stack(app, 'Platform', { env: ENV });
   const template = new EnvironmentTemplate(stack, 'Buckets', { environmentTemplateName: 'buckets' });
@@ -207,7 +207,9 @@ test('a token input becomes a parameter of the nested stack; a decision on it is
   const { app, stack, version } = platform();
   const prefix = new CfnParameter(stack, 'Prefix').valueAsString;
   const env = new Environment(stack, 'Dev', {
-    environmentName: 'dev', templateVersion: version, spec: EnvironmentSpec.fromInputs({ bucket_prefix: prefix }),
+    environmentName: 'dev',
+    templateVersion: version,
+    spec: EnvironmentSpec.fromInputs({ bucket_prefix: prefix }),
     provisioning: EnvironmentProvisioning.awsManaged({ protonServiceRole: iam.Role.fromRoleArn(stack, 'Role', 'arn:aws:iam::123456789012:role/r') }),
   });
   const nested = env.node.findChild('Stack') as NestedStack;
@@ -217,5 +219,4 @@ test('a token input becomes a parameter of the nested stack; a decision on it is
   expect(warnings(app, 'Platform')).toEqual([
     "protonServiceRole of 'Platform/Dev' is not used by the cloudformation backend: the nested stack deploys with the deploying principal (or the stack's CloudFormation execution role). [ack: cdk-proton:backend-ignored]",
   ]);
-  void fs; void os;
 });

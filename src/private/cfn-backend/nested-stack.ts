@@ -153,7 +153,9 @@ function parameterize(
   return value;
 }
 
-function replaceAll(value: string, markers: ReadonlyArray<{ readonly marker: string; readonly index: number }>, by: (marker: string) => string): string {
+function replaceAll(
+  value: string, markers: ReadonlyArray<{ readonly marker: string; readonly index: number }>, by: (marker: string) => string,
+): string {
   let out = '';
   let at = 0;
   for (const { marker, index } of markers) {

@@ -20,7 +20,9 @@ interface NumberedVersion {
 const NUMBERED = new WeakMap<IConstruct, NumberedVersion[]>();
 
 /** Numbers the next version of `template` (declared in the app, in declaration order). */
-export function numberVersion(template: IConstruct, version: IConstruct, what: string, majorVersion: string | undefined, published: boolean): { major: string; minor: string } {
+export function numberVersion(
+  template: IConstruct, version: IConstruct, what: string, majorVersion: string | undefined, published: boolean,
+): { major: string; minor: string } {
   const versions = NUMBERED.get(template) ?? [];
   NUMBERED.set(template, versions);
   let major: number;
@@ -29,7 +31,7 @@ export function numberVersion(template: IConstruct, version: IConstruct, what: s
   } else {
     if (Token.isUnresolved(majorVersion)) {
       throw new Error(`${what}: majorVersion is a token; the cloudformation backend numbers versions at synth: give the major version's number, `
-        + "or the majorVersion of a version declared before this one (e.g. majorVersion: v1.majorVersion).");
+        + 'or the majorVersion of a version declared before this one (e.g. majorVersion: v1.majorVersion).');
     }
     major = Number(majorVersion);
     if (!versions.some((v) => v.major === major)) {
