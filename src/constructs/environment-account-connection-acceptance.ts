@@ -4,6 +4,7 @@ import { EnvironmentAccountConnection, IEnvironmentAccountConnection } from './e
 import { validateAccountId, validateResourceName } from './validation-util';
 import { EnvironmentAccountConnectionAcceptanceProperties } from '../custom-resources/contract';
 import { ProtonProvider } from '../custom-resources/proton-provider';
+import { usesCloudFormationBackend } from '../private/cfn-backend/backend';
 import { KINDS } from '../private/kinds';
 import { CONNECTION_ARN_RESOURCE_TYPE, connectionArnOf } from '../private/proton-arns';
 import { ProtonCustomResource, ProtonResourceBase } from '../private/proton-resource';
@@ -142,7 +143,8 @@ export class EnvironmentAccountConnectionAcceptance extends ProtonResourceBase i
     // environment account's connections in this region.
     const exact = !Token.isUnresolved(connection.environmentAccountConnectionId) && !Token.isUnresolved(environmentAccount);
     const connections = exact ? connection.environmentAccountConnectionArn : connectionArnOf(this, environmentAccount, '*');
-    ProtonProvider.getOrCreate(this).allowHandler(this, KIND.resourceType, { 'environment-account-connection': [connections] }, exact ? {} : {
+    // The cloudformation backend omits the resource (ProtonCustomResource warns): no handler.
+    if (!usesCloudFormationBackend(this)) ProtonProvider.getOrCreate(this).allowHandler(this, KIND.resourceType, { 'environment-account-connection': [connections] }, exact ? {} : {
       [connections]: `The ${CONNECTION_ARN_RESOURCE_TYPE} id is only known at deploy time: the handler is limited to the connections of the environment account in this region.`,
     }, ['environment-account-connection']);
     return { ConnectionId: connection.environmentAccountConnectionId };
@@ -159,7 +161,8 @@ export class EnvironmentAccountConnectionAcceptance extends ProtonResourceBase i
     validateResourceName('environmentName', environmentName);
     this.assertOtherAccount(environmentAccountId, 'environmentAccountId is account');
     const connections = connectionArnOf(this, environmentAccountId, '*');
-    ProtonProvider.getOrCreate(this).allowHandler(this, KIND.resourceType, { 'environment-account-connection': [connections] }, {
+    // The cloudformation backend omits the resource (ProtonCustomResource warns): no handler.
+    if (!usesCloudFormationBackend(this)) ProtonProvider.getOrCreate(this).allowHandler(this, KIND.resourceType, { 'environment-account-connection': [connections] }, {
       [connections]: `The ${CONNECTION_ARN_RESOURCE_TYPE} is found by its request at deploy time: the handler is limited to the connections of the environment account in this region.`,
     }, ['environment-account-connection']);
     return { EnvironmentAccountId: environmentAccountId, EnvironmentName: environmentName };

@@ -4,6 +4,7 @@ import { Construct } from 'constructs';
 import { IProtonResource } from './proton-resource';
 import { validateAccountId, validateResourceName } from './validation-util';
 import { ProtonProvider } from '../custom-resources/proton-provider';
+import { usesCloudFormationBackend } from '../private/cfn-backend/backend';
 import { KINDS } from '../private/kinds';
 import { CONNECTION_ARN_RESOURCE_TYPE, connectionArnOf, protonArnName } from '../private/proton-arns';
 import { ProtonCustomResource, ProtonResourceBase, isMarked, markAs, protonTags } from '../private/proton-resource';
@@ -196,14 +197,17 @@ export class EnvironmentAccountConnection extends EnvironmentAccountConnectionBa
       }
     }
 
-    const provider = ProtonProvider.getOrCreate(this);
-    const connections = connectionArnOf(this, stack.account, '*');
-    provider.allowHandler(this, KIND.resourceType, {
-      'environment-account-connection': [connections],
-      'role': Object.values(roles).filter((r): r is iam.IRole => r !== undefined).map((r) => r.roleArn),
-    }, {
-      [connections]: 'The connection id is a UUID Proton assigns at create time, unknown at synth: the handler is limited to the connections of this account and region.',
-    });
+    // The cloudformation backend omits the resource (ProtonCustomResource warns): no handler.
+    if (!usesCloudFormationBackend(this)) {
+      const provider = ProtonProvider.getOrCreate(this);
+      const connections = connectionArnOf(this, stack.account, '*');
+      provider.allowHandler(this, KIND.resourceType, {
+        'environment-account-connection': [connections],
+        'role': Object.values(roles).filter((r): r is iam.IRole => r !== undefined).map((r) => r.roleArn),
+      }, {
+        [connections]: 'The connection id is a UUID Proton assigns at create time, unknown at synth: the handler is limited to the connections of this account and region.',
+      });
+    }
 
     const resource = new ProtonCustomResource(this, {
       kind: KIND,

@@ -2,6 +2,7 @@ import { IResource, ITaggable, RemovalPolicy, Resource, TagManager, Token } from
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { ProtonProvider } from '../custom-resources/proton-provider';
+import { usesCloudFormationBackend } from '../private/cfn-backend/backend';
 import { KINDS } from '../private/kinds';
 import { protonArnComponents, repositoryArnOf } from '../private/proton-arns';
 import { ProtonCustomResource, protonTags } from '../private/proton-resource';
@@ -175,12 +176,15 @@ export class Repository extends RepositoryBase implements ITaggable {
         + 'arn:<partition>:codestar-connections:<region>:<account>:connection/<id> (create the connection in the console or with AWS::CodeStarConnections::Connection).');
     }
 
-    const provider = ProtonProvider.getOrCreate(this);
-    const arnAtSynth = repositoryArnOf(this, props.provider, props.repositoryName);
-    // Proton reaches the repository through the connection passed on the caller's behalf.
-    provider.allowHandler(this, KIND.resourceType, { repository: [arnAtSynth], connection: [props.connectionArn] });
-    if (props.encryptionKey) {
-      provider.allowKeyUse(props.encryptionKey);
+    // The cloudformation backend omits the resource (ProtonCustomResource warns): no handler.
+    if (!usesCloudFormationBackend(this)) {
+      const provider = ProtonProvider.getOrCreate(this);
+      const arnAtSynth = repositoryArnOf(this, props.provider, props.repositoryName);
+      // Proton reaches the repository through the connection passed on the caller's behalf.
+      provider.allowHandler(this, KIND.resourceType, { repository: [arnAtSynth], connection: [props.connectionArn] });
+      if (props.encryptionKey) {
+        provider.allowKeyUse(props.encryptionKey);
+      }
     }
 
     const resource = new ProtonCustomResource(this, {

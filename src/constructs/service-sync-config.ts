@@ -5,6 +5,7 @@ import { IService, Service } from './service';
 import { ServiceInstance } from './service-instance';
 import { validateLength, validateRepositoryPath } from './validation-util';
 import { ProtonProvider } from '../custom-resources/proton-provider';
+import { usesCloudFormationBackend } from '../private/cfn-backend/backend';
 import { sameService } from '../private/instance-attachments';
 import { KINDS } from '../private/kinds';
 import { nameAtSynth } from '../private/proton-arns';
@@ -74,8 +75,11 @@ export class ServiceSyncConfig extends Resource {
     validateRepositoryPath('filePath', props.filePath);
     this.service = props.service;
 
-    const provider = ProtonProvider.getOrCreate(this);
-    provider.allowHandler(this, KINDS.serviceSyncConfig.resourceType, {});
+    // The cloudformation backend omits the resource (ProtonCustomResource warns): no handler.
+    if (!usesCloudFormationBackend(this)) {
+      const provider = ProtonProvider.getOrCreate(this);
+      provider.allowHandler(this, KINDS.serviceSyncConfig.resourceType, {});
+    }
 
     const resource = new ProtonCustomResource(this, {
       kind: KINDS.serviceSyncConfig,

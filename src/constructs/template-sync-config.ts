@@ -6,6 +6,7 @@ import { IServiceTemplate } from './service-template';
 import { TemplateType } from './template-bundle';
 import { validateLength, validateRepositoryPath } from './validation-util';
 import { ProtonProvider } from '../custom-resources/proton-provider';
+import { usesCloudFormationBackend } from '../private/cfn-backend/backend';
 import { KINDS } from '../private/kinds';
 import { nameAtSynth } from '../private/proton-arns';
 import { ProtonCustomResource } from '../private/proton-resource';
@@ -89,8 +90,11 @@ export class TemplateSyncConfig extends Resource {
     validateLength('branch', props.branch, 1, 200);
     validateRepositoryPath('subdirectory', props.subdirectory);
 
-    const provider = ProtonProvider.getOrCreate(this);
-    provider.allowHandler(this, KINDS.templateSyncConfig.resourceType, {});
+    // The cloudformation backend omits the resource (ProtonCustomResource warns): no handler.
+    if (!usesCloudFormationBackend(this)) {
+      const provider = ProtonProvider.getOrCreate(this);
+      provider.allowHandler(this, KINDS.templateSyncConfig.resourceType, {});
+    }
 
     const resource = new ProtonCustomResource(this, {
       kind: KINDS.templateSyncConfig,

@@ -8,11 +8,11 @@
  *
  * Not exported from the package: jsii copies the members of these bases into each public class.
  */
-import { CustomResource, RemovalPolicy, Resource, Stack, Stage, TagManager, TagType, Token } from 'aws-cdk-lib';
+import { CustomResource, Lazy, RemovalPolicy, Resource, Stack, Stage, TagManager, TagType, Token } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { IConstruct } from 'constructs';
-import { usesCloudFormationBackend } from './cfn-backend/backend';
+import { Construct, IConstruct } from 'constructs';
+import { usesCloudFormationBackend, warnOmitted } from './cfn-backend/backend';
 import { OperationUse, PermissionTargets, ProtonArnType, grantProton } from './permissions';
 import { OUTPUT_ATTRIBUTE_PREFIX, ProtonContract, ProtonResourceTypeName } from '../custom-resources/contract';
 import { ProtonProvider } from '../custom-resources/proton-provider';
@@ -171,14 +171,19 @@ const OUTPUT_KEY = /^[A-Za-z0-9_.-]{1,1024}$/;
  * @typeParam T the resource type: it types the properties and the attribute names (`Data` keys)
  */
 export class ProtonCustomResource<T extends ProtonResourceTypeName> {
-  public readonly resource: CustomResource;
+  /** The custom resource (an empty construct where the cloudformation backend omits the resource). */
+  public readonly resource: IConstruct;
+  /** Set where the cloudformation backend omits the resource: its attributes have no value. */
+  private readonly omitted?: ProtonKind;
 
   constructor(private readonly scope: IConstruct, options: ProtonCustomResourceOptions<T>) {
     const kind = options.kind;
     if (usesCloudFormationBackend(scope)) {
-      // Reached only by the Proton-only kinds: the others deploy as nested stacks (or nothing) in that backend.
-      throw new Error(`The ${kind.description} '${scope.node.path}' is Proton-only: the cloudformation backend does not deploy it, and omitting it `
-        + 'with a warning is not implemented yet. Remove it from this stack, or keep the stack on the proton backend (BackendSetting.set(stack, Backend.PROTON)).');
+      // Reached only by the Proton-only kinds (the others deploy as nested stacks, or as nothing, in that backend): omitted.
+      warnOmitted(scope, kind.description);
+      this.resource = new Construct(scope, 'Resource');
+      this.omitted = kind;
+      return;
     }
     this.resource = new CustomResource(scope, 'Resource', {
       serviceToken: ProtonProvider.getOrCreate(scope).serviceToken,
@@ -198,7 +203,7 @@ export class ProtonCustomResource<T extends ProtonResourceTypeName> {
 
   /** The `Fn::GetAtt` of a key of the resource type's `Data`. */
   public attr(key: keyof ProtonContract[T]['data'] & string): string {
-    return this.resource.getAttString(key);
+    return this.attribute(key);
   }
 
   /**
@@ -213,12 +218,26 @@ export class ProtonCustomResource<T extends ProtonResourceTypeName> {
   public output(key: string, requested: Set<string>, attributeKey: string = key, example: string = 'Url'): string {
     checkOutputKey(key, example);
     requested.add(attributeKey);
-    return this.resource.getAttString(`${OUTPUT_ATTRIBUTE_PREFIX}${attributeKey}`);
+    return this.attribute(`${OUTPUT_ATTRIBUTE_PREFIX}${attributeKey}`);
   }
 
   /** A resource attribute outside the typed `Data` keys (e.g. prefixed outputs). */
   public rawAttr(name: string): string {
-    return this.resource.getAttString(name);
+    return this.attribute(name);
+  }
+
+  private attribute(name: string): string {
+    const omitted = this.omitted;
+    if (omitted) {
+      // Known only if used: an attribute that reaches the template fails synth.
+      return Lazy.string({
+        produce: () => {
+          throw new Error(`The ${omitted.description} '${this.scope.node.path}' is omitted by the cloudformation backend (Proton-only), `
+            + `so its attribute ${name} has no value. Do not use it in stacks on the cloudformation backend.`);
+        },
+      });
+    }
+    return (this.resource as CustomResource).getAttString(name);
   }
 
   /** The construct the resource belongs to. */

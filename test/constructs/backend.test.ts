@@ -6,13 +6,13 @@
  */
 import { execFileSync } from 'child_process';
 import * as path from 'path';
-import { App, CfnParameter, NestedStack, Stack } from 'aws-cdk-lib';
+import { App, CfnOutput, CfnParameter, NestedStack, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { buildDemoApp, DEMO_STACK_NAME } from '../../examples/app';
 import {
   Backend, BackendSetting, Environment, EnvironmentAccountConnection, EnvironmentProvisioning, EnvironmentSpec, EnvironmentTemplate,
-  EnvironmentTemplateVersion, Repository, RepositoryProvider, TemplateBundle,
+  EnvironmentTemplateVersion, Repository, RepositoryProvider, SyncedTemplate, TemplateBundle, TemplateSyncConfig,
 } from '../../src';
 
 const CFN = { 'cdk-proton:backend': 'cloudformation' };
@@ -195,12 +195,25 @@ describe('refusals, exactly', () => {
   });
 });
 
-test('a Proton-only construct fails synth in the cloudformation backend (its omission with a warning is not implemented)', () => {
-  const stack = new Stack(new App({ context: CFN }), 'Platform', { env: ENV });
-  expect(() => new Repository(stack, 'Repo', {
+test('Proton-only constructs are omitted with a warning naming each, and create no handler; reading an attribute of one fails synth', () => {
+  const { app, stack, template } = platform();
+  const repository = new Repository(stack, 'Repo', {
     provider: RepositoryProvider.GITHUB, repositoryName: 'acme/templates', connectionArn: 'arn:aws:codestar-connections:us-east-1:123456789012:connection/abc',
-  })).toThrow("The repository 'Platform/Repo' is Proton-only: the cloudformation backend does not deploy it, and omitting it with a warning is not implemented yet. "
-    + 'Remove it from this stack, or keep the stack on the proton backend (BackendSetting.set(stack, Backend.PROTON)).');
+  });
+  new TemplateSyncConfig(stack, 'Sync', { template: SyncedTemplate.environmentTemplate(template), repository, branch: 'main' });
+  const connection = new EnvironmentAccountConnection(stack, 'Conn', {
+    managementAccountId: '111111111111', environmentName: 'prod', role: iam.Role.fromRoleArn(stack, 'Role', 'arn:aws:iam::123456789012:role/r'),
+  });
+  const resources = Object.values(Template.fromStack(stack).toJSON().Resources ?? {}) as Array<{ Type: string }>;
+  expect(resources.map((r) => r.Type)).toEqual([]);
+  expect(warnings(app, 'Platform').filter((w) => w.includes('Proton-only'))).toEqual([
+    "The repository 'Platform/Repo' is Proton-only and is omitted by the cloudformation backend. [ack: cdk-proton:backend-ignored]",
+    "The template sync configuration 'Platform/Sync' is Proton-only and is omitted by the cloudformation backend. [ack: cdk-proton:backend-ignored]",
+    "The environment account connection 'Platform/Conn' is Proton-only and is omitted by the cloudformation backend. [ack: cdk-proton:backend-ignored]",
+  ]);
+  new CfnOutput(stack, 'ConnectionId', { value: connection.environmentAccountConnectionId });
+  expect(() => app.synth({ force: true })).toThrow("The environment account connection 'Platform/Conn' is omitted by the cloudformation backend (Proton-only), "
+    + 'so its attribute Id has no value. Do not use it in stacks on the cloudformation backend.');
 });
 
 test('a token input becomes a parameter of the nested stack; a decision on it is the renderer\'s synth error', () => {

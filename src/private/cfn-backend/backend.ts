@@ -18,5 +18,5 @@ export function warnIgnored(construct: IConstruct, prop: string, given: unknown,
 
 /** Warns that a Proton-only construct creates nothing in the cloudformation backend. */
 export function warnOmitted(construct: IConstruct, kind: string): void {
-  Annotations.of(construct).addWarningV2(BACKEND_IGNORED, `${kind} '${construct.node.path}' is Proton-only and is omitted by the cloudformation backend.`);
+  Annotations.of(construct).addWarningV2(BACKEND_IGNORED, `The ${kind} '${construct.node.path}' is Proton-only and is omitted by the cloudformation backend.`);
 }
