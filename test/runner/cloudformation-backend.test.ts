@@ -5,18 +5,22 @@
  * rendered template, outputs flowing environment → instance ← component as nested-stack
  * parameters — and not one call to Proton (the emulator's call counts stay empty).
  */
-import { App } from 'aws-cdk-lib';
+import { App, NestedStack, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { parse } from 'yaml';
 import { runnerHarness } from './fixtures/runner-harness';
 import { buildDemoApp, DEMO_STACK_NAME, DemoStage } from '../../examples/app';
+import { renderEnvironmentIac, renderInstanceIac } from '../../local/emulator/resources/iac-rendering';
 import { StackState } from '../../local/runner/operation-context';
+import { renderedTemplateAsJson } from '../../src/private/render/cloudformation';
 import { OperationResult } from '../../local/runner/runner';
 
 const harness = runnerHarness({ runnerPerTest: false });
 
-function demoApp(stage: DemoStage): App {
+function demoApp(stage: DemoStage, backend = 'cloudformation'): App {
   process.env.CDK_VALIDATION = 'false';
   return buildDemoApp(new App({
-    context: { 'demo:stage': stage, 'cdk-proton:backend': 'cloudformation', 'aws:cdk:disable-creation-stack-traces': true },
+    context: { 'demo:stage': stage, 'cdk-proton:backend': backend, 'aws:cdk:disable-creation-stack-traces': true },
   }));
 }
 
@@ -109,4 +113,55 @@ test('the demo platform deploys, upgrades, loses an instance, detaches and remov
   ]);
   expect(harness.runner.stack(DEMO_STACK_NAME)).toBeUndefined();
   expect(harness.emulator.control.callCounts()).toEqual({});
+}, 120_000);
+
+/**
+ * A nested template with its parameters given values: each `CdkProtonInput<n>` (its Description
+ * names what it stands for) replaced by `valueOf(label)`, the `Fn::Join`s of plain strings joined.
+ */
+function substituted(template: any, valueOf: (label: string) => string): unknown {
+  const { Parameters: parameters, ...body } = template;
+  const values = Object.fromEntries(Object.entries(parameters ?? {}).map(([name, p]: [string, any]) => [name, valueOf(p.Description)]));
+  const walk = (v: any): any => {
+    if (Array.isArray(v)) return v.map(walk);
+    if (v === null || typeof v !== 'object') return v;
+    if (Object.keys(v).length === 1 && typeof v.Ref === 'string' && v.Ref in values) return values[v.Ref];
+    const out = Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x)]));
+    const join = out['Fn::Join'];
+    if (Object.keys(out).length === 1 && Array.isArray(join) && join[0] === '' && join[1].every((x: unknown) => typeof x === 'string')) return join[1].join('');
+    return out;
+  };
+  return walk(body);
+}
+
+test("parity: the nested templates of an environment and an instance equal what the emulator renders when the proton backend deploys the same app", async () => {
+  const deployed = await harness.runner.deploy(demoApp('initial', 'proton'));
+  expect(deployed.success).toBe(true);
+  const [account] = Object.values((harness.emulator.control.dump() as any).accounts) as any[];
+  const version = (kind: string, name: string) => account.templateVersions[`${kind}:${name}:1.0`];
+  const environment = account.environments['demo-staging'];
+  const service = account.services['demo-api'];
+  const instance = service.instances.staging;
+  const maps = { ...account, environments: new Map(Object.entries(account.environments)), components: new Map(Object.entries(account.components)) };
+  const emulatorEnvironment = renderEnvironmentIac(environment, version('ENVIRONMENT', 'demo-network'), parse(environment.spec).spec) as { text: string };
+  const emulatorInstance = renderInstanceIac(maps, service, instance, version('SERVICE', 'demo-web-service')) as { text: string };
+
+  // The emulator's render of the instance holds the queue URL of its component.
+  expect(emulatorInstance.text).toContain(`Value: '${account.components['demo-api-staging-jobs'].outputs.find((o: any) => o.key === 'QueueUrl').valueString}'`);
+
+  const app = demoApp('initial');
+  const stack = app.node.findChild(DEMO_STACK_NAME) as Stack;
+  const nestedTemplate = (path: string) => Template.fromStack(stack.node.findAll().filter(NestedStack.isNestedStack).find((s) => s.node.path === path)!).toJSON();
+  const output = (record: { outputs: Array<{ key: string; valueString: string }> }, key: string) => record.outputs.find((o) => o.key === key)!.valueString;
+  const component = account.components['demo-api-staging-jobs'];
+  const labels: Record<string, string> = {
+    'environment.outputs.VpcId': output(environment, 'VpcId'),
+    'service_instance.inputs.vpc_id': output(environment, 'VpcId'),
+    'service_instance.components.default.outputs.QueueUrl': output(component, 'QueueUrl'),
+  };
+  expect(substituted(nestedTemplate(`${DEMO_STACK_NAME}/Staging/Stack`), (label) => labels[label]))
+    .toEqual(renderedTemplateAsJson(emulatorEnvironment.text));
+  expect(substituted(nestedTemplate(`${DEMO_STACK_NAME}/Api/Instance.staging/Stack`), (label) => labels[label]))
+    .toEqual(renderedTemplateAsJson(emulatorInstance.text));
+  expect((await harness.runner.destroy({ stackNames: [DEMO_STACK_NAME] })).success).toBe(true);
 }, 120_000);

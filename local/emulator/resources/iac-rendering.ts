@@ -23,14 +23,19 @@ import type {
  */
 
 /** The rendered IaC's outputs, or why it could not be rendered. */
-export type IacOutcome = { readonly outputs: readonly RenderedOutput[] } | { readonly failure: string };
+export type IacOutcome = {
+  readonly outputs: readonly RenderedOutput[];
+  /** The rendered CloudFormation template (absent for Terraform), e.g. for the cloudformation backend's parity test. */
+  readonly text?: string;
+} | { readonly failure: string };
 
 const FAILURE_PREFIX = 'Template rendering failed: ';
 
 function render(file: IacFile | undefined, namespace: IacNamespace, schema: TemplateSchema | undefined, fallbackKeys: readonly string[]): IacOutcome {
   if (!file) return { outputs: fallbackKeys.map((key) => ({ key })) };
   try {
-    return { outputs: renderIacFile({ file: file.path, text: file.text, namespace, schema }).outputs };
+    const { outputs, text } = renderIacFile({ file: file.path, text: file.text, namespace, schema });
+    return { outputs, text };
   } catch (e) {
     if (!(e instanceof IacProblemsError)) throw e;
     return { failure: `${FAILURE_PREFIX}${e.problems.map(formatIacProblem).join('; ')}` };
