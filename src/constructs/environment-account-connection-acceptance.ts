@@ -144,9 +144,11 @@ export class EnvironmentAccountConnectionAcceptance extends ProtonResourceBase i
     const exact = !Token.isUnresolved(connection.environmentAccountConnectionId) && !Token.isUnresolved(environmentAccount);
     const connections = exact ? connection.environmentAccountConnectionArn : connectionArnOf(this, environmentAccount, '*');
     // The cloudformation backend omits the resource (ProtonCustomResource warns): no handler.
-    if (!usesCloudFormationBackend(this)) ProtonProvider.getOrCreate(this).allowHandler(this, KIND.resourceType, { 'environment-account-connection': [connections] }, exact ? {} : {
-      [connections]: `The ${CONNECTION_ARN_RESOURCE_TYPE} id is only known at deploy time: the handler is limited to the connections of the environment account in this region.`,
-    }, ['environment-account-connection']);
+    if (!usesCloudFormationBackend(this)) {
+      ProtonProvider.getOrCreate(this).allowHandler(this, KIND.resourceType, { 'environment-account-connection': [connections] }, exact ? {} : {
+        [connections]: `The ${CONNECTION_ARN_RESOURCE_TYPE} id is only known at deploy time: the handler is limited to the connections of the environment account in this region.`,
+      }, ['environment-account-connection']);
+    }
     return { ConnectionId: connection.environmentAccountConnectionId };
   }
 
@@ -162,9 +164,11 @@ export class EnvironmentAccountConnectionAcceptance extends ProtonResourceBase i
     this.assertOtherAccount(environmentAccountId, 'environmentAccountId is account');
     const connections = connectionArnOf(this, environmentAccountId, '*');
     // The cloudformation backend omits the resource (ProtonCustomResource warns): no handler.
-    if (!usesCloudFormationBackend(this)) ProtonProvider.getOrCreate(this).allowHandler(this, KIND.resourceType, { 'environment-account-connection': [connections] }, {
-      [connections]: `The ${CONNECTION_ARN_RESOURCE_TYPE} is found by its request at deploy time: the handler is limited to the connections of the environment account in this region.`,
-    }, ['environment-account-connection']);
+    if (!usesCloudFormationBackend(this)) {
+      ProtonProvider.getOrCreate(this).allowHandler(this, KIND.resourceType, { 'environment-account-connection': [connections] }, {
+        [connections]: `The ${CONNECTION_ARN_RESOURCE_TYPE} is found by its request at deploy time: the handler is limited to the connections of the environment account in this region.`,
+      }, ['environment-account-connection']);
+    }
     return { EnvironmentAccountId: environmentAccountId, EnvironmentName: environmentName };
   }
 

@@ -444,8 +444,9 @@ export class Environment extends EnvironmentBase implements ITaggable {
     }
     if (this.cfnInputs !== undefined) {
       checkOutputKey(key, 'VpcId');
+      const output = this.nested ? this.nested.output(key) : this.customerManagedOutput(key);
       this.requestedOutputs.add(key);
-      return this.nested ? this.nested.output(key) : this.customerManagedOutput(key);
+      return output;
     }
     return this.resource!.output(key, this.requestedOutputs, key, 'VpcId');
   }

@@ -5,6 +5,8 @@
  * meaning there, and the exact refusals of what it cannot express.
  */
 import { execFileSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import { App, CfnOutput, CfnParameter, NestedStack, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
@@ -12,7 +14,9 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { buildDemoApp, DEMO_STACK_NAME } from '../../examples/app';
 import {
   Backend, BackendSetting, Environment, EnvironmentAccountConnection, EnvironmentProvisioning, EnvironmentSpec, EnvironmentTemplate,
-  EnvironmentTemplateVersion, Repository, RepositoryProvider, SyncedTemplate, TemplateBundle, TemplateSyncConfig,
+  EnvironmentTemplateProvisioning, EnvironmentTemplateVersion, Repository, RepositoryProvider, Service, ServiceInstance, ServicePipelineSpec,
+  ServiceTemplate,
+  SyncedTemplate, TemplateBundle, TemplateSyncConfig,
 } from '../../src';
 
 const CFN = { 'cdk-proton:backend': 'cloudformation' };
@@ -232,4 +236,87 @@ test('a token input becomes a parameter of the nested stack; a decision on it is
   expect(warnings(app, 'Platform')).toEqual([
     "protonServiceRole of 'Platform/Dev' is not used by the cloudformation backend: the nested stack deploys with the deploying principal (or the stack's CloudFormation execution role). [ack: cdk-proton:backend-ignored]",
   ]);
+});
+
+/** A service template bundle with a pipeline that reads the first instance's output. */
+function serviceBundle(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cfn-backend-service-'));
+  const manifest = 'infrastructure:\n  templates:\n    - file: "cloudformation.yaml"\n      rendering_engine: jinja\n      template_language: cloudformation\n';
+  const files: Record<string, string> = {
+    'schema/schema.yaml': [
+      'schema:', '  format:', '    openapi: "3.0.0"', '  service_input_type: "SvcInput"', '  pipeline_input_type: "PipeInput"', '  types:',
+      '    SvcInput:', '      type: object', '      properties:', '        size:', '          type: string', '          default: "s"',
+      '    PipeInput:', '      type: object', '      properties:', '        stage:', '          type: string', '          default: "prod"', '',
+    ].join('\n'),
+    'instance_infrastructure/manifest.yaml': manifest,
+    'instance_infrastructure/cloudformation.yaml': [
+      'Resources:', '  Queue:', '    Type: AWS::SQS::Queue', '    Properties:', "      QueueName: '{{ service.name }}-{{ service_instance.name }}'",
+      '      Tags:', '        - Key: vpc', "          Value: '{{ environment.outputs.VpcId }}'",
+      'Outputs:', '  QueueArn:', '    Value: !GetAtt Queue.Arn', '',
+    ].join('\n'),
+    'pipeline_infrastructure/manifest.yaml': manifest,
+    'pipeline_infrastructure/cloudformation.yaml': [
+      'Resources:', '  Topic:', '    Type: AWS::SNS::Topic', '    Properties:', "      TopicName: '{{ service.name }}-{{ pipeline.inputs.stage }}'",
+      '      Tags:', '        - Key: first-queue', "          Value: '{{ service_instances[0].outputs.QueueArn }}'",
+      'Outputs:', '  TopicArn:', '    Value: !Ref Topic', '',
+    ].join('\n'),
+  };
+  for (const [file, text] of Object.entries(files)) {
+    fs.mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
+    fs.writeFileSync(path.join(dir, file), text);
+  }
+  return dir;
+}
+
+test("a service's instances (added or declared alone) and its pipeline are nested stacks; the pipeline reads the instances' outputs", () => {
+  const app = new App({ context: CFN });
+  const stack = new Stack(app, 'Platform', { env: ENV });
+  const network = new EnvironmentTemplate(stack, 'Network', { environmentTemplateName: 'network' });
+  const v1 = network.addVersion('V1', { bundle: TemplateBundle.fromDirectory(path.join(__dirname, '..', '..', 'examples', 'templates', 'network-v1.0')) });
+  const env = new Environment(stack, 'Dev', {
+    environmentName: 'dev',
+    templateVersion: v1,
+    provisioning: EnvironmentProvisioning.awsManaged({ protonServiceRole: iam.Role.fromRoleArn(stack, 'R', 'arn:aws:iam::123456789012:role/r') }),
+    spec: EnvironmentSpec.fromInputs({ vpc_cidr: '10.0.0.0/16', subnet_a_cidr: '10.0.0.0/20', subnet_b_cidr: '10.0.16.0/20' }),
+  });
+  const template = new ServiceTemplate(stack, 'Queues', { serviceTemplateName: 'queues' });
+  const version = template.addVersion('V1', { bundle: TemplateBundle.fromDirectory(serviceBundle()), compatibleEnvironmentTemplates: [{ template: network, majorVersion: '1' }] });
+  const service = new Service(stack, 'Api', { serviceName: 'api', templateVersion: version, pipelineSpec: ServicePipelineSpec.fromInputs({ stage: 'beta' }) });
+  const one = service.addInstance('one', { environment: env });
+  const two = new ServiceInstance(stack, 'Two', { service, serviceInstanceName: 'two', environment: env });
+  const topic = service.pipeline.getOutput('TopicArn');
+
+  const nested = (construct: { node: { findChild(id: string): unknown } }, id = 'Stack') => construct.node.findChild(id) as NestedStack;
+  const id = (s: NestedStack) => stack.getLogicalId(s.nestedStackResource!);
+  const [envStack, oneStack, twoStack, pipelineStack] = [nested(env), nested(one), nested(two), nested(service, 'PipelineStack')];
+  expect(Template.fromStack(oneStack).toJSON().Resources.Queue.Properties.QueueName).toBe('api-one');
+  expect(Template.fromStack(twoStack).toJSON().Resources.Queue.Properties).toEqual({
+    QueueName: 'api-two', Tags: [{ Key: 'vpc', Value: { Ref: 'CdkProtonInput0' } }],
+  });
+  const pipeline = Template.fromStack(pipelineStack).toJSON();
+  expect(pipeline.Parameters).toEqual({ CdkProtonInput0: { Type: 'String', Description: 'service_instances[0].outputs.QueueArn' } });
+  expect(pipeline.Resources.Topic.Properties).toEqual({ TopicName: 'api-beta', Tags: [{ Key: 'first-queue', Value: { Ref: 'CdkProtonInput0' } }] });
+  const parent = Template.fromStack(stack).toJSON().Resources;
+  expect(parent[id(pipelineStack)].Properties.Parameters).toEqual({ CdkProtonInput0: { 'Fn::GetAtt': [id(oneStack), 'Outputs.QueueArn'] } });
+  expect(parent[id(pipelineStack)].DependsOn).toEqual([id(oneStack)]);
+  expect(parent[id(twoStack)].Properties.Parameters).toEqual({ CdkProtonInput0: { 'Fn::GetAtt': [id(envStack), 'Outputs.VpcId'] } });
+  expect(parent[id(twoStack)].DependsOn).toEqual([id(envStack)]);
+  expect(stack.resolve(topic)).toEqual({ 'Fn::GetAtt': [id(pipelineStack), 'Outputs.TopicArn'] });
+  expect(Object.values(parent).map((r: any) => r.Type)).toEqual(Array(4).fill('AWS::CloudFormation::Stack'));
+});
+
+test("a customer-managed environment has no nested stack: its outputs are its spec's inputs", () => {
+  const app = new App({ context: CFN });
+  const stack = new Stack(app, 'Platform', { env: ENV });
+  const template = new EnvironmentTemplate(stack, 'Existing', { provisioning: EnvironmentTemplateProvisioning.CUSTOMER_MANAGED });
+  const version = template.addVersion('V1', { bundle: TemplateBundle.fromDirectory(path.join(BUNDLES, 'env-customer-managed')) });
+  const env = new Environment(stack, 'Dev', {
+    templateVersion: version,
+    provisioning: EnvironmentProvisioning.customerManaged(),
+    spec: EnvironmentSpec.fromInputs({ VpcId: 'vpc-0123', ClusterName: 'main' }),
+  });
+  expect(env.getOutput('VpcId')).toBe('vpc-0123');
+  expect(() => env.getOutput('Subnets')).toThrow("Environment 'Platform/Dev': getOutput('Subnets'): a customer-managed environment's outputs are its spec's inputs, "
+    + 'and the spec has no input \'Subnets\' (inputs: VpcId, ClusterName). Read one of these, or add it to the spec.');
+  expect(Template.fromStack(stack).toJSON().Resources).toBeUndefined();
 });

@@ -12,8 +12,8 @@ import { runnerHarness } from './fixtures/runner-harness';
 import { buildDemoApp, DEMO_STACK_NAME, DemoStage } from '../../examples/app';
 import { renderEnvironmentIac, renderInstanceIac } from '../../local/emulator/resources/iac-rendering';
 import { StackState } from '../../local/runner/operation-context';
-import { renderedTemplateAsJson } from '../../src/private/render/cloudformation';
 import { OperationResult } from '../../local/runner/runner';
+import { renderedTemplateAsJson } from '../../src/private/render/cloudformation';
 
 const harness = runnerHarness({ runnerPerTest: false });
 
@@ -134,7 +134,7 @@ function substituted(template: any, valueOf: (label: string) => string): unknown
   return walk(body);
 }
 
-test("parity: the nested templates of an environment and an instance equal what the emulator renders when the proton backend deploys the same app", async () => {
+test('parity: the nested templates of an environment and an instance equal what the emulator renders when the proton backend deploys the same app', async () => {
   const deployed = await harness.runner.deploy(demoApp('initial', 'proton'));
   expect(deployed.success).toBe(true);
   const [account] = Object.values((harness.emulator.control.dump() as any).accounts) as any[];
@@ -151,8 +151,10 @@ test("parity: the nested templates of an environment and an instance equal what 
 
   const app = demoApp('initial');
   const stack = app.node.findChild(DEMO_STACK_NAME) as Stack;
-  const nestedTemplate = (path: string) => Template.fromStack(stack.node.findAll().filter(NestedStack.isNestedStack).find((s) => s.node.path === path)!).toJSON();
-  const output = (record: { outputs: Array<{ key: string; valueString: string }> }, key: string) => record.outputs.find((o) => o.key === key)!.valueString;
+  const nestedStacks = stack.node.findAll().filter(NestedStack.isNestedStack);
+  const nestedTemplate = (path: string) => Template.fromStack(nestedStacks.find((s) => s.node.path === path)!).toJSON();
+  type Outputs = { outputs: Array<{ key: string; valueString: string }> };
+  const output = (record: Outputs, key: string) => record.outputs.find((o) => o.key === key)!.valueString;
   const component = account.components['demo-api-staging-jobs'];
   const labels: Record<string, string> = {
     'environment.outputs.VpcId': output(environment, 'VpcId'),
