@@ -151,8 +151,8 @@ test('parity: the nested templates of an environment and an instance equal what 
 
   const app = demoApp('initial');
   const stack = app.node.findChild(DEMO_STACK_NAME) as Stack;
-  const nestedStacks = stack.node.findAll().filter(NestedStack.isNestedStack);
-  const nestedTemplate = (path: string) => Template.fromStack(nestedStacks.find((s) => s.node.path === path)!).toJSON();
+  const declared = stack.node.findAll().filter(NestedStack.isNestedStack);
+  const nestedTemplate = (path: string) => Template.fromStack(declared.find((s) => s.node.path === path)!).toJSON();
   type Outputs = { outputs: Array<{ key: string; valueString: string }> };
   const output = (record: Outputs, key: string) => record.outputs.find((o) => o.key === key)!.valueString;
   const component = account.components['demo-api-staging-jobs'];

@@ -10,7 +10,7 @@
  *
  * The template is produced when the app is synthesized, not when the construct is declared: an
  * instance's render reads the outputs of the component attached to it, which may be declared
- * after the instance.
+ * after the instance. (So not `CfnInclude`, which reads its template file when it is declared.)
  */
 import { CfnElement, CfnResource, Lazy, NestedStack, Token } from 'aws-cdk-lib';
 import { Construct, IConstruct } from 'constructs';
