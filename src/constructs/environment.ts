@@ -239,6 +239,8 @@ export interface EnvironmentProps {
   /**
    * The role Proton provisions directly defined components of this environment with; without it
    * the environment accepts no directly defined components. The handler may pass it to Proton.
+   * Not used by `Backend.CLOUDFORMATION`, where components are nested stacks that deploy with the
+   * deploying principal (a synth warning says so).
    *
    * @default - no component role
    */

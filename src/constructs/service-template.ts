@@ -239,7 +239,8 @@ export class ServiceTemplate extends ServiceTemplateBase implements ITaggable {
    * The template's recommended version (`major.minor`): the highest published version, as read
    * when the last version declared for this template was registered and published. It is
    * refreshed whenever that version is created or replaced, not when versions are only removed.
-   * The template must have at least one version.
+   * The template must have at least one version. With `Backend.CLOUDFORMATION` it is resolved at
+   * synth: the highest published version among those declared in the app.
    */
   public get recommendedVersion(): string {
     return recommendedVersionOf(this, 'service template');
