@@ -12,7 +12,7 @@ import { TemplateSchema } from './template-bundle';
 import { resolveTemplateVersion } from './template-version-base';
 import { validateLength, validateResourceName } from './validation-util';
 import { ProtonProvider } from '../custom-resources/proton-provider';
-import { usesCloudFormationBackend, warnIgnored } from '../private/cfn-backend/backend';
+import { codeBuildRefusal, nonCloudFormationRefusal, usesCloudFormationBackend, warnIgnored } from '../private/cfn-backend/backend';
 import { RenderedNestedStack } from '../private/cfn-backend/nested-stack';
 import { numberedVersion, recommendedVersion } from '../private/cfn-backend/versions';
 import { KINDS, importedIdentity } from '../private/kinds';
@@ -483,8 +483,7 @@ export class Environment extends EnvironmentBase implements ITaggable {
         + 'deploys the rendered template itself. Use EnvironmentProvisioning.awsManaged, or render the template (npx cdk-proton render) into your own pipeline.');
     }
     if (provisioning._mode === 'codeBuild') {
-      throw new Error(`${what}: CodeBuild provisioning is not supported by the cloudformation backend yet: run the bundle's provision commands `
-        + 'from your own pipeline, or keep this stack on the proton backend (BackendSetting.set(stack, Backend.PROTON)).');
+      throw new Error(codeBuildRefusal(what));
     }
     const bundle = rendering.bundle;
     if (bundle === undefined) {
@@ -504,8 +503,7 @@ export class Environment extends EnvironmentBase implements ITaggable {
     warnIgnored(this, 'description', props.description, 'the environment is a nested stack, which has no description.');
     if (bundle.customerManaged) return { minorVersion };
     if (!bundle.cloudFormationFiles.infrastructure) {
-      throw new Error(`${what}: template '${templateName}' ${version.majorVersion}.${minorVersion} is a Terraform bundle (rendering_engine hcl); `
-        + 'the cloudformation backend deploys CloudFormation only. Apply its .tf files with Terraform (npx cdk-proton render prints the variables Proton generated).');
+      throw new Error(nonCloudFormationRefusal(what, `'${templateName}' ${version.majorVersion}.${minorVersion}`, 'infrastructure', bundle.engines.infrastructure));
     }
     const nested = new RenderedNestedStack(this, 'Stack', { what, render: rendering.render, valueOf: () => undefined });
     return { nested, minorVersion };

@@ -14,7 +14,7 @@ import { resolveTemplateVersion } from './template-version-base';
 import { validateLength, validateResourceName } from './validation-util';
 import { PIPELINE_OUTPUT_ATTRIBUTE_PREFIX, ServiceInstanceEntry } from '../custom-resources/contract';
 import { ProtonProvider } from '../custom-resources/proton-provider';
-import { usesCloudFormationBackend, warnIgnored } from '../private/cfn-backend/backend';
+import { nonCloudFormationRefusal, usesCloudFormationBackend, warnIgnored } from '../private/cfn-backend/backend';
 import { componentOutput, labelKey, RenderedNestedStack } from '../private/cfn-backend/nested-stack';
 import { KINDS, importedIdentity } from '../private/kinds';
 import { GRANTS, PermissionTargets } from '../private/permissions';
@@ -547,11 +547,10 @@ export class Service extends ServiceBase implements ITaggable {
       throw new Error(`${what}: the cloudformation backend renders the template at synth and needs its bundle: declare version ${version.majorVersion} `
         + `of template '${templateName}' in this app (template.addVersion(..., { bundle: TemplateBundle.fromDirectory(dir) })).`);
     }
-    const terraform = ['instance_infrastructure', 'pipeline_infrastructure'].find((dir) => bundle.outputKeys[dir] !== undefined && !bundle.cloudFormationFiles[dir]);
-    if (terraform) {
-      throw new Error(`${what}: template '${templateName}' ${version.majorVersion}.${this._templateVersion?.minorVersion ?? version.minorVersion ?? 'x'} is a Terraform bundle `
-        + `(${terraform}/, rendering_engine hcl); the cloudformation backend deploys CloudFormation only. Apply its .tf files with Terraform `
-        + '(npx cdk-proton render prints the variables Proton generated).');
+    const other = ['instance_infrastructure', 'pipeline_infrastructure'].find((dir) => bundle.outputKeys[dir] !== undefined && !bundle.cloudFormationFiles[dir]);
+    if (other) {
+      const minor = this._templateVersion?.minorVersion ?? version.minorVersion;
+      throw new Error(nonCloudFormationRefusal(what, `'${templateName}' ${version.majorVersion}${minor === undefined ? '' : `.${minor}`}`, other, bundle.engines[other]));
     }
     warnIgnored(this, 'description', props.description, 'the service is not a resource of its own (its instances and pipeline are nested stacks).');
     if (!bundle.cloudFormationFiles.pipeline_infrastructure) return undefined;

@@ -322,6 +322,7 @@ class DirectoryTemplateBundle extends TemplateBundle {
       schemaYaml: parsed.schema,
       cloudFormationFiles: parsed.cloudFormationFiles,
       outputKeys: parsed.outputKeys,
+      engines: parsed.engines,
       customerManaged: kind.customerManaged ?? false,
     });
     if (usesCloudFormationBackend(scope)) {

@@ -186,8 +186,16 @@ describe('refusals, exactly', () => {
     const { stack, template } = platform();
     const terraform = template.addVersion('Tf', { bundle: TemplateBundle.fromDirectory(path.join(BUNDLES, 'env-terraform')) });
     expect(() => new Environment(stack, 'Dev', { templateVersion: terraform, provisioning: EnvironmentProvisioning.awsManaged({ protonServiceRole: role(stack) }) })).toThrow(
-      "Environment 'Platform/Dev': template 'buckets' 2.0 is a Terraform bundle (rendering_engine hcl); the cloudformation backend deploys CloudFormation only. "
+      "Environment 'Platform/Dev': template 'buckets' 2.0 is a Terraform bundle (infrastructure/, rendering_engine hcl); the cloudformation backend deploys CloudFormation only. "
       + 'Apply its .tf files with Terraform (npx cdk-proton render prints the variables Proton generated).');
+  });
+
+  test('a bundle provisioned by CodeBuild', () => {
+    const { stack, template } = platform();
+    const codeBuild = template.addVersion('Cb', { bundle: TemplateBundle.fromDirectory(path.join(BUNDLES, 'env-codebuild')) });
+    expect(() => new Environment(stack, 'Dev', { templateVersion: codeBuild, provisioning: EnvironmentProvisioning.awsManaged({ protonServiceRole: role(stack) }) })).toThrow(
+      "Environment 'Platform/Dev' (infrastructure/ of template 'buckets' 2.0): CodeBuild provisioning is not supported by the cloudformation backend yet: "
+      + "run the bundle's provision commands from your own pipeline, or keep this stack on the proton backend (BackendSetting.set(stack, Backend.PROTON)).");
   });
 
   test('a template whose bundle is not in the app', () => {

@@ -20,3 +20,21 @@ export function warnIgnored(construct: IConstruct, prop: string, given: unknown,
 export function warnOmitted(construct: IConstruct, kind: string): void {
   Annotations.of(construct).addWarningV2(BACKEND_IGNORED, `The ${kind} '${construct.node.path}' is Proton-only and is omitted by the cloudformation backend.`);
 }
+
+/** The message of the CodeBuild refusal (CodeBuild provisioning, or a bundle directory provisioned by CodeBuild). */
+export function codeBuildRefusal(what: string): string {
+  return `${what}: CodeBuild provisioning is not supported by the cloudformation backend yet: run the bundle's provision commands `
+    + 'from your own pipeline, or keep this stack on the proton backend (BackendSetting.set(stack, Backend.PROTON)).';
+}
+
+/**
+ * Why a bundle directory that has no CloudFormation file cannot be deployed: it is Terraform, or
+ * provisioned by CodeBuild (no engine).
+ *
+ * @param version `'<template>' <major>.<minor>` as messages name it
+ */
+export function nonCloudFormationRefusal(what: string, version: string, dir: string, engine: string | undefined): string {
+  if (engine === undefined) return codeBuildRefusal(`${what} (${dir}/ of template ${version})`);
+  return `${what}: template ${version} is a Terraform bundle (${dir}/, rendering_engine hcl); the cloudformation backend deploys CloudFormation only. `
+    + 'Apply its .tf files with Terraform (npx cdk-proton render prints the variables Proton generated).';
+}

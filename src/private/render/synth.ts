@@ -22,7 +22,7 @@ import { Inputs, IacNamespace, OutputValues, PipelineInstance } from './namespac
 import { Placeholders, STAND_IN_VALUE } from './placeholders';
 import { instantiateStandIns, withStandInValues } from './stand-ins';
 import { InputTypeKey, TemplateSchema as ParsedSchema, parseTemplateSchema, validateSpec } from '../spec-schema';
-import { IacFile } from '../template-bundle-rules';
+import { IacEngine, IacFile } from '../template-bundle-rules';
 
 /** What a bundle packed at synth offers for rendering, registered when a template version binds it. */
 export interface BundleRendering {
@@ -33,6 +33,8 @@ export interface BundleRendering {
   readonly cloudFormationFiles: { readonly [iacDir: string]: IacFile };
   /** Output keys of each infrastructure directory (Terraform's `output` blocks). */
   readonly outputKeys: { readonly [iacDir: string]: readonly string[] };
+  /** The engine of each infrastructure directory (none: CodeBuild provisioning). */
+  readonly engines: { readonly [iacDir: string]: IacEngine };
   /** A customer-managed environment template: its spec's inputs are the environment's outputs. */
   readonly customerManaged: boolean;
 }
