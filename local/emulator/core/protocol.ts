@@ -18,7 +18,8 @@
  *   account, and nothing is authorized;
  *   the region is the credential scope's region (default region when absent);
  * - order of checks: auth, target, call count, injected fault / rate limit, JSON, due transitions,
- *   input validation, IAM authorization, operation, output validation (strict mode);
+ *   input validation, IAM authorization, operation, output validation (strict mode), then the
+ *   after-the-operation faults (`lost-response`, `crash`);
  * - operations without an implementation (partial mode only) answer 501 NotImplemented, a status
  *   the SDKs do not retry.
  */
@@ -41,8 +42,6 @@ export interface ProtonEndpoint {
   readonly defaultRegion: string;
   /** Check every output against the model; a mismatch answers 500. */
   readonly strict: boolean;
-  /** Requests kept open by a 'hang' fault, answered never (closed on stop). */
-  readonly hanging: Set<http.ServerResponse>;
 }
 
 interface Caller {
@@ -128,10 +127,9 @@ export async function handleProtonRequest(
     const { state } = endpoint;
     state.countCall(operation);
 
-    const fault = state.faults.take(operation);
+    const fault = state.faults.take(operation, body.toString('utf-8'));
     if (fault === 'hang') {
-      endpoint.hanging.add(res);
-      res.on('close', () => endpoint.hanging.delete(res));
+      state.hold(res, { operation, kind: 'hang', remotePort: req.socket.remotePort ?? 0 });
       return;
     }
     if (fault === 'reset') {
@@ -171,6 +169,11 @@ export async function handleProtonRequest(
     if (fault === 'lost-response') {
       // The operation took effect; its response never reaches the client.
       req.socket.destroy();
+      return;
+    }
+    if (fault === 'crash') {
+      // The operation took effect; its caller is gone and reads nothing (faults.ts).
+      state.hold(res, { operation, kind: 'crash', remotePort: req.socket.remotePort ?? 0 });
       return;
     }
     send(res, 200, output);
