@@ -60,6 +60,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     // IAM policy evaluation for the emulator's enforcement. AGPL-3.0-or-later: offline tooling
     // only (local/, test/), never a dependency or bundled dependency of the published package.
     '@cloud-copilot/iam-simulate@^0.1.173',
+    // The local runner's Lambda environments on virtual time (BSD-3-Clause; offline tooling only).
+    '@sinonjs/fake-timers@^15.5.0',
   ],
 
   // Handlers live in lambda/ (bundled below), not auto-discovered from src/.

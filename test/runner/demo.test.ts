@@ -66,12 +66,13 @@ test('the demo platform deploys with a component attached to an instance, upgrad
   const initial = await harness.runner.deploy(demoApp('initial'));
   expect(initial.success).toBe(true);
   expect(protonRequests(initial)).toEqual([
+    // As they complete: independent resources deploy at the same time, as CloudFormation does.
     'Create NetworkTemplate SUCCESS',
+    'Create WebServiceTemplate SUCCESS',
     'Create NetworkTemplateV1 SUCCESS',
+    'Create WebServiceTemplateV1 SUCCESS',
     'Create Staging SUCCESS',
     'Create Production SUCCESS',
-    'Create WebServiceTemplate SUCCESS',
-    'Create WebServiceTemplateV1 SUCCESS',
     'Create Api SUCCESS',
     'Create StagingJobs SUCCESS',
   ]);
@@ -104,7 +105,8 @@ test('the demo platform deploys with a component attached to an instance, upgrad
 
   const removed = await harness.runner.deploy(demoApp('instance-removed'));
   expect(removed.success).toBe(true);
-  expect(protonRequests(removed)).toEqual(['Update Api SUCCESS', 'Update StagingJobs SUCCESS']);
+  // The detached component no longer depends on the service: both updates run at the same time.
+  expect(protonRequests(removed)).toEqual(['Update StagingJobs SUCCESS', 'Update Api SUCCESS']);
   expect(await readProtonState(harness.proton)).toEqual(platform(['1.0 PUBLISHED', '1.1 PUBLISHED'], '1.1', [
     instance('production-1', 'demo-production'), instance('staging', 'demo-staging'),
   ], 'standalone'));
@@ -123,6 +125,7 @@ test('the demo platform deploys with a component attached to an instance, upgrad
   expect(destroyed.success).toBe(true);
   expect(protonRequests(destroyed)).toEqual([
     'Delete Api SUCCESS',
+    'Delete StagingJobs SUCCESS',
     'Delete WebServiceTemplateV1 SUCCESS',
     'Delete WebServiceTemplate SUCCESS',
     'Delete Production SUCCESS',

@@ -237,9 +237,10 @@ test('a service template with a version compatible with an environment template 
   const deployed = await harness.runner.deploy(serviceApp('Service'));
   expect(deployed.success).toBe(true);
   expect(deployed.requests.map(({ request, response }) => [request.ResourceType, response.Status, response.PhysicalResourceId])).toEqual([
+    // The templates are independent: CloudFormation creates them at the same time.
     ['Custom::ProtonEnvironmentTemplate', 'SUCCESS', 'e2e-svc-env'],
-    [VERSION_TYPE, 'SUCCESS', 'e2e-svc-env:1.0'],
     ['Custom::ProtonServiceTemplate', 'SUCCESS', 'e2e-svc'],
+    [VERSION_TYPE, 'SUCCESS', 'e2e-svc-env:1.0'],
     ['Custom::ProtonServiceTemplateVersion', 'SUCCESS', 'e2e-svc:1.0'],
   ]);
   expect((await harness.proton.send(new GetServiceTemplateCommand({ name: 'e2e-svc' }))).serviceTemplate).toMatchObject({ displayName: 'Service', recommendedVersion: '1.0' });
