@@ -51,6 +51,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     `@aws-sdk/client-proton@${AWS_SDK_VERSION}`,
     `@aws-sdk/client-s3@${AWS_SDK_VERSION}`,
     '@types/aws-lambda@^8.10.150',
+    // The handler classifies what the SDK gave up on (throttling, transient) with the SDK's own rules.
+    '@smithy/core@^3.41.1',
     'esbuild@^0.25.0',
     'cdk-nag@^3.0.0',
     '@aws-cdk/cdk-assets-lib@^1.5.0',

@@ -12,7 +12,7 @@
  * tests.
  */
 import type { ProtonClient } from '@aws-sdk/client-proton';
-import { failure, isProtonError } from './errors';
+import { failure, isProtonError, isTransient } from './errors';
 import { log } from './log';
 import { DEPLOYMENT_BUDGET_SECONDS, DeploymentBookkeeping, OUTPUT_ATTRIBUTE_PREFIX } from '../../src/custom-resources/contract';
 
@@ -78,10 +78,15 @@ export class ProtonClock {
   public static attach(client: ProtonClient): ProtonClock {
     const clock = new ProtonClock();
     client.middlewareStack.add((next) => async (args) => {
-      const result = await next(args);
-      const headers = (result.response as { headers?: Record<string, string> } | undefined)?.headers;
-      clock.observe(headers);
-      return result;
+      try {
+        const result = await next(args);
+        clock.observe((result.response as { headers?: Record<string, string> } | undefined)?.headers);
+        return result;
+      } catch (error) {
+        // An error answer (a throttle, a 5xx) carries the server's time too.
+        clock.observe((error as { $response?: { headers?: Record<string, string> } }).$response?.headers);
+        throw error;
+      }
     }, { step: 'deserialize', name: 'cdkProtonServerClock' });
     return clock;
   }
@@ -93,6 +98,11 @@ export class ProtonClock {
   /** Proton's time at its latest response; the local time when no response carried one. */
   public nowSeconds(): number {
     return Math.floor((this.latestMs ?? Date.now()) / 1000);
+  }
+
+  /** Proton's time at its latest response, in epoch seconds; undefined before any response. */
+  public observedSeconds(): number | undefined {
+    return this.latestMs === undefined ? undefined : Math.floor(this.latestMs / 1000);
   }
 
   private observe(headers: Record<string, string> | undefined): void {
@@ -172,6 +182,12 @@ export async function startOrDefer(driver: DeploymentDriver, view: DeploymentVie
     if (isProtonError(error, 'ConflictException')) {
       // Something else started a deployment between our read and our call: wait for it.
       log('deployment deferred: Proton reported a conflict', { name: driver.what, errorName: 'ConflictException' });
+      return { kind: 'deferred', type, baseline };
+    }
+    if (isTransient(error)) {
+      // No answer: the call may or may not have started the deployment. isComplete tells which by
+      // the resource's last deployment (a new one is this request's) and starts it otherwise.
+      log('deployment deferred: Proton did not answer', { name: driver.what, errorName: (error as Error).name });
       return { kind: 'deferred', type, baseline };
     }
     throw failure(`Could not update ${driver.what}`, error);

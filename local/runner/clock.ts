@@ -16,14 +16,14 @@
 import { AsyncLocalStorage } from 'async_hooks';
 
 export interface RunnerClock {
+  /** Present on virtual time: what Lambda containers need to run their functions on it. */
+  readonly virtual?: VirtualLambdaTime;
   /** Milliseconds elapsed on this clock since it was created. */
   elapsedMs(): number;
   /** Lets `ms` pass (in virtual time: called by the running activity, which yields until then). */
   wait(ms: number): Promise<void>;
   /** Runs `task` as a concurrent activity. @default runs it right away */
   spawn?<T>(task: () => Promise<T>): Promise<T>;
-  /** Present on virtual time: what Lambda containers need to run their functions on it. */
-  readonly virtual?: VirtualLambdaTime;
 }
 
 /** A request an emulator holds open without answering (emulator `hang` / `crash` faults). */
@@ -35,10 +35,10 @@ export interface HeldRequest {
 
 /** What a Lambda container needs to run its function's timers on virtual time. */
 export interface VirtualLambdaTime {
-  /** The function's `Date.now()`: the runner's start plus the virtual time elapsed. */
-  epochMs(): number;
   /** Seed of the functions' `Math.random` (each execution environment derives its own from it). */
   readonly seed: number;
+  /** The function's `Date.now()`: the runner's start plus the virtual time elapsed. */
+  epochMs(): number;
   /** The requests the emulator holds open: a function waiting on these only waits for its timers. */
   heldRequests(): Promise<HeldRequest[]>;
 }

@@ -92,7 +92,11 @@ process.on('unhandledRejection', crash);
 const inFlight = new Map();
 diagnosticsChannel.subscribe('http.client.request.start', ({ request }) => {
   inFlight.set(request, realNow());
-  request.once('close', () => inFlight.delete(request));
+  request.once('close', () => {
+    inFlight.delete(request);
+    // The invocation may only wait for its timers now: look at once.
+    if (running && !awaitingReply) watch(0);
+  });
 });
 
 function realNow() {

@@ -13,7 +13,7 @@
  * crash would (the invocation ends with `Runtime.ExitError`).
  */
 import { ChildProcess, fork } from 'child_process';
-import { randomUUID } from 'crypto';
+import { createHash, randomUUID } from 'crypto';
 import * as path from 'path';
 import type { RunnerClock, VirtualLambdaTime } from './clock';
 
@@ -114,6 +114,8 @@ class ExecutionEnvironment {
     index: number,
   ) {
     const args = virtual ? ['--virtual-time', `--seed=${seedOf(virtual.seed, config.functionName, index)}`, `--now=${virtual.epochMs()}`] : [];
+    // Lambda's cold-start line.
+    log({ functionName: config.functionName, line: `INIT_START Runtime Version: nodejs (local execution environment ${index + 1})` });
     this.child = fork(BOOTSTRAP, args, {
       cwd: config.codeDirectory,
       env: config.environment,
@@ -243,7 +245,9 @@ class ExecutionEnvironment {
       return;
     }
     const remaining = virtualDeadline - clock.elapsedMs();
-    const delay = message.nextTimerAt === undefined ? Infinity : Math.max(0, message.nextTimerAt - this.virtual.epochMs());
+    // At least 1 ms, as Node gives a timer of 0: a loop of zero-delay timers (a rate limiter waiting
+    // to refill from `Date.now()`) must see time pass.
+    const delay = message.nextTimerAt === undefined ? Infinity : Math.max(1, message.nextTimerAt - this.virtual.epochMs());
     if (delay >= remaining) {
       await clock.wait(Math.max(0, remaining));
       if (this.current?.requestId === requestId) timedOut();
@@ -264,7 +268,5 @@ function lambdaError(errorType: string, errorMessage: string): LambdaError {
 
 /** The seed of one environment: the run's seed, the function and the environment's number. */
 function seedOf(seed: number, functionName: string, index: number): number {
-  let hash = seed >>> 0;
-  for (const char of `${functionName}#${index}`) hash = (Math.imul(hash ^ char.charCodeAt(0), 0x01000193) >>> 0);
-  return hash;
+  return createHash('sha256').update(`${seed}:${functionName}#${index}`).digest().readUInt32BE(0);
 }

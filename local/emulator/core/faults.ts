@@ -8,6 +8,7 @@
  * refills on `advance(ms)`, which makes rate-limit tests deterministic; in real mode it refills
  * with wall-clock time.
  */
+import { createHash } from 'crypto';
 import type { Clock } from './runtime';
 
 /**
@@ -87,7 +88,7 @@ export class FaultInjector {
     if (spec.operations !== undefined && spec.operations !== 'all' && spec.operations !== 'mutating') {
       throw new Error(`Chaos operations must be 'all' or 'mutating', got ${JSON.stringify(spec.operations)}.`);
     }
-    this.chaos = { spec: { ...spec, kinds: [...spec.kinds] }, next: mulberry32(spec.seed) };
+    this.chaos = { spec: { ...spec, kinds: [...spec.kinds] }, next: seededRandom(spec.seed) };
   }
 
   /** The fault for this call of `operation` (request body `body`), consumed, or undefined. */
@@ -121,16 +122,10 @@ function checkKind(kind: FaultKind): void {
   }
 }
 
-/** A small seeded PRNG (mulberry32): uniform in [0, 1). */
-export function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+/** A seeded pseudo-random sequence, uniform in [0, 1): sha256 of the seed and a counter. */
+export function seededRandom(seed: number): () => number {
+  let counter = 0;
+  return () => createHash('sha256').update(`${seed}:${counter++}`).digest().readUInt32BE(0) / 2 ** 32;
 }
 
 export interface RateLimit {

@@ -107,6 +107,14 @@ function sendError(res: http.ServerResponse, type: string, status: number, messa
   send(res, status, { __type: type, message }, type);
 }
 
+/** The HTTP date of a SigV4 `x-amz-date` (`20260101T000000Z`); the wall clock when there is none. */
+function serverDate(amzDate: string | string[] | undefined): string {
+  const value = Array.isArray(amzDate) ? amzDate[0] : amzDate;
+  const match = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(value ?? '');
+  const date = match ? new Date(Date.UTC(+match[1], +match[2] - 1, +match[3], +match[4], +match[5], +match[6])) : new Date();
+  return date.toUTCString();
+}
+
 /** Handles one Proton request whose body has been read. */
 export async function handleProtonRequest(
   endpoint: ProtonEndpoint,
@@ -116,7 +124,11 @@ export async function handleProtonRequest(
   requestId: string,
 ): Promise<void> {
   res.setHeader('x-amzn-RequestId', requestId);
-  // The server's time (Date) stays the wall clock: a virtual Date would trip the SDKs' clock-skew retries.
+  // The server's time (Date) is the caller's own (its signing time): the emulator verifies no
+  // signature, so no caller's clock can be skewed against it, and a virtual Date would trip the SDKs'
+  // clock-skew corrections (a client on virtual time, as the local runner's Lambda functions are,
+  // signs with its virtual time). Inferred: AWS answers its own wall-clock time.
+  res.setHeader('Date', serverDate(req.headers['x-amz-date']));
   // The emulator's own (possibly virtual) time travels in this header, which clients measuring
   // elapsed time on the server's clock read in place of Date (lambda/engine/deployment.ts).
   res.setHeader(EMULATOR_CLOCK_HEADER, String(endpoint.state.clock.nowMs()));
