@@ -148,9 +148,12 @@ export class EnvironmentHandler extends ResourceHandler<EnvironmentProperties, E
       return;
     }
     // A deployment in flight of what CloudFormation moves away from (the failed update a rollback
-    // undoes) is stale; one of what it asks now is this very update, sent again: waited for.
+    // undoes) is stale; one of what it asks now is this very update, sent again: its own, waited for.
     const stale = runs(existing, oldProps) && !runs(existing, this.props);
-    const plan = await startOrDefer(this.driver(name, oldProps), existing, type, stale);
+    const resent = !stale && runs(existing, this.props) && !runs(existing, oldProps)
+      && deploymentPhase(existing.deploymentStatus, describeEnvironment(name)) === 'in-progress';
+    if (resent) log('the deployment in flight is this update\'s, sent again: waiting for it', { name, status: existing.deploymentStatus });
+    const plan = resent ? { kind: 'started' as const, baseline: '' } : await startOrDefer(this.driver(name, oldProps), existing, type, stale);
     this.onEventData = bookkeepingData(this.clock.nowSeconds(), plan);
   }
 

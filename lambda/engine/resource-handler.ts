@@ -103,7 +103,13 @@ export abstract class ResourceHandler<P extends object, D extends { readonly [K 
   public async onEvent(): Promise<OnEventResponse> {
     this.logEvent('onEvent');
     // Nothing onEvent does may fail on a throttle: what it calls is repeatable, and retried while there is time.
-    const physicalId = await this.invocation.persist('onEvent', () => this.onEventPhysicalId());
+    let physicalId: string;
+    try {
+      physicalId = await this.invocation.persist('onEvent', () => this.onEventPhysicalId());
+    } catch (error) {
+      if (isTransient(error)) throw gaveUp(`${this.event.RequestType} of ${this.event.LogicalResourceId} (${this.event.ResourceType})`, error);
+      throw error;
+    }
     return this.onEventData === undefined ? { PhysicalResourceId: physicalId } : { PhysicalResourceId: physicalId, Data: this.onEventData };
   }
 

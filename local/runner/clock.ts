@@ -24,6 +24,11 @@ export interface RunnerClock {
   wait(ms: number): Promise<void>;
   /** Runs `task` as a concurrent activity. @default runs it right away */
   spawn?<T>(task: () => Promise<T>): Promise<T>;
+  /**
+   * Waits for `work` (activities it spawned): an activity waiting lets others run meanwhile.
+   * @default waits for it
+   */
+  join?<T>(work: Promise<T>): Promise<T>;
 }
 
 /** A request an emulator holds open without answering (emulator `hang` / `crash` faults). */

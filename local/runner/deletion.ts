@@ -16,6 +16,12 @@ export interface Deletion {
   readonly retain: boolean;
 }
 
+/** What a deletion left: the resources that stay, and (among them) those whose delete failed. */
+export interface DeletionOutcome {
+  readonly remaining: Record<string, ResourceRecord>;
+  readonly failed: string[];
+}
+
 /**
  * Deletes in reverse dependency order (each resource once every resource of the set that depends
  * on it is deleted) and returns what could not be deleted, or stays because something that depends
@@ -23,7 +29,7 @@ export interface Deletion {
  * physical ids: deleted one after the other). A resource without a physical id (its create never
  * answered) has nothing to delete.
  */
-export async function deleteInReverse(entries: Deletion[], ctx: OperationContext): Promise<Record<string, ResourceRecord>> {
+export async function deleteInReverse(entries: Deletion[], ctx: OperationContext): Promise<DeletionOutcome> {
   const byId = new Map<string, Deletion[]>();
   for (const entry of entries) byId.set(entry.id, [...(byId.get(entry.id) ?? []), entry]);
   const ids = [...byId.keys()];
@@ -34,6 +40,7 @@ export async function deleteInReverse(entries: Deletion[], ctx: OperationContext
     }
   }
   const remaining: Record<string, ResourceRecord> = {};
+  const failed: string[] = [];
   const outcomes = await runGraph(ids, (id) => dependents.get(id)!, async (id) => {
     for (const { record, retain } of byId.get(id)!) {
       if (retain) {
@@ -46,6 +53,7 @@ export async function deleteInReverse(entries: Deletion[], ctx: OperationContext
         ctx.event(id, record.type, reason === undefined ? 'DELETE_COMPLETE' : 'DELETE_FAILED', reason, record.physicalId);
         if (reason !== undefined) {
           remaining[id] = left;
+          failed.push(id);
           return false;
         }
       }
@@ -55,7 +63,7 @@ export async function deleteInReverse(entries: Deletion[], ctx: OperationContext
   for (const [id, outcome] of outcomes) {
     if (outcome === 'skipped' || outcome === 'not-started') remaining[id] = byId.get(id)![0].record;
   }
-  return remaining;
+  return { remaining, failed };
 }
 
 /**
@@ -68,9 +76,8 @@ async function deleteNestedStack(record: ResourceRecord, parent: OperationContex
   const ctx = withResources(nestedContext(parent, stack.stackName, stack.stackId), () => stack.resources);
   ctx.event(stack.stackName, STACK_TYPE, 'DELETE_IN_PROGRESS', 'User Initiated', stack.stackId);
   const entries = Object.entries(stack.resources).map(([id, r]) => ({ id, record: r, retain: r.deletionPolicy === 'Retain' }));
-  const remaining = await deleteInReverse(entries, ctx);
-  const failed = Object.keys(remaining);
-  if (failed.length === 0) {
+  const { remaining, failed } = await deleteInReverse(entries, ctx);
+  if (Object.keys(remaining).length === 0) {
     ctx.event(stack.stackName, STACK_TYPE, 'DELETE_COMPLETE', undefined, stack.stackId);
     return { left: record };
   }

@@ -49,7 +49,8 @@ const BOOTSTRAP = path.join(__dirname, 'lambda-bootstrap.js');
 interface LambdaError {
   readonly errorType: string;
   readonly errorMessage: string;
-  readonly trace: string[];
+  /** The handler's stack trace; absent from the errors of the runtime itself (a timeout, an exit). */
+  readonly trace?: string[];
 }
 
 /** What an environment reports about an invocation (tagged with its request id). */
@@ -262,8 +263,9 @@ class ExecutionEnvironment {
   }
 }
 
+/** An error of the runtime itself (a timeout, an exit): no trace, as Lambda reports them. */
 function lambdaError(errorType: string, errorMessage: string): LambdaError {
-  return { errorType, errorMessage, trace: [] };
+  return { errorType, errorMessage };
 }
 
 /** The seed of one environment: the run's seed, the function and the environment's number. */

@@ -201,11 +201,10 @@ export class StackDeployment {
   private async rollbackCreate(failure: Failure): Promise<StackState> {
     this.stackEvent('ROLLBACK_IN_PROGRESS', `The following resource(s) failed to create: [${failure.id}]. Rollback requested by user.`);
     const created = this.journal.flatMap((s) => (s.kind === 'created' ? [{ id: s.id, record: s.record, retain: false }] : []));
-    const remaining = await deleteInReverse(created, this.ctx);
-    const kept = Object.keys(remaining);
-    return kept.length === 0
+    const { remaining, failed } = await deleteInReverse(created, this.ctx);
+    return Object.keys(remaining).length === 0
       ? this.finish('ROLLBACK_COMPLETE', remaining, { outputs: {}, exports: {} })
-      : this.finish('ROLLBACK_FAILED', remaining, { outputs: {}, exports: {} }, failedToDelete(kept));
+      : this.finish('ROLLBACK_FAILED', remaining, { outputs: {}, exports: {} }, failedToDelete(failed));
   }
 
   private async cleanUpUpdate(previous: StackState, resources: CfnTemplate['Resources'], outputs: ResolvedOutputs): Promise<StackState> {

@@ -17,9 +17,8 @@ export async function destroyStack(stack: StackState, outer: OperationContext): 
   const ctx = withResources(outer, () => stack.resources);
   ctx.event(stack.stackName, STACK_TYPE, 'DELETE_IN_PROGRESS', 'User Initiated', stack.stackId);
   const entries = Object.entries(stack.resources).map(([id, record]) => ({ id, record, retain: record.deletionPolicy === 'Retain' }));
-  const remaining = await deleteInReverse(entries, ctx);
-  const kept = Object.keys(remaining);
-  const status = kept.length === 0 ? 'DELETE_COMPLETE' : 'DELETE_FAILED';
-  ctx.event(stack.stackName, STACK_TYPE, status, status === 'DELETE_FAILED' ? failedToDelete(kept) : undefined, stack.stackId);
+  const { remaining, failed } = await deleteInReverse(entries, ctx);
+  const status = Object.keys(remaining).length === 0 ? 'DELETE_COMPLETE' : 'DELETE_FAILED';
+  ctx.event(stack.stackName, STACK_TYPE, status, status === 'DELETE_FAILED' ? failedToDelete(failed) : undefined, stack.stackId);
   return { ...stack, status, resources: remaining, outputs: status === 'DELETE_COMPLETE' ? {} : stack.outputs };
 }
