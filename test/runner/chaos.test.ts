@@ -171,6 +171,10 @@ test('a failed deployment rolls a version update back: Proton keeps the new vers
   emulator.control.failNextDeployment('environment/demo-staging', 'subnet conflict');
   const upgrade = await run('upgraded');
   expect(upgrade.success).toBe(false);
+  // The reason is the message alone: no handler stack trace (finding 10; the trace is in the function's log).
+  expect(upgrade.events.find((e) => e.status === 'UPDATE_FAILED')!.reason)
+    .toMatch(/^Proton environment 'demo-staging' deployment FAILED: subnet conflict\n\nLogs: \/aws\/lambda\/\S+\n$/);
+  expect(runner.logs.some((l) => l.line.includes('"message":"isComplete failed"') && l.line.includes('"stack":"Error: Proton environment'))).toBe(true);
   expect(runner.stack(DEMO_STACK_NAME)?.status).toBe('UPDATE_ROLLBACK_COMPLETE');
   expect(failures(upgrade)).toEqual([
     "Staging UPDATE_FAILED: Proton environment 'demo-staging' deployment FAILED: subnet conflict",
