@@ -6,6 +6,7 @@
  */
 import { runGraph } from './concurrency';
 import { ResourceRecord } from './custom-resource';
+import { creationOrder } from './graph';
 import { nestedContext, OperationContext, STACK_TYPE, withResources } from './operation-context';
 import { deleteResource } from './provisioning';
 
@@ -32,7 +33,11 @@ export interface DeletionOutcome {
 export async function deleteInReverse(entries: Deletion[], ctx: OperationContext): Promise<DeletionOutcome> {
   const byId = new Map<string, Deletion[]>();
   for (const entry of entries) byId.set(entry.id, [...(byId.get(entry.id) ?? []), entry]);
-  const ids = [...byId.keys()];
+  // Independent resources start in the reverse of their creation order.
+  const graph = Object.fromEntries(
+    [...byId.keys()].map((id) => [id, { Type: '', DependsOn: byId.get(id)![0].record.dependencies.filter((d) => byId.has(d) && d !== id) }]),
+  );
+  const ids = creationOrder(graph).reverse();
   const dependents = new Map<string, string[]>(ids.map((id) => [id, []]));
   for (const id of ids) {
     for (const dependency of byId.get(id)!.flatMap((d) => d.record.dependencies)) {
