@@ -259,9 +259,10 @@ test('a service template with a version compatible with an environment template 
   const destroyed = await harness.runner.destroy({ stackNames: [STACK] });
   expect(destroyed.success).toBe(true);
   expect(destroyed.requests.map(({ request }) => `${request.ResourceType} ${request.PhysicalResourceId}`)).toEqual([
+    // As they complete: the versions first (independent, at the same time), each template after its versions.
     'Custom::ProtonServiceTemplateVersion e2e-svc:1.0',
-    'Custom::ProtonServiceTemplate e2e-svc',
     `${VERSION_TYPE} e2e-svc-env:1.0`,
+    'Custom::ProtonServiceTemplate e2e-svc',
     'Custom::ProtonEnvironmentTemplate e2e-svc-env',
   ]);
   expect((await harness.proton.send(new ListServiceTemplatesCommand({}))).templates?.map((t) => t.name)).not.toContain('e2e-svc');
