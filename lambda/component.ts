@@ -11,8 +11,8 @@ import {
 import type { UpdateComponentCommandInput } from '@aws-sdk/client-proton';
 import { clientToken } from './engine/client-token';
 import {
-  DeploymentDriver, DeploymentPlan, DeploymentType, assertWithinBudget, awaitDeployment, bookkeepingData, deploymentPhase, readBookkeeping,
-  selectOutputs, startOrDefer,
+  DeploymentDriver, DeploymentPlan, DeploymentType, assertWithinBudget, deletingWithinBudget, awaitDeployment, bookkeepingData, deploymentPhase,
+  readBookkeeping, selectOutputs, startOrDefer,
 } from './engine/deployment';
 import { failure, isProtonError } from './engine/errors';
 import { log } from './engine/log';
@@ -203,11 +203,7 @@ export class ComponentHandler extends ResourceHandler<ComponentProperties, Compo
       name: name,
       get: () => this.get(),
       arnOf: (component) => component.arn!,
-      deleting: (component) => {
-        if (component.deploymentStatus !== 'DELETE_IN_PROGRESS') return false;
-        assertWithinBudget({ what }, { startedAt: attemptedAt(component), clock: this.clock }, 'it is still DELETE_IN_PROGRESS');
-        return true;
-      },
+      deleting: deletingWithinBudget(what, this.clock, (component) => component.deploymentStatus, attemptedAt),
       proceed: async (component) => {
         // What failed before this request is tried again; what failed during it is final.
         const earlier = this.isFirstCheck();

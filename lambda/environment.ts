@@ -8,8 +8,8 @@ import {
   UpdateEnvironmentCommand,
 } from '@aws-sdk/client-proton';
 import {
-  DeployedVersion, DeploymentDriver, DeploymentPlan, DeploymentType,
-  assertWithinBudget, awaitDeployment, bookkeepingData, deploymentPhase, deploymentTypeFor, readBookkeeping, selectOutputs, startOrDefer,
+  DeployedVersion, DeploymentDriver, DeploymentPlan, DeploymentType, assertWithinBudget, deletingWithinBudget,
+  awaitDeployment, bookkeepingData, deploymentPhase, deploymentTypeFor, readBookkeeping, selectOutputs, startOrDefer,
 } from './engine/deployment';
 import { failure, isProtonError } from './engine/errors';
 import { log } from './engine/log';
@@ -167,11 +167,7 @@ export class EnvironmentHandler extends ResourceHandler<EnvironmentProperties, E
       name: name,
       get: () => this.get(name),
       arnOf: (env) => env.arn!,
-      deleting: (env) => {
-        if (env.deploymentStatus !== 'DELETE_IN_PROGRESS') return false;
-        assertWithinBudget({ what: describeEnvironment(name) }, { startedAt: attemptedAt(env), clock: this.clock }, 'it is still DELETE_IN_PROGRESS');
-        return true;
-      },
+      deleting: deletingWithinBudget(describeEnvironment(name), this.clock, (env) => env.deploymentStatus, attemptedAt),
       proceed: async (env) => {
         // A delete that failed before this request is tried again; one that failed during it is final.
         if (env.deploymentStatus === 'DELETE_FAILED' && !this.isFirstCheck()) {

@@ -10,7 +10,7 @@ import {
 } from '@aws-sdk/client-proton';
 import { clientToken } from './engine/client-token';
 import {
-  DeploymentDriver, DeploymentPlan, assertWithinBudget, awaitDeployment, bookkeepingData, deploymentPhase, deploymentTypeFor,
+  DeploymentDriver, DeploymentPlan, assertWithinBudget, deletingWithinBudget, awaitDeployment, bookkeepingData, deploymentPhase, deploymentTypeFor,
   readBookkeeping, selectOutputs, startOrDefer,
 } from './engine/deployment';
 import { failure, isProtonError } from './engine/errors';
@@ -135,11 +135,7 @@ export class ServiceInstanceHandler extends ResourceHandler<ServiceInstancePrope
       name: physicalId,
       get: () => this.get(this.props.ServiceName, this.props.Name),
       arnOf: (instance) => instance.arn!,
-      deleting: (instance) => {
-        if (instance.deploymentStatus !== 'DELETE_IN_PROGRESS') return false;
-        assertWithinBudget({ what }, { startedAt: attemptedAt(instance), clock: this.clock }, 'it is still DELETE_IN_PROGRESS');
-        return true;
-      },
+      deleting: deletingWithinBudget(what, this.clock, (instance) => instance.deploymentStatus, attemptedAt),
       proceed: async (instance) => {
         // A removal that failed before this request is tried again; one that failed during it is final.
         if (instance.deploymentStatus === 'DELETE_FAILED' && !this.isFirstCheck()) {

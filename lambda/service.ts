@@ -14,7 +14,7 @@ import {
 } from '@aws-sdk/client-proton';
 import { clientToken } from './engine/client-token';
 import {
-  DeploymentType, assertWithinBudget, deploymentPhase, deploymentTypeFor, readBookkeeping, selectOutputs,
+  DeploymentType, assertWithinBudget, deletingWithinBudget, deploymentPhase, deploymentTypeFor, readBookkeeping, selectOutputs,
 } from './engine/deployment';
 import { failure, isProtonError } from './engine/errors';
 import { log } from './engine/log';
@@ -173,11 +173,7 @@ export class ServiceHandler extends ResourceHandler<ServiceProperties, ServiceDa
       name: name,
       get: () => this.get(name),
       arnOf: (service) => service.arn!,
-      deleting: (service) => {
-        if (service.status !== 'DELETE_IN_PROGRESS') return false;
-        assertWithinBudget({ what }, { startedAt: seconds(service.lastModifiedAt), clock: this.clock }, 'it is still DELETE_IN_PROGRESS');
-        return true;
-      },
+      deleting: deletingWithinBudget(what, this.clock, (service) => service.status, (service) => seconds(service.lastModifiedAt)),
       proceed: async (service) => {
         // A delete that failed before this request is tried again; one that failed during it is final.
         if (service.status === 'DELETE_FAILED' && !this.isFirstCheck()) {

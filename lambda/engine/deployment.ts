@@ -261,6 +261,20 @@ export function assertWithinBudget(driver: Pick<DeploymentDriver, 'what'>, optio
   }
 }
 
+/**
+ * `OwnedDeletion.deleting` for a resource whose delete Proton carries out over time: whether it is
+ * DELETE_IN_PROGRESS (nothing to do but wait), failing once that outlasts the request's budget.
+ */
+export function deletingWithinBudget<R>(
+  what: string, clock: ProtonClock, status: (resource: R) => string | undefined, startedAt: (resource: R) => number | undefined,
+): (resource: R) => boolean {
+  return (resource) => {
+    if (status(resource) !== 'DELETE_IN_PROGRESS') return false;
+    assertWithinBudget({ what }, { startedAt: startedAt(resource), clock }, 'it is still DELETE_IN_PROGRESS');
+    return true;
+  };
+}
+
 async function cancelIfPossible(driver: DeploymentDriver): Promise<void> {
   try {
     await driver.cancel();

@@ -27,22 +27,12 @@ export function runGraph(
   clock: RunnerClock,
   onFailure: OnFailure,
 ): Promise<Map<string, Outcome>> {
-  return joinOn(clock, startGraph(ids, waitsFor, run, clock, onFailure));
-}
-
-function startGraph(
-  ids: readonly string[],
-  waitsFor: (id: string) => readonly string[],
-  run: (id: string) => Promise<boolean>,
-  clock: RunnerClock,
-  onFailure: OnFailure,
-): Promise<Map<string, Outcome>> {
   const known = new Set(ids);
   const prerequisites = new Map(ids.map((id) => [id, waitsFor(id).filter((p) => known.has(p) && p !== id)]));
   const state = new Map<string, Outcome | 'running'>();
   let active = 0;
   let stopped = false;
-  return new Promise((resolveRun, rejectRun) => {
+  return joinOn(clock, new Promise((resolveRun, rejectRun) => {
     const final = (id: string) => {
       const s = state.get(id);
       return s !== undefined && s !== 'running';
@@ -86,5 +76,5 @@ function startGraph(
     };
     startReady();
     settleIfIdle();
-  });
+  }));
 }
