@@ -1,7 +1,8 @@
 /**
  * The chaos suite: the whole demo platform (examples/app.ts: templates, versions, two
  * environments, a service with instances, a component) deployed, upgraded, partly removed and
- * destroyed — as a new user would — by the runner through the REAL bundled handler, under each
+ * destroyed — as a new user would — by the runner through the REAL bundled handler (each of its
+ * calls authorized by the emulator against the handler role's policy as deployed), under each
  * fault class: Proton errors and resets, lost responses, sustained throttling, hung calls, crashes
  * right after a call (nothing re-sends it), a failed deployment that rolls a version update back.
  *
