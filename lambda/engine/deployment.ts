@@ -92,6 +92,8 @@ export class ProtonClock {
   }
 
   private latestMs?: number;
+  /** The local time at which the latest response was received. */
+  private latestLocalMs = 0;
 
   private constructor() {}
 
@@ -105,12 +107,22 @@ export class ProtonClock {
     return this.latestMs === undefined ? undefined : Math.floor(this.latestMs / 1000);
   }
 
+  /**
+   * Proton's time at the local time `localMs`, in epoch seconds: its latest response's time less
+   * the local time elapsed since `localMs` (a duration: no agreement between the two clocks is
+   * needed); undefined before any response.
+   */
+  public secondsAt(localMs: number): number | undefined {
+    return this.latestMs === undefined ? undefined : Math.floor((this.latestMs - (this.latestLocalMs - localMs)) / 1000);
+  }
+
   private observe(headers: Record<string, string> | undefined): void {
     const emulated = headers?.[EMULATOR_CLOCK_HEADER];
     const date = headers?.date;
     const ms = emulated !== undefined ? Number(emulated) : date !== undefined ? Date.parse(date) : NaN;
     if (Number.isFinite(ms)) {
       this.latestMs = ms;
+      this.latestLocalMs = Date.now();
     }
   }
 }

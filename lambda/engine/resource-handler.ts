@@ -87,6 +87,10 @@ export abstract class ResourceHandler<P extends object, D extends { readonly [K 
   /** Proton's clock: the time of its latest response (deployment.ts). */
   protected readonly clock: ProtonClock;
 
+  /** The isComplete steps this invocation ran, and when (local time) the current one started. */
+  private steps = 0;
+  private stepStartedAtMs?: number;
+
   constructor(protected readonly proton: ProtonClient, protected readonly event: IsCompleteRequest) {
     this.clock = ProtonClock.attach(proton);
     this.props = this.parseProperties(new PropertyReader(event.ResourceType, event.ResourceProperties));
@@ -130,6 +134,8 @@ export abstract class ResourceHandler<P extends object, D extends { readonly [K 
     let shortWait = FIRST_SHORT_POLL_MS;
     for (;;) {
       this.pace = 'deployment';
+      this.steps++;
+      this.stepStartedAtMs = Date.now();
       let response: IsCompleteResponse;
       try {
         response = await this.step(this.event.PhysicalResourceId!);
@@ -165,9 +171,12 @@ export abstract class ResourceHandler<P extends object, D extends { readonly [K 
 
   /**
    * Whether this isComplete call is the request's first (right after onEvent), on Proton's clock:
-   * from the request's start that onEvent recorded (`recordRequestStart`) to Proton's latest
-   * response — so a check must have called Proton before it asks. When either is unknown the call
-   * counts as the first, which asks for the most careful checks.
+   * from the request's start that onEvent recorded (`recordRequestStart`) to the start of this
+   * step (Proton's latest response less the local time since the step started — so a slow,
+   * throttled or retried call within the step does not age it), and only for the first step of
+   * the invocation (an inline poll is never the first). A check must have called Proton before it
+   * asks. When the start is unknown the call counts as the first, which asks for the most careful
+   * checks.
    */
   protected isFirstCheck(): boolean {
     return this.firstCheck() ?? true;
@@ -175,8 +184,9 @@ export abstract class ResourceHandler<P extends object, D extends { readonly [K 
 
   /** {@link isFirstCheck}, undefined when it cannot be told (no Proton response yet). */
   private firstCheck(): boolean | undefined {
+    if (this.steps > 1) return false;
     const startedAt = Number(this.event.Data?.[DeploymentBookkeeping.STARTED_AT]);
-    const now = this.clock.observedSeconds();
+    const now = this.clock.secondsAt(this.stepStartedAtMs ?? Date.now());
     if (!Number.isFinite(startedAt)) return true;
     return now === undefined ? undefined : now - startedAt < FIRST_CHECK_WINDOW_SECONDS;
   }

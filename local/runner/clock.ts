@@ -14,6 +14,15 @@
  */
 
 import { AsyncLocalStorage } from 'async_hooks';
+import { createHash } from 'crypto';
+
+/**
+ * Where the Lambda functions' virtual `Date` starts: a fixed instant (the emulator's manual clock
+ * starts there too), not the real time, so that nothing a function computes from the absolute time
+ * (the SDK's adaptive rate limiter measures its sending rate per half second of `Date.now()`)
+ * changes from one run to the next.
+ */
+export const VIRTUAL_EPOCH_MS = Date.UTC(2026, 0, 1);
 
 export interface RunnerClock {
   /** Present on virtual time: what Lambda containers need to run their functions on it. */
@@ -42,7 +51,13 @@ export interface HeldRequest {
 export interface VirtualLambdaTime {
   /** Seed of the functions' `Math.random` (each execution environment derives its own from it). */
   readonly seed: number;
-  /** The function's `Date.now()`: the runner's start plus the virtual time elapsed. */
+  /**
+   * The seed of the next execution environment started: from {@link seed} and the number of
+   * environments started before it (in the timeline's reproducible order), not from anything a run
+   * draws at random (function names carry the stack id).
+   */
+  environmentSeed(): number;
+  /** The function's `Date.now()`: {@link VIRTUAL_EPOCH_MS} plus the virtual time elapsed. */
   epochMs(): number;
   /** The requests the emulator holds open: a function waiting on these only waits for its timers. */
   heldRequests(): Promise<HeldRequest[]>;
@@ -106,12 +121,13 @@ class VirtualTimeline implements RunnerClock {
   /** An activity is running (holds the turn). */
   private running = false;
   private dispatching = false;
-  private readonly startedAtMs = Date.now();
+  private environments = 0;
 
   constructor(private readonly control: VirtualTimeControl, seed: number) {
     this.virtual = {
-      epochMs: () => this.startedAtMs + this.now,
+      epochMs: () => VIRTUAL_EPOCH_MS + this.now,
       seed,
+      environmentSeed: () => createHash('sha256').update(`${seed}#${this.environments++}`).digest().readUInt32BE(0),
       heldRequests: async () => (control.heldRequests ? control.heldRequests() : []),
     };
   }

@@ -13,7 +13,7 @@
  * crash would (the invocation ends with `Runtime.ExitError`).
  */
 import { ChildProcess, fork } from 'child_process';
-import { createHash, randomUUID } from 'crypto';
+import { randomUUID } from 'crypto';
 import * as path from 'path';
 import type { RunnerClock, VirtualLambdaTime } from './clock';
 
@@ -114,7 +114,7 @@ class ExecutionEnvironment {
     public readonly virtual: VirtualLambdaTime | undefined,
     index: number,
   ) {
-    const args = virtual ? ['--virtual-time', `--seed=${seedOf(virtual.seed, config.functionName, index)}`, `--now=${virtual.epochMs()}`] : [];
+    const args = virtual ? ['--virtual-time', `--seed=${virtual.environmentSeed()}`, `--now=${virtual.epochMs()}`] : [];
     // Lambda's cold-start line.
     log({ functionName: config.functionName, line: `INIT_START Runtime Version: nodejs (local execution environment ${index + 1})` });
     this.child = fork(BOOTSTRAP, args, {
@@ -268,7 +268,3 @@ function lambdaError(errorType: string, errorMessage: string): LambdaError {
   return { errorType, errorMessage };
 }
 
-/** The seed of one environment: the run's seed, the function and the environment's number. */
-function seedOf(seed: number, functionName: string, index: number): number {
-  return createHash('sha256').update(`${seed}:${functionName}#${index}`).digest().readUInt32BE(0);
-}
