@@ -82,7 +82,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
     },
   },
   tsconfigDev: {
-    include: ['../lambda/**/*.ts', '../local/**/*.ts', '../examples/**/*.ts', '../bench/**/*.ts'],
+    include: ['../lambda/**/*.ts', '../local/**/*.ts', '../examples/**/*.ts', '../bench/**/*.ts', '../build-tools/**/*.ts'],
     compilerOptions: {},
   },
 
@@ -114,11 +114,29 @@ const typecheck = project.addTask('typecheck', {
   description: 'Type-check lambda/, local/, examples/, bench/ and test/ (jsii compiles src/).',
   exec: 'tsc --noEmit -p test/tsconfig.json',
 });
+// The handler bundle is part of what `compile` produces (lib/ needs assets/ at synth): bundling in
+// pre-compile only let `projen compile && projen package:js` pack a library without its handler,
+// whose first synth fails with `Cannot find asset`.
+project.preCompileTask.reset();
 project.preCompileTask.spawn(typecheck);
+project.compileTask.prependSpawn(handlerBundle.bundleTask);
+
+// README and doc-comment examples compile in every jsii language: jsii-rosetta in strict mode, with
+// the fixtures of rosetta/ (any snippet that does not compile fails the build).
+const rosetta = project.addTask('rosetta', {
+  description: 'Compile the README and doc-comment examples with jsii-rosetta (strict: every snippet must compile).',
+  exec: 'jsii-rosetta extract --strict',
+});
+project.postCompileTask.spawn(rosetta);
+project.gitignore.addPatterns('/.jsii.tabl.json', '/*.tabl.json');
+
+// The npm tarball: trimmed (no source maps, tests, CI files or TypeScript sources of the bundled
+// dependencies) and checked to contain the handler bundle; fails the packaging otherwise.
+project.tasks.tryFind('package:js')!.exec(`${'ts-node --transpile-only -P test/tsconfig.json'} build-tools/trim-package.ts dist/js`);
 
 // eslint's project service uses the nearest tsconfig.json: give each tooling folder one that
 // extends the dev config (which is also what `typecheck` checks).
-for (const dir of ['lambda', 'local', 'examples', 'bench']) {
+for (const dir of ['lambda', 'local', 'examples', 'bench', 'build-tools']) {
   project.eslint?.addLintPattern(dir);
   // Tooling and the handler (bundled by esbuild) may import dev dependencies (the AWS SDK...).
   project.eslint?.allowDevDeps(`${dir}/**`);
@@ -167,7 +185,7 @@ project.addTask('gen:model', {
   exec: `${tsNode} local/emulator/model/generate.ts`,
 });
 
-for (const pattern of ['/lambda/', '/local/', '/examples/', '/bench/', '/.ci/', '/cdk.out/']) {
+for (const pattern of ['/lambda/', '/local/', '/examples/', '/bench/', '/.ci/', '/cdk.out/', '/build-tools/', '/rosetta/', '/*.tabl.json', '/API.md']) {
   project.addPackageIgnore(pattern);
 }
 

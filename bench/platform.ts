@@ -7,7 +7,7 @@ import * as path from 'path';
 import { App, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import {
-  Environment, EnvironmentProvisioning, EnvironmentSpec, EnvironmentTemplate, Service, ServiceTemplate,
+  Environment, EnvironmentProvisioning, EnvironmentSpec, EnvironmentTemplate, Service, ServiceInstanceSpec, ServiceTemplate,
   ServiceTemplatePipelineProvisioning, TemplateBundle,
 } from '../src';
 
@@ -33,7 +33,7 @@ export function addPlatform(app: App, count: number, stackName: string): void {
       provisioning: EnvironmentProvisioning.awsManaged({ protonServiceRole }),
     });
     const service = new Service(stack, `Svc${i}`, { serviceName: `bench-svc-${i}`, templateVersion: webV1 });
-    service.addInstance('main', { environment, inputs: { vpc_id: environment.getOutput('VpcId') } });
+    service.addInstance('main', { environment, spec: ServiceInstanceSpec.fromInputs({ vpc_id: environment.getOutput('VpcId') }) });
   }
 }
 

@@ -11,6 +11,14 @@ export function elapsedMs(fn: () => void): number {
   return Number(process.hrtime.bigint() - started) / 1e6;
 }
 
+/** Milliseconds of CPU (user + system, all of the process's threads) `fn` took: steadier than wall time on a loaded machine. */
+export function cpuMs(fn: () => void): number {
+  const started = process.cpuUsage();
+  fn();
+  const used = process.cpuUsage(started);
+  return (used.user + used.system) / 1e3;
+}
+
 export function median(samples: readonly number[]): number {
   if (samples.length === 0) throw new Error('median of no samples: run at least one repetition.');
   const sorted = [...samples].sort((a, b) => a - b);

@@ -24,8 +24,8 @@ import { App, CfnOutput, Stack, StackProps, Tags } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import {
-  Component, ComponentInfrastructure, ComponentSource, Environment, EnvironmentProvisioning, EnvironmentSpec, EnvironmentTemplate, Service,
-  ServiceTemplate, ServiceTemplatePipelineProvisioning, TemplateBundle,
+  Component, ComponentInfrastructure, ComponentSource, Environment, EnvironmentProvisioning, EnvironmentSpec,
+  EnvironmentTemplate, Service, ServiceInstanceSpec, ServiceTemplate, ServiceTemplatePipelineProvisioning, TemplateBundle,
 } from '../src';
 
 export const DEMO_STACK_NAME = 'ProtonPlatformDemo';
@@ -105,10 +105,10 @@ export class PlatformStack extends Stack {
 
     // The service: each instance gets its environment's VpcId output (a token resolved at deploy time).
     const api = new Service(this, 'Api', { serviceName: DEMO_SERVICE, templateVersion: webServiceV1 });
-    api.addInstance('staging', { environment: staging, inputs: { vpc_id: staging.getOutput('VpcId') } });
-    api.addInstance('production-1', { environment: production, inputs: { vpc_id: production.getOutput('VpcId'), desired_count: 3 } });
+    const stagingInstance = api.addInstance('staging', { environment: staging, spec: ServiceInstanceSpec.fromInputs({ vpc_id: staging.getOutput('VpcId') }) });
+    api.addInstance('production-1', { environment: production, spec: ServiceInstanceSpec.fromInputs({ vpc_id: production.getOutput('VpcId'), desired_count: 3 }) });
     if (stage === 'upgraded') {
-      api.addInstance('production-2', { environment: production, inputs: { vpc_id: production.getOutput('VpcId'), desired_count: 3 } });
+      api.addInstance('production-2', { environment: production, spec: ServiceInstanceSpec.fromInputs({ vpc_id: production.getOutput('VpcId'), desired_count: 3 }) });
     }
 
     // A component the staging instance's developers own: attached to their instance, then
@@ -118,7 +118,7 @@ export class PlatformStack extends Stack {
       const jobs = new Component(this, 'StagingJobs', {
         componentName: DEMO_COMPONENT,
         infrastructure: ComponentInfrastructure.fromFile(path.join(TEMPLATES_DIR, 'components', 'jobs-queue.yaml')),
-        ...detached ? { environment: staging } : { service: api, serviceInstanceName: 'staging' },
+        ...detached ? { environment: staging } : { serviceInstance: stagingInstance },
       });
       new CfnOutput(this, 'StagingJobsQueueUrl', { value: jobs.getOutput('QueueUrl') });
     }

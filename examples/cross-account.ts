@@ -100,7 +100,7 @@ export class ManagementAccountStack extends Stack {
       environmentName: props.environmentName,
       decision: props.decision,
     });
-    new CfnOutput(this, 'ConnectionStatus', { value: this.acceptance.status });
+    new CfnOutput(this, 'ConnectionStatus', { value: this.acceptance.environmentAccountConnectionStatus });
     if (props.decision === ConnectionDecision.REJECT) return;
 
     const template = new EnvironmentTemplate(this, 'Template', { environmentTemplateName: TEMPLATE_NAME, displayName: 'Cross-account network' });

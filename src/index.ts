@@ -1,3 +1,5 @@
+export * from './constructs/proton-resource';
+export * from './constructs/proton-handler';
 export * from './constructs/environment-template';
 export * from './constructs/template-bundle';
 export * from './constructs/environment-template-version';

@@ -39,7 +39,8 @@ export interface NestedStackIdentity {
  * ending in a fresh UUID.
  */
 export function nestedStackIdentity(parent: PseudoParameters, logicalId: string): NestedStackIdentity {
-  const suffix = BigInt.asUintN(63, randomBytes(8).readBigUInt64BE(0)).toString(36).toUpperCase();
+  // Padded: one number in ~70 is below 36^11 and would print with fewer than 12 digits.
+  const suffix = BigInt.asUintN(63, randomBytes(8).readBigUInt64BE(0)).toString(36).toUpperCase().padStart(12, '0');
   const stackName = `${`${parent.stackName}-${logicalId}`.slice(0, NAME_PREFIX_LENGTH)}-${suffix}`;
   const stackId = `arn:${parent.partition}:cloudformation:${parent.region}:${parent.accountId}:stack/${stackName}/${randomUUID()}`;
   return { stackName, stackId };

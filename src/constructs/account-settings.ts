@@ -1,10 +1,11 @@
-import { CustomResource, Resource, Stack, Token } from 'aws-cdk-lib';
+import { Resource } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { IRepository } from './repository';
 import { validateLength } from './validation-util';
-import { AccountSettingsProperties, ProtonResourceType } from '../custom-resources/contract';
 import { ProtonProvider } from '../custom-resources/proton-provider';
+import { KINDS } from '../private/kinds';
+import { ProtonCustomResource } from '../private/proton-resource';
 
 /** A branch of a repository linked to Proton. */
 export interface RepositoryBranch {
@@ -71,64 +72,48 @@ export class AccountSettings extends Resource {
    */
   public readonly pipelineProvisioningRepositoryArn: string;
 
-  /** The account and region (or, when unknown at synth, the stack) whose settings these are. */
-  private readonly settingsKey: string;
-
   constructor(scope: Construct, id: string, props: AccountSettingsProps) {
     super(scope, id);
-    const stack = Stack.of(this);
     if (!props.pipelineServiceRole && !props.pipelineCodebuildRole && !props.pipelineProvisioningRepository) {
       throw new Error('AccountSettings needs at least one of pipelineServiceRole, pipelineCodebuildRole, pipelineProvisioningRepository: '
         + 'it manages only the settings it is given.');
     }
-    this.settingsKey = Token.isUnresolved(stack.account) || Token.isUnresolved(stack.region)
-      ? `stack ${stack.node.path}`
-      : `account ${stack.account} in ${stack.region}`;
-    this.assertSingleton();
     const repository = props.pipelineProvisioningRepository;
     validateLength('pipelineProvisioningRepository.branch', repository?.branch, 1, 200);
 
     const provider = ProtonProvider.getOrCreate(this);
-    provider.allowHandler(this, ProtonResourceType.ACCOUNT_SETTINGS, {
+    provider.allowHandler(this, KINDS.accountSettings.resourceType, {
       role: [props.pipelineServiceRole, props.pipelineCodebuildRole].filter((r): r is iam.IRole => r !== undefined).map((r) => r.roleArn),
     });
 
-    const properties: AccountSettingsProperties = {
-      PipelineServiceRoleArn: props.pipelineServiceRole?.roleArn,
-      PipelineCodebuildRoleArn: props.pipelineCodebuildRole?.roleArn,
-      PipelineProvisioningRepository: repository && {
-        Provider: repository.repository.repositoryProvider,
-        Name: repository.repository.repositoryName,
-        Branch: repository.branch,
+    const resource = new ProtonCustomResource(this, {
+      kind: KINDS.accountSettings,
+      properties: {
+        PipelineServiceRoleArn: props.pipelineServiceRole?.roleArn,
+        PipelineCodebuildRoleArn: props.pipelineCodebuildRole?.roleArn,
+        PipelineProvisioningRepository: repository && {
+          Provider: repository.repository.repositoryProvider,
+          Name: repository.repository.repositoryName,
+          Branch: repository.branch,
+        },
       },
-    };
-    const resource = new CustomResource(this, 'Resource', {
-      serviceToken: provider.serviceToken,
-      resourceType: ProtonResourceType.ACCOUNT_SETTINGS,
-      properties: { ...properties },
-      serviceTimeout: ProtonProvider.SERVICE_TIMEOUT,
+      // One set of settings per account and region.
+      identity: {
+        name: 'settings',
+        property: 'AccountSettings',
+        importWith: 'one AccountSettings',
+        duplicateMessage: (first, where) => `AccountSettings '${this.node.path}' duplicates '${first}': Proton has one set of account settings `
+          + `per account and region (${where}). Declare all the settings in one AccountSettings.`,
+      },
     });
 
     if (repository) {
       // Set after, and cleared before, the link is deleted (Proton refuses to unlink a repository in use).
-      resource.node.addDependency(repository.repository);
+      resource.resource.node.addDependency(repository.repository);
     }
 
-    this.pipelineServiceRoleArn = resource.getAttString('PipelineServiceRoleArn');
-    this.pipelineCodebuildRoleArn = resource.getAttString('PipelineCodebuildRoleArn');
-    this.pipelineProvisioningRepositoryArn = resource.getAttString('PipelineProvisioningRepositoryArn');
-  }
-
-  /**
-   * Refuses a second AccountSettings for the same account and region anywhere in the app. An
-   * environment-agnostic stack is keyed by the stack itself: its account is only known at deploy.
-   */
-  private assertSingleton(): void {
-    const first = this.node.root.node.findAll()
-      .find((c): c is AccountSettings => c instanceof AccountSettings && c !== this && c.settingsKey === this.settingsKey);
-    if (first !== undefined) {
-      throw new Error(`AccountSettings '${this.node.path}' duplicates '${first.node.path}': Proton has one set of account settings per account and region `
-        + `(${this.settingsKey}). Declare all the settings in one AccountSettings.`);
-    }
+    this.pipelineServiceRoleArn = resource.attr('PipelineServiceRoleArn');
+    this.pipelineCodebuildRoleArn = resource.attr('PipelineCodebuildRoleArn');
+    this.pipelineProvisioningRepositoryArn = resource.attr('PipelineProvisioningRepositoryArn');
   }
 }

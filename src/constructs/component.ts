@@ -1,41 +1,32 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import {
-  CustomResource,
-  IResource,
-  ITaggable,
-  Lazy,
-  RemovalPolicy,
-  Resource,
-  Stack,
-  TagManager,
-  TagType,
-  Token,
-} from 'aws-cdk-lib';
+import { ITaggable, Lazy, RemovalPolicy, Stack, TagManager, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { Environment, IEnvironment } from './environment';
 import { generatePhysicalName } from './physical-name-util';
-import { reservedTagErrors } from './reserved-tags';
-import { IService, Service } from './service';
+import { IProtonDeployedResource } from './proton-resource';
+import { Service } from './service';
+import type { IServiceInstance } from './service-instance';
+import { ServiceInstanceBase } from './service-instance-base';
 import { ComponentSource, ServiceTemplateVersion } from './service-template-version';
+import { ServiceInstanceSpec } from './spec';
 import { validateLength, validateResourceName } from './validation-util';
-import { ComponentProperties, OUTPUT_ATTRIBUTE_PREFIX, ProtonResourceType } from '../custom-resources/contract';
 import { ProtonProvider } from '../custom-resources/proton-provider';
 import { registerComponentAttachment } from '../private/instance-attachments';
-import { GRANTS, grantProton } from '../private/permissions';
-import {
-  COMPONENT_ARN_RESOURCE_TYPE, SERVICE_ARN_RESOURCE_TYPE, nameAtSynth, protonArn, protonArnComponents, protonArnName,
-} from '../private/proton-arns';
+import { KINDS, importedIdentity } from '../private/kinds';
+import { GRANTS } from '../private/permissions';
+import { nameAtSynth, protonArn, protonArnComponents } from '../private/proton-arns';
+import { ProtonCustomResource, ProtonDeployedResourceBase, checkOutputKey, markAs, isMarked, protonTags } from '../private/proton-resource';
 import { checkComponentRendering, checkComponentTemplate } from '../private/render/synth';
 import { checkSpecInputs } from '../private/spec-rendering';
 import { formatSpecErrors } from '../private/spec-schema';
 import { terraformOutputKeys } from '../private/template-bundle-rules';
 
+const KIND = KINDS.component;
 
 /** Proton's limit of a component's IaC file (`TemplateFileContents`), in characters. */
 const MAX_TEMPLATE_FILE_LENGTH = 51_200;
-const OUTPUT_KEY = /^[A-Za-z0-9_.-]{1,1024}$/;
 
 /** The language of a directly defined component's IaC file. */
 export enum ComponentTemplateLanguage {
@@ -161,7 +152,7 @@ function checkTemplateFile(where: string, text: string, language: ComponentTempl
 }
 
 /** An AWS Proton component. */
-export interface IComponent extends IResource {
+export interface IComponent extends IProtonDeployedResource {
   /**
    * The name of the component.
    * @attribute
@@ -187,6 +178,21 @@ export interface IComponent extends IResource {
   grantDeploy(grantee: iam.IGrantable): iam.Grant;
 }
 
+/** Attributes of an existing component: give its name or its ARN. */
+export interface ComponentAttributes {
+  /**
+   * The component's name.
+   * @default - taken from `componentArn`
+   */
+  readonly componentName?: string;
+
+  /**
+   * The component's ARN (its account and region are the component's).
+   * @default - built from `componentName` in the stack's account and region
+   */
+  readonly componentArn?: string;
+}
+
 /** Properties of a {@link Component}. */
 export interface ComponentProps {
   /**
@@ -194,9 +200,9 @@ export interface ComponentProps {
    * Proton cannot rename a component: changing it replaces the component.
    *
    * @default - a name generated from the construct path and a hash of what forces a replacement:
-   * the manifest and the environment (a standalone component's, or its instance's when `service`
-   * is a `Service` of this app; else the service and instance). Attaching and detaching within
-   * one environment update the component in place.
+   * the manifest and the environment (a standalone component's, or its instance's when known;
+   * else the service and instance). Attaching and detaching within one environment update the
+   * component in place.
    */
   readonly componentName?: string;
 
@@ -204,38 +210,30 @@ export interface ComponentProps {
   readonly infrastructure: ComponentInfrastructure;
 
   /**
-   * The environment of a standalone component. Give it, or `service` with `serviceInstanceName`.
-   * The environment needs a component role (`componentRole` of `Environment`).
+   * The environment of a standalone component. Give it, or `serviceInstance`. The environment
+   * needs a component role (`componentRole` of `Environment`).
    *
-   * @default - the environment of the service instance the component is attached to
+   * @default - the environment of `serviceInstance`
    */
   readonly environment?: IEnvironment;
 
   /**
-   * The service whose instance `serviceInstanceName` the component is attached to. Its template
-   * version must support `ComponentSource.DIRECTLY_DEFINED`, and the instance's environment needs
-   * a component role.
+   * The service instance the component is attached to (an instance has at most one component):
+   * from `Service.addInstance`, a `ServiceInstance`, or `ServiceInstance.fromServiceInstanceName`.
+   * Its service's template version must support `ComponentSource.DIRECTLY_DEFINED`, and its
+   * environment needs a component role.
    *
    * @default - a standalone component in `environment`
    */
-  readonly service?: IService;
-
-  /**
-   * The service instance the component is attached to (with `service`). An instance has at most
-   * one component.
-   *
-   * @default - a standalone component in `environment`
-   */
-  readonly serviceInstanceName?: string;
+  readonly serviceInstance?: IServiceInstance;
 
   /**
    * The instance's inputs as the component's IaC reads them (`service_instance.inputs.<name>`),
    * for an attached component. Values may be tokens. Changing them redeploys the component.
    *
-   * @default - the instance's inputs when `service` is a `Service` of this app that declares the
-   * instance, else none
+   * @default - the instance's spec when this app declares the instance, else none
    */
-  readonly serviceInstanceInputs?: { [name: string]: any };
+  readonly serviceInstanceSpec?: ServiceInstanceSpec;
 
   /**
    * A description (up to 500 characters). Updated without a deployment.
@@ -252,16 +250,22 @@ export interface ComponentProps {
   readonly removalPolicy?: RemovalPolicy;
 }
 
-abstract class ComponentBase extends Resource implements IComponent {
+abstract class ComponentBase extends ProtonDeployedResourceBase implements IComponent {
+  /** @internal */
+  public readonly _kind = KIND;
   public abstract readonly componentName: string;
   public abstract readonly componentArn: string;
+  /** @internal */
+  protected get _eventResourceArn(): string {
+    return this.componentArn;
+  }
 
   public grantRead(grantee: iam.IGrantable): iam.Grant {
-    return grantProton(grantee, GRANTS.component.read, { component: [this.componentArn] });
+    return this._grant(grantee, GRANTS.component.read);
   }
 
   public grantDeploy(grantee: iam.IGrantable): iam.Grant {
-    return grantProton(grantee, GRANTS.component.deploy, { component: [this.componentArn] });
+    return this._grant(grantee, GRANTS.component.deploy);
   }
 }
 
@@ -282,20 +286,24 @@ abstract class ComponentBase extends Resource implements IComponent {
  * @see https://docs.aws.amazon.com/proton/latest/userguide/ag-components.html
  */
 export class Component extends ComponentBase implements ITaggable {
+  /** Whether `x` is a `Component` construct (of any copy of this library). */
+  public static isComponent(x: any): x is Component {
+    return isMarked(x, 'Component');
+  }
+
   /** References an existing component by name, in the stack's account and region. */
   public static fromComponentName(scope: Construct, id: string, componentName: string): IComponent {
-    validateResourceName('componentName', componentName);
-    return Component.imported(scope, id, componentName, protonArn(scope, COMPONENT_ARN_RESOURCE_TYPE, componentName));
+    return Component.fromComponentAttributes(scope, id, { componentName });
   }
 
   /** References an existing component by ARN (`arn:<partition>:proton:<region>:<account>:component/<name>`). */
   public static fromComponentArn(scope: Construct, id: string, componentArn: string): IComponent {
-    const name = protonArnName(componentArn, { resourceType: COMPONENT_ARN_RESOURCE_TYPE, property: 'componentArn', kind: 'component' });
-    validateResourceName('componentArn name', name);
-    return Component.imported(scope, id, name, componentArn);
+    return Component.fromComponentAttributes(scope, id, { componentArn });
   }
 
-  private static imported(scope: Construct, id: string, name: string, arn: string): IComponent {
+  /** References an existing component by name or ARN. */
+  public static fromComponentAttributes(scope: Construct, id: string, attrs: ComponentAttributes): IComponent {
+    const { name, arn } = importedIdentity(scope, KIND, attrs.componentName, attrs.componentArn);
     class Import extends ComponentBase {
       public readonly componentName = name;
       public readonly componentArn = arn;
@@ -313,26 +321,26 @@ export class Component extends ComponentBase implements ITaggable {
   public readonly componentEnvironmentName: string;
 
   /** Tags of the component (`Tags.of(...)` works too). Updated without a deployment. */
-  public readonly tags: TagManager = new TagManager(TagType.MAP, ProtonResourceType.COMPONENT);
+  public readonly tags: TagManager = protonTags(KIND);
 
-  private readonly resource: CustomResource;
+  private readonly resource: ProtonCustomResource<typeof KIND.resourceType>;
   private readonly infrastructure: ComponentInfrastructure;
   /** Output keys read by the app: only these travel back through the custom resource. */
   private readonly requestedOutputs = new Set<string>();
 
   constructor(scope: Construct, id: string, props: ComponentProps) {
     super(scope, id, { physicalName: props.componentName ?? Lazy.string({ produce: () => generatedName }) });
+    markAs(this, 'Component');
     validateResourceName('componentName', props.componentName);
-    validateResourceName('serviceInstanceName', props.serviceInstanceName);
     validateLength('description', props.description, 0, 500);
     this.checkPlacement(props);
     this.infrastructure = props.infrastructure;
 
-    const service = props.service;
-    const instanceName = props.serviceInstanceName;
+    const instance = props.serviceInstance;
+    const service = instance?.service;
     // Where the component lives: an instance of a service, or an environment.
-    const placement = service
-      ? { ServiceName: service.serviceName, ServiceInstanceName: instanceName }
+    const placement = instance
+      ? { ServiceName: instance.service.serviceName, ServiceInstanceName: instanceNameOf(instance) }
       : { EnvironmentName: props.environment!.environmentName };
     // Lazy: the environment of an attached component is its instance's, which may be declared later.
     const generatedName = Lazy.string({
@@ -342,37 +350,36 @@ export class Component extends ComponentBase implements ITaggable {
 
     const provider = ProtonProvider.getOrCreate(this);
     // The instance of a Service of this stack is already the handler's (the Service's permissions).
-    const instanceOfStack = service instanceof Service && Stack.of(service) === Stack.of(this);
-    provider.allowHandler(this, ProtonResourceType.COMPONENT, {
-      'component': [protonArn(this, COMPONENT_ARN_RESOURCE_TYPE, name)],
-      'service-instance': service && !instanceOfStack
-        ? [protonArn(this, SERVICE_ARN_RESOURCE_TYPE, `${nameAtSynth(service, service.serviceName)}/service-instance/${instanceName}`)]
+    const instanceOfStack = Service.isService(service) && Stack.of(service) === Stack.of(this);
+    provider.allowHandler(this, KIND.resourceType, {
+      'component': [protonArn(this, KIND.arnResourceType, name)],
+      'service-instance': instance && service && !instanceOfStack
+        ? [protonArn(this, KINDS.service.arnResourceType, `${nameAtSynth(service, service.serviceName)}/service-instance/${instanceNameAtSynth(instance)}`)]
         : [],
     }, {}, ['service-instance']);
 
-    const properties: ComponentProperties = {
-      Name: name,
-      ...placement,
-      Manifest: props.infrastructure.manifest,
-      TemplateFile: props.infrastructure.templateFile,
-      ServiceInstanceInputs: service ? this.renderInputs(service, instanceName!, props.serviceInstanceInputs) : undefined,
-      Description: props.description,
-      // Rendered at synth from the TagManager (a token here); the contract type is what it resolves to.
-      Tags: this.tags.renderedTags as unknown as Record<string, string>,
-      // Lazy: getOutput() may be called after construction.
-      Outputs: Lazy.list({ produce: () => [...this.requestedOutputs].sort() }, { omitEmpty: true }),
-    };
-    this.resource = new CustomResource(this, 'Resource', {
-      serviceToken: provider.serviceToken,
-      resourceType: ProtonResourceType.COMPONENT,
-      properties: { ...properties },
-      serviceTimeout: ProtonProvider.SERVICE_TIMEOUT,
-      removalPolicy: props.removalPolicy ?? RemovalPolicy.DESTROY,
+    this.resource = new ProtonCustomResource(this, {
+      kind: KIND,
+      properties: {
+        Name: name,
+        ...placement,
+        Manifest: props.infrastructure.manifest,
+        TemplateFile: props.infrastructure.templateFile,
+        ServiceInstanceInputs: instance ? this.renderInputs(instance, props.serviceInstanceSpec) : undefined,
+        Description: props.description,
+        // Rendered at synth from the TagManager (a token here); the contract type is what it resolves to.
+        Tags: this.tags.renderedTags as unknown as Record<string, string>,
+        // Lazy: getOutput() may be called after construction.
+        Outputs: Lazy.list({ produce: () => [...this.requestedOutputs].sort() }, { omitEmpty: true }),
+      },
+      removalPolicy: props.removalPolicy,
+      tags: this.tags,
+      identity: { name, property: 'componentName', importWith: 'Component.fromComponentName' },
     });
     // Deleted before the service (or environment) it lives in, and before its instance when a ServiceInstance of the app declares it.
-    this.resource.node.addDependency(service ?? props.environment!);
-    if (service) {
-      registerComponentAttachment(this, service, instanceName!);
+    this.resource.resource.node.addDependency(service ?? props.environment!);
+    if (instance && service) {
+      registerComponentAttachment(this, service, instanceNameAtSynth(instance));
     }
     checkComponentRendering(this, {
       name,
@@ -380,19 +387,16 @@ export class Component extends ComponentBase implements ITaggable {
       cloudFormation: props.infrastructure.language === ComponentTemplateLanguage.CLOUDFORMATION,
       environment: props.environment,
       service,
-      serviceInstanceName: instanceName,
-      serviceInstanceInputs: props.serviceInstanceInputs,
+      serviceInstanceName: instance && instanceNameAtSynth(instance),
+      serviceInstanceInputs: props.serviceInstanceSpec?.inputs,
       requestedOutputs: () => [...this.requestedOutputs],
     });
 
-    this.componentName = this.getResourceNameAttribute(this.resource.getAttString('Name'));
-    this.componentArn = this.getResourceArnAttribute(this.resource.getAttString('Arn'), protonArnComponents(COMPONENT_ARN_RESOURCE_TYPE, this.physicalName));
-    this.componentEnvironmentName = this.resource.getAttString('EnvironmentName');
+    this.componentName = this.getResourceNameAttribute(this.resource.attr('Name'));
+    this.componentArn = this.getResourceArnAttribute(this.resource.attr('Arn'), protonArnComponents(KIND.arnResourceType, this.physicalName));
+    this.componentEnvironmentName = this.resource.attr('EnvironmentName');
     this.node.addValidation({
-      validate: () => [
-        ...(service instanceof Service ? this.attachmentErrors(service, instanceName!) : []),
-        ...reservedTagErrors(this.tags, `component '${this.node.path}'`),
-      ],
+      validate: () => (instance && Service.isService(instance.service) ? this.attachmentErrors(instance.service, instanceNameAtSynth(instance)) : []),
     });
   }
 
@@ -404,44 +408,36 @@ export class Component extends ComponentBase implements ITaggable {
    * @param key the output's name, e.g. `QueueUrl`
    */
   public getOutput(key: string): string {
-    if (Token.isUnresolved(key) || !OUTPUT_KEY.test(key)) {
-      throw new Error(`getOutput: '${key}' is not an output name: give the literal name of an output of the component's IaC file (letters, digits, '_', '.', '-'), e.g. 'QueueUrl'.`);
-    }
+    checkOutputKey(key, 'QueueUrl', "the component's IaC file");
     const declared = this.infrastructure._outputKeys;
     if (declared !== undefined && !declared.includes(key)) {
       throw new Error(`Component '${this.node.path}': getOutput('${key}'): the component's ${this.infrastructure.language} file declares no output '${key}' `
         + `(outputs: ${declared.join(', ') || 'none'}). Read one of these, or declare it in ${LANGUAGE_FILES[this.infrastructure.language].outputs}.`);
     }
-    this.requestedOutputs.add(key);
-    return this.resource.getAttString(`${OUTPUT_ATTRIBUTE_PREFIX}${key}`);
+    return this.resource.output(key, this.requestedOutputs, key, 'QueueUrl');
   }
 
-  /** Exactly one of `environment` and `service` + `serviceInstanceName`, each able to host the component. */
+  /** Exactly one of `environment` and `serviceInstance`, each able to host the component. */
   private checkPlacement(props: ComponentProps): void {
     const what = `Component '${this.node.path}'`;
-    if (props.serviceInstanceName !== undefined && props.service === undefined) {
-      throw new Error(`${what}: serviceInstanceName '${props.serviceInstanceName}' needs service, the service the instance belongs to. Give service, or remove serviceInstanceName.`);
-    }
-    if (props.service !== undefined && props.serviceInstanceName === undefined) {
-      throw new Error(`${what}: service needs serviceInstanceName, the instance of the service to attach the component to. Give serviceInstanceName.`);
-    }
-    if (props.service !== undefined && props.environment !== undefined) {
-      throw new Error(`${what}: give either environment (a standalone component) or service with serviceInstanceName (an attached component), not both: `
+    if (props.serviceInstance !== undefined && props.environment !== undefined) {
+      throw new Error(`${what}: give either environment (a standalone component) or serviceInstance (an attached component), not both: `
         + "an attached component runs in its instance's environment. Remove environment.");
     }
-    if (props.service === undefined && props.environment === undefined) {
-      throw new Error(`${what}: give environment (a standalone component) or service with serviceInstanceName (a component attached to a service instance).`);
+    if (props.serviceInstance === undefined && props.environment === undefined) {
+      throw new Error(`${what}: give environment (a standalone component) or serviceInstance (a component attached to a service instance).`);
     }
-    if (props.environment !== undefined && props.serviceInstanceInputs !== undefined) {
-      throw new Error(`${what}: serviceInstanceInputs apply only to a component attached to a service instance (service and serviceInstanceName); `
-        + 'a standalone component has none. Remove serviceInstanceInputs.');
+    if (props.environment !== undefined && props.serviceInstanceSpec !== undefined) {
+      throw new Error(`${what}: serviceInstanceSpec applies only to a component attached to a service instance (serviceInstance); `
+        + 'a standalone component has none. Remove serviceInstanceSpec.');
     }
-    if (props.environment instanceof Environment && props.environment._acceptsComponents === false) {
+    if (Environment.isEnvironment(props.environment) && props.environment._acceptsComponents === false) {
       throw new Error(`${what}: ${noComponentRole(props.environment)}`);
     }
-    const version = props.service instanceof Service ? props.service._templateVersion : undefined;
-    if (version instanceof ServiceTemplateVersion && !version._supportedComponentSources.includes(ComponentSource.DIRECTLY_DEFINED)) {
-      throw new Error(`${what}: service '${props.service!.node.path}' runs service template version '${version.node.path}', whose supportedComponentSources `
+    const service = props.serviceInstance?.service;
+    const version = Service.isService(service) ? service._templateVersion : undefined;
+    if (ServiceTemplateVersion.isServiceTemplateVersion(version) && !version._supportedComponentSources.includes(ComponentSource.DIRECTLY_DEFINED)) {
+      throw new Error(`${what}: service '${service!.node.path}' runs service template version '${version.node.path}', whose supportedComponentSources `
         + 'do not include DIRECTLY_DEFINED, so Proton refuses components attached to its instances. '
         + 'Add supportedComponentSources: [ComponentSource.DIRECTLY_DEFINED] to that version.');
     }
@@ -449,27 +445,25 @@ export class Component extends ComponentBase implements ITaggable {
 
   /**
    * The instance's inputs as a JSON object text: the given ones (checked against the service
-   * template version's schema when known), else those of the instance declared by a `Service` of this app.
+   * template version's schema when known), else those of the instance when this app declares it.
    */
-  private renderInputs(service: IService, instanceName: string, inputs: { [name: string]: any } | undefined): string | undefined {
+  private renderInputs(instance: IServiceInstance, spec: ServiceInstanceSpec | undefined): string | undefined {
     const stack = Stack.of(this);
-    if (inputs !== undefined) {
-      const version = service instanceof Service ? service._templateVersion : undefined;
-      const schema = version instanceof ServiceTemplateVersion ? version.schema : undefined;
-      const errors = schema ? checkSpecInputs(schema.yaml, 'service_input_type', inputs, 'serviceInstanceInputs') : [];
+    const service = instance.service;
+    if (spec !== undefined) {
+      const version = Service.isService(service) ? service._templateVersion : undefined;
+      const schema = ServiceTemplateVersion.isServiceTemplateVersion(version) ? version.schema : undefined;
+      const errors = schema ? checkSpecInputs(schema.yaml, 'service_input_type', spec.inputs, 'serviceInstanceSpec') : [];
       if (errors.length > 0) {
-        throw new Error(`Component '${this.node.path}': serviceInstanceInputs do not match the service template version's schema: ${formatSpecErrors(errors)}. Fix these inputs.`);
+        throw new Error(`Component '${this.node.path}': serviceInstanceSpec does not match the service template version's schema: ${formatSpecErrors(errors)}. Fix these inputs.`);
       }
-      return stack.toJsonString(inputs);
+      return stack.toJsonString(spec.inputs);
     }
-    if (!(service instanceof Service)) {
-      return undefined;
-    }
-    // Lazy: the instance may be added with addInstance() after the component.
+    // Lazy: with an imported instance of a Service of this app, the instance may be added with addInstance() after the component.
     return Lazy.uncachedString({
       produce: () => {
-        const declared = service._instances().find((i) => i.name === instanceName);
-        return declared ? stack.toJsonString(declared.inputs ?? {}) : undefined;
+        const declared = declaredInstance(instance);
+        return declared?._spec ? stack.toJsonString(declared._spec.inputs) : undefined;
       },
     });
   }
@@ -480,26 +474,45 @@ export class Component extends ComponentBase implements ITaggable {
    */
   private environmentIdentity(props: ComponentProps): unknown {
     if (props.environment) return props.environment.environmentName;
-    const service = props.service!;
-    const instance = service instanceof Service ? service._instances().find((i) => i.name === props.serviceInstanceName) : undefined;
-    return instance ? instance.environment.environmentName : { Service: service.serviceName, Instance: props.serviceInstanceName };
+    const instance = props.serviceInstance!;
+    const environment = declaredInstance(instance)?.environment ?? instance.environment;
+    return environment ? environment.environmentName : { Service: instance.service.serviceName, Instance: instanceNameAtSynth(instance) };
   }
 
   /** Problems of the attachment to an instance of a `Service` of this app, once every instance is declared. */
   private attachmentErrors(service: Service, instanceName: string): string[] {
     const instances = service._instances();
-    const instance = instances.find((i) => i.name === instanceName);
+    const instance = instances.find((i) => instanceNameAtSynth(i) === instanceName);
     if (!instance) {
       return [`Component '${this.node.path}': service '${service.node.path}' declares no instance '${instanceName}' `
-        + `(instances: ${instances.map((i) => i.name).join(', ') || 'none'}). Give serviceInstanceName one of them, `
+        + `(instances: ${instances.map(instanceNameAtSynth).join(', ') || 'none'}). Attach the component to one of them, `
         + `or declare the instance with addInstance('${instanceName}', { environment }).`];
     }
     const environment = instance.environment;
-    if (environment instanceof Environment && environment._acceptsComponents === false) {
+    if (Environment.isEnvironment(environment) && environment._acceptsComponents === false) {
       return [`Component '${this.node.path}': it is attached to instance '${instanceName}', whose ${noComponentRole(environment)}`];
     }
     return [];
   }
+}
+
+/** The instance's name as known at synth (a `ServiceInstance`'s name attribute would be a token). */
+function instanceNameAtSynth(instance: IServiceInstance): string {
+  return (instance as Partial<ServiceInstanceBase>)._nameAtSynth ?? instance.serviceInstanceName;
+}
+
+/** The name the component's properties use: the instance's name attribute orders the component after a `ServiceInstance` of its stack. */
+function instanceNameOf(instance: IServiceInstance): string {
+  return instance.serviceInstanceName;
+}
+
+/** The instance as this app declares it: itself, or the instance its `Service` of this app declares under that name. */
+function declaredInstance(instance: IServiceInstance): IServiceInstance & Partial<ServiceInstanceBase> | undefined {
+  if ((instance as Partial<ServiceInstanceBase>)._spec !== undefined) {
+    return instance;
+  }
+  const service = instance.service;
+  return Service.isService(service) ? service._instances().find((i) => instanceNameAtSynth(i) === instanceNameAtSynth(instance)) : undefined;
 }
 
 function noComponentRole(environment: Environment): string {

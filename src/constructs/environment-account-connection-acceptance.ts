@@ -1,11 +1,14 @@
-import { CustomResource, Resource, Stack, Token } from 'aws-cdk-lib';
+import { Stack, Token } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { EnvironmentAccountConnection, IEnvironmentAccountConnection } from './environment-account-connection';
 import { validateAccountId, validateResourceName } from './validation-util';
-import { EnvironmentAccountConnectionAcceptanceProperties, ProtonResourceType } from '../custom-resources/contract';
+import { EnvironmentAccountConnectionAcceptanceProperties } from '../custom-resources/contract';
 import { ProtonProvider } from '../custom-resources/proton-provider';
+import { KINDS } from '../private/kinds';
 import { CONNECTION_ARN_RESOURCE_TYPE, connectionArnOf } from '../private/proton-arns';
+import { ProtonCustomResource, ProtonResourceBase } from '../private/proton-resource';
 
+const KIND = KINDS.environmentAccountConnectionAcceptance;
 
 /** What the management account answers to a connection request. */
 export enum ConnectionDecision {
@@ -71,7 +74,10 @@ export interface EnvironmentAccountConnectionAcceptanceProps {
  * @resource Custom::ProtonEnvironmentAccountConnectionAcceptance
  * @see https://docs.aws.amazon.com/proton/latest/userguide/ag-env-account-connections.html
  */
-export class EnvironmentAccountConnectionAcceptance extends Resource implements IEnvironmentAccountConnection {
+export class EnvironmentAccountConnectionAcceptance extends ProtonResourceBase implements IEnvironmentAccountConnection {
+  /** @internal */
+  public readonly _kind = KIND;
+
   /**
    * The accepted connection's id; referencing it orders a consumer after the acceptance.
    * @attribute
@@ -96,7 +102,7 @@ export class EnvironmentAccountConnectionAcceptance extends Resource implements 
    * `CONNECTED` or `REJECTED`.
    * @attribute
    */
-  public readonly status: string;
+  public readonly environmentAccountConnectionStatus: string;
 
   constructor(scope: Construct, id: string, props: EnvironmentAccountConnectionAcceptanceProps) {
     super(scope, id);
@@ -105,27 +111,26 @@ export class EnvironmentAccountConnectionAcceptance extends Resource implements 
         + '(its request), not both. Remove connection to accept by request, or remove environmentAccountId and environmentName.');
     }
     const designation = props.connection !== undefined ? this.byId(props.connection) : this.byRequest(props);
-    const properties: EnvironmentAccountConnectionAcceptanceProperties = {
-      ...designation,
-      Decision: props.decision ?? ConnectionDecision.ACCEPT,
-    };
-    const resource = new CustomResource(this, 'Resource', {
-      serviceToken: ProtonProvider.getOrCreate(this).serviceToken,
-      resourceType: ProtonResourceType.ENVIRONMENT_ACCOUNT_CONNECTION_ACCEPTANCE,
-      properties: { ...properties },
-      serviceTimeout: ProtonProvider.SERVICE_TIMEOUT,
+    const resource = new ProtonCustomResource(this, {
+      kind: KIND,
+      properties: { ...designation, Decision: props.decision ?? ConnectionDecision.ACCEPT },
     });
 
-    this.environmentAccountConnectionId = resource.getAttString('Id');
-    this.environmentAccountConnectionArn = resource.getAttString('Arn');
-    this.environmentAccountId = resource.getAttString('EnvironmentAccountId');
-    this.environmentName = resource.getAttString('EnvironmentName');
-    this.status = resource.getAttString('Status');
+    this.environmentAccountConnectionId = resource.attr('Id');
+    this.environmentAccountConnectionArn = resource.attr('Arn');
+    this.environmentAccountId = resource.attr('EnvironmentAccountId');
+    this.environmentName = resource.attr('EnvironmentName');
+    this.environmentAccountConnectionStatus = resource.attr('Status');
+  }
+
+  /** @internal */
+  protected get _eventResourceArn(): string {
+    return this.environmentAccountConnectionArn;
   }
 
   /** The connection named by its id: the handler acts on that connection only. */
   private byId(connection: IEnvironmentAccountConnection): Pick<EnvironmentAccountConnectionAcceptanceProperties, 'ConnectionId'> {
-    if (connection instanceof EnvironmentAccountConnection) {
+    if (EnvironmentAccountConnection.isEnvironmentAccountConnection(connection)) {
       throw new Error(`connection '${connection.node.path}' is the environment account's own construct: the acceptance belongs to the management account's stack, `
         + 'and CloudFormation cannot reference a resource of another account. Deploy the environment account\'s stack first, then import the connection here with '
         + 'EnvironmentAccountConnection.fromEnvironmentAccountConnectionAttributes(scope, id, { environmentAccountConnectionId, environmentAccountId }), '
@@ -137,7 +142,7 @@ export class EnvironmentAccountConnectionAcceptance extends Resource implements 
     // environment account's connections in this region.
     const exact = !Token.isUnresolved(connection.environmentAccountConnectionId) && !Token.isUnresolved(environmentAccount);
     const connections = exact ? connection.environmentAccountConnectionArn : connectionArnOf(this, environmentAccount, '*');
-    ProtonProvider.getOrCreate(this).allowHandler(this, ProtonResourceType.ENVIRONMENT_ACCOUNT_CONNECTION_ACCEPTANCE, { 'environment-account-connection': [connections] }, exact ? {} : {
+    ProtonProvider.getOrCreate(this).allowHandler(this, KIND.resourceType, { 'environment-account-connection': [connections] }, exact ? {} : {
       [connections]: `The ${CONNECTION_ARN_RESOURCE_TYPE} id is only known at deploy time: the handler is limited to the connections of the environment account in this region.`,
     }, ['environment-account-connection']);
     return { ConnectionId: connection.environmentAccountConnectionId };
@@ -154,7 +159,7 @@ export class EnvironmentAccountConnectionAcceptance extends Resource implements 
     validateResourceName('environmentName', environmentName);
     this.assertOtherAccount(environmentAccountId, 'environmentAccountId is account');
     const connections = connectionArnOf(this, environmentAccountId, '*');
-    ProtonProvider.getOrCreate(this).allowHandler(this, ProtonResourceType.ENVIRONMENT_ACCOUNT_CONNECTION_ACCEPTANCE, { 'environment-account-connection': [connections] }, {
+    ProtonProvider.getOrCreate(this).allowHandler(this, KIND.resourceType, { 'environment-account-connection': [connections] }, {
       [connections]: `The ${CONNECTION_ARN_RESOURCE_TYPE} is found by its request at deploy time: the handler is limited to the connections of the environment account in this region.`,
     }, ['environment-account-connection']);
     return { EnvironmentAccountId: environmentAccountId, EnvironmentName: environmentName };

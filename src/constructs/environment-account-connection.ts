@@ -1,32 +1,24 @@
-import {
-  CustomResource,
-  IResource,
-  ITaggable,
-  RemovalPolicy,
-  Resource,
-  Stack,
-  TagManager,
-  TagType,
-  Token,
-} from 'aws-cdk-lib';
+import { ITaggable, RemovalPolicy, Stack, TagManager, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { reservedTagErrors } from './reserved-tags';
+import { IProtonResource } from './proton-resource';
 import { validateAccountId, validateResourceName } from './validation-util';
-import { EnvironmentAccountConnectionProperties, ProtonResourceType } from '../custom-resources/contract';
 import { ProtonProvider } from '../custom-resources/proton-provider';
+import { KINDS } from '../private/kinds';
 import { CONNECTION_ARN_RESOURCE_TYPE, connectionArnOf, protonArnName } from '../private/proton-arns';
+import { ProtonCustomResource, ProtonResourceBase, isMarked, markAs, protonTags } from '../private/proton-resource';
+
+const KIND = KINDS.environmentAccountConnection;
 
 /** Proton's connection ids: lowercase UUIDs. */
 const CONNECTION_ID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-
 
 /**
  * An AWS Proton environment account connection: an environment account's link to a management
  * account, through which the management account provisions one environment in the environment
  * account.
  */
-export interface IEnvironmentAccountConnection extends IResource {
+export interface IEnvironmentAccountConnection extends IProtonResource {
   /**
    * The connection's id (a UUID).
    * @attribute
@@ -96,9 +88,15 @@ export interface EnvironmentAccountConnectionProps {
   readonly removalPolicy?: RemovalPolicy;
 }
 
-abstract class EnvironmentAccountConnectionBase extends Resource implements IEnvironmentAccountConnection {
+abstract class EnvironmentAccountConnectionBase extends ProtonResourceBase implements IEnvironmentAccountConnection {
+  /** @internal */
+  public readonly _kind = KIND;
   public abstract readonly environmentAccountConnectionId: string;
   public abstract readonly environmentAccountConnectionArn: string;
+  /** @internal */
+  protected get _eventResourceArn(): string {
+    return this.environmentAccountConnectionArn;
+  }
 }
 
 /**
@@ -116,6 +114,11 @@ abstract class EnvironmentAccountConnectionBase extends Resource implements IEnv
  * @see https://docs.aws.amazon.com/proton/latest/userguide/ag-env-account-connections.html
  */
 export class EnvironmentAccountConnection extends EnvironmentAccountConnectionBase implements ITaggable {
+  /** Whether `x` is an `EnvironmentAccountConnection` construct (of any copy of this library). */
+  public static isEnvironmentAccountConnection(x: any): x is EnvironmentAccountConnection {
+    return isMarked(x, 'EnvironmentAccountConnection');
+  }
+
   /** References a connection by ARN. */
   public static fromEnvironmentAccountConnectionArn(
     scope: Construct,
@@ -161,11 +164,19 @@ export class EnvironmentAccountConnection extends EnvironmentAccountConnectionBa
   /** The management account the connection is requested for. */
   public readonly managementAccountId: string;
 
+  /**
+   * The connection's status once the request is recorded (`PENDING`; `CONNECTED` when it was
+   * already accepted).
+   * @attribute
+   */
+  public readonly environmentAccountConnectionStatus: string;
+
   /** Tags of the connection (`Tags.of(...)` works too). Updated in place. */
-  public readonly tags: TagManager = new TagManager(TagType.MAP, ProtonResourceType.ENVIRONMENT_ACCOUNT_CONNECTION);
+  public readonly tags: TagManager = protonTags(KIND);
 
   constructor(scope: Construct, id: string, props: EnvironmentAccountConnectionProps) {
     super(scope, id);
+    markAs(this, 'EnvironmentAccountConnection');
     const stack = Stack.of(this);
     validateAccountId('managementAccountId', props.managementAccountId);
     validateResourceName('environmentName', props.environmentName);
@@ -187,33 +198,37 @@ export class EnvironmentAccountConnection extends EnvironmentAccountConnectionBa
 
     const provider = ProtonProvider.getOrCreate(this);
     const connections = connectionArnOf(this, stack.account, '*');
-    provider.allowHandler(this, ProtonResourceType.ENVIRONMENT_ACCOUNT_CONNECTION, {
+    provider.allowHandler(this, KIND.resourceType, {
       'environment-account-connection': [connections],
       'role': Object.values(roles).filter((r): r is iam.IRole => r !== undefined).map((r) => r.roleArn),
     }, {
       [connections]: 'The connection id is a UUID Proton assigns at create time, unknown at synth: the handler is limited to the connections of this account and region.',
     });
 
-    const properties: EnvironmentAccountConnectionProperties = {
-      ManagementAccountId: props.managementAccountId,
-      EnvironmentName: props.environmentName,
-      RoleArn: props.role?.roleArn,
-      ComponentRoleArn: props.componentRole?.roleArn,
-      CodebuildRoleArn: props.codebuildRole?.roleArn,
-      // Rendered at synth from the TagManager (a token here); the contract type is what it resolves to.
-      Tags: this.tags.renderedTags as unknown as Record<string, string>,
-    };
-    const resource = new CustomResource(this, 'Resource', {
-      serviceToken: provider.serviceToken,
-      resourceType: ProtonResourceType.ENVIRONMENT_ACCOUNT_CONNECTION,
-      properties: { ...properties },
-      serviceTimeout: ProtonProvider.SERVICE_TIMEOUT,
-      removalPolicy: props.removalPolicy ?? RemovalPolicy.DESTROY,
+    const resource = new ProtonCustomResource(this, {
+      kind: KIND,
+      properties: {
+        ManagementAccountId: props.managementAccountId,
+        EnvironmentName: props.environmentName,
+        RoleArn: props.role?.roleArn,
+        ComponentRoleArn: props.componentRole?.roleArn,
+        CodebuildRoleArn: props.codebuildRole?.roleArn,
+        // Rendered at synth from the TagManager (a token here); the contract type is what it resolves to.
+        Tags: this.tags.renderedTags as unknown as Record<string, string>,
+      },
+      removalPolicy: props.removalPolicy,
+      tags: this.tags,
+      // One connection per environment of a management account, requested from this account.
+      identity: {
+        name: `${props.managementAccountId}/${props.environmentName}`,
+        property: 'environmentName',
+        importWith: 'EnvironmentAccountConnection.fromEnvironmentAccountConnectionAttributes',
+      },
     });
 
     this.managementAccountId = props.managementAccountId;
-    this.environmentAccountConnectionId = resource.getAttString('Id');
-    this.environmentAccountConnectionArn = resource.getAttString('Arn');
-    this.node.addValidation({ validate: () => reservedTagErrors(this.tags, `environment account connection '${this.node.path}'`) });
+    this.environmentAccountConnectionId = resource.attr('Id');
+    this.environmentAccountConnectionArn = resource.attr('Arn');
+    this.environmentAccountConnectionStatus = resource.attr('Status');
   }
 }

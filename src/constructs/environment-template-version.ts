@@ -1,14 +1,17 @@
-import { IResource, Resource } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import type { IEnvironmentTemplate } from './environment-template';
+import { EnvironmentTemplate, IEnvironmentTemplate } from './environment-template';
+import { IProtonResource } from './proton-resource';
 import { TemplateSchema, TemplateType } from './template-bundle';
-import { createTemplateVersionResource, validateVersionPart } from './template-version-base';
+import { createTemplateVersionResource, parseTemplateVersionArn, validateVersionPart } from './template-version-base';
 import { TemplateVersionOptions } from './template-version-options';
-import { CUSTOMER_MANAGED_PROVISIONING, ProtonResourceType } from '../custom-resources/contract';
+import { CUSTOMER_MANAGED_PROVISIONING } from '../custom-resources/contract';
+import { KINDS } from '../private/kinds';
+import { ProtonResourceBase, isMarked, markAs } from '../private/proton-resource';
 
+const KIND = KINDS.environmentTemplateVersion;
 
 /** A version (`major.minor`) of an AWS Proton environment template. */
-export interface IEnvironmentTemplateVersion extends IResource {
+export interface IEnvironmentTemplateVersion extends IProtonResource {
   /** The template the version belongs to. */
   readonly template: IEnvironmentTemplate;
 
@@ -47,6 +50,19 @@ export interface EnvironmentTemplateVersionAttributes {
   readonly minorVersion: string;
 }
 
+abstract class EnvironmentTemplateVersionBase extends ProtonResourceBase implements IEnvironmentTemplateVersion {
+  /** @internal */
+  public readonly _kind = KIND;
+  public abstract readonly template: IEnvironmentTemplate;
+  public abstract readonly majorVersion: string;
+  public abstract readonly minorVersion: string;
+  public abstract readonly environmentTemplateVersionArn: string;
+  /** @internal */
+  protected get _eventResourceArn(): string {
+    return this.environmentTemplateVersionArn;
+  }
+}
+
 /**
  * A version of an AWS Proton environment template, registered from a template bundle and
  * published once registered.
@@ -67,19 +83,35 @@ export interface EnvironmentTemplateVersionAttributes {
  * @resource Custom::ProtonEnvironmentTemplateVersion
  * @see https://docs.aws.amazon.com/proton/latest/userguide/ag-template-versions.html
  */
-export class EnvironmentTemplateVersion extends Resource implements IEnvironmentTemplateVersion {
+export class EnvironmentTemplateVersion extends EnvironmentTemplateVersionBase {
+  /** Whether `x` is an `EnvironmentTemplateVersion` construct (of any copy of this library). */
+  public static isEnvironmentTemplateVersion(x: any): x is EnvironmentTemplateVersion {
+    return isMarked(x, 'EnvironmentTemplateVersion');
+  }
+
   /** References an existing version of an environment template. */
   public static fromEnvironmentTemplateVersionAttributes(
     scope: Construct, id: string, attrs: EnvironmentTemplateVersionAttributes): IEnvironmentTemplateVersion {
     validateVersionPart('majorVersion', attrs.majorVersion);
     validateVersionPart('minorVersion', attrs.minorVersion);
-    class Import extends Resource implements IEnvironmentTemplateVersion {
+    const arn = `${attrs.template.environmentTemplateArn}:${attrs.majorVersion}.${attrs.minorVersion}`;
+    class Import extends EnvironmentTemplateVersionBase {
       public readonly template = attrs.template;
       public readonly majorVersion = attrs.majorVersion;
       public readonly minorVersion = attrs.minorVersion;
-      public readonly environmentTemplateVersionArn = `${attrs.template.environmentTemplateArn}:${attrs.majorVersion}.${attrs.minorVersion}`;
+      public readonly environmentTemplateVersionArn = arn;
     }
-    return new Import(scope, id);
+    return new Import(scope, id, { environmentFromArn: arn });
+  }
+
+  /**
+   * References an existing version by its ARN (`…:environment-template/<name>:<major>.<minor>`, in
+   * the ARN's account and region).
+   */
+  public static fromEnvironmentTemplateVersionArn(scope: Construct, id: string, environmentTemplateVersionArn: string): IEnvironmentTemplateVersion {
+    const parts = parseTemplateVersionArn(environmentTemplateVersionArn, KIND, 'environmentTemplateVersionArn');
+    const template = EnvironmentTemplate.fromEnvironmentTemplateArn(scope, `${id}Template`, parts.templateArn);
+    return EnvironmentTemplateVersion.fromEnvironmentTemplateVersionAttributes(scope, id, { template, ...parts });
   }
 
   public readonly template: IEnvironmentTemplate;
@@ -102,21 +134,24 @@ export class EnvironmentTemplateVersion extends Resource implements IEnvironment
 
   constructor(scope: Construct, id: string, props: EnvironmentTemplateVersionProps) {
     super(scope, id);
+    markAs(this, 'EnvironmentTemplateVersion');
     this.template = props.template;
-    // An EnvironmentTemplate declares its provisioning; an imported template is taken as standard.
-    const provisioning = (props.template as { readonly provisioning?: string }).provisioning;
     const { resource, bundle } = createTemplateVersionResource(this, {
-      resourceType: ProtonResourceType.ENVIRONMENT_TEMPLATE_VERSION,
+      kind: KIND,
       template: props.template,
       templateName: props.template.environmentTemplateName,
-      templateArnType: 'environment-template',
-      bind: { templateType: TemplateType.ENVIRONMENT, customerManaged: provisioning === CUSTOMER_MANAGED_PROVISIONING },
+      bind: { templateType: TemplateType.ENVIRONMENT, customerManaged: provisioningOf(props.template) === CUSTOMER_MANAGED_PROVISIONING },
       options: props,
     });
     this.schema = bundle.schema;
-    this.majorVersion = resource.getAttString('MajorVersion');
-    this.minorVersion = resource.getAttString('MinorVersion');
-    this.environmentTemplateVersionArn = resource.getAttString('Arn');
-    this.templateRecommendedVersion = resource.getAttString('TemplateRecommendedVersion');
+    this.majorVersion = resource.attr('MajorVersion');
+    this.minorVersion = resource.attr('MinorVersion');
+    this.environmentTemplateVersionArn = resource.attr('Arn');
+    this.templateRecommendedVersion = resource.attr('TemplateRecommendedVersion');
   }
+}
+
+/** The provisioning an `EnvironmentTemplate` (or an import given it) declares; an interface alone is taken as standard. */
+function provisioningOf(template: IEnvironmentTemplate): string | undefined {
+  return (template as { readonly provisioning?: string }).provisioning;
 }

@@ -1,29 +1,21 @@
-import { IResource, ITaggable, Lazy, RemovalPolicy, Resource, TagManager, TagType } from 'aws-cdk-lib';
+import { ITaggable, Lazy, RemovalPolicy, TagManager } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { EnvironmentTemplateVersion } from './environment-template-version';
 import { generatePhysicalName } from './physical-name-util';
-import { TemplateKind, createTemplateResource, importedTemplateIdentity } from './template-base';
+import { IProtonResource } from './proton-resource';
+import { createTemplateResource } from './template-base';
 import { recommendedVersionOf } from './template-version-base';
 import { TemplateVersionOptions } from './template-version-options';
 import { validateResourceName } from './validation-util';
-import {
-  CUSTOMER_MANAGED_PROVISIONING,
-  EnvironmentTemplateProperties,
-  ProtonResourceType,
-} from '../custom-resources/contract';
-import { GRANTS, grantProton, grantTemplateUse } from '../private/permissions';
+import { CUSTOMER_MANAGED_PROVISIONING } from '../custom-resources/contract';
+import { KINDS, importedIdentity } from '../private/kinds';
+import { GRANTS, PermissionTargets, grantTemplateUse } from '../private/permissions';
 import { protonArnComponents } from '../private/proton-arns';
+import { ProtonResourceBase, protonTags } from '../private/proton-resource';
 
-const KIND: TemplateKind = {
-  description: 'environment template',
-  arnResourceType: 'environment-template',
-  nameProperty: 'environmentTemplateName',
-  arnProperty: 'environmentTemplateArn',
-  fromAttributesMethod: 'fromEnvironmentTemplateAttributes',
-  resourceType: ProtonResourceType.ENVIRONMENT_TEMPLATE,
-};
+const KIND = KINDS.environmentTemplate;
 
 /**
  * How the infrastructure of environments created from a template is provisioned.
@@ -41,7 +33,7 @@ export enum EnvironmentTemplateProvisioning {
 }
 
 /** An AWS Proton environment template. */
-export interface IEnvironmentTemplate extends IResource {
+export interface IEnvironmentTemplate extends IProtonResource {
   /**
    * The name of the environment template.
    * @attribute
@@ -85,6 +77,12 @@ export interface EnvironmentTemplateAttributes {
    * @default - built from `environmentTemplateName` in the stack's account and region
    */
   readonly environmentTemplateArn?: string;
+
+  /**
+   * How environments of the template are provisioned: its versions' bundles are checked for it.
+   * @default EnvironmentTemplateProvisioning.STANDARD
+   */
+  readonly provisioning?: EnvironmentTemplateProvisioning;
 }
 
 /** Properties of an {@link EnvironmentTemplate}. */
@@ -145,16 +143,30 @@ export interface EnvironmentTemplateProps {
   readonly removalPolicy?: RemovalPolicy;
 }
 
-abstract class EnvironmentTemplateBase extends Resource implements IEnvironmentTemplate {
+abstract class EnvironmentTemplateBase extends ProtonResourceBase implements IEnvironmentTemplate {
+  /** @internal */
+  public readonly _kind = KIND;
   public abstract readonly environmentTemplateName: string;
   public abstract readonly environmentTemplateArn: string;
+  /** How environments of this template are provisioned (decides the layout of its bundles). */
+  public abstract readonly provisioning: EnvironmentTemplateProvisioning;
+
+  /** @internal */
+  protected get _eventResourceArn(): string {
+    return this.environmentTemplateArn;
+  }
+
+  /** @internal The template, and its versions (`<template ARN>:<major>.<minor>`) for tagging actions. */
+  protected get _grantTargets(): PermissionTargets {
+    return { 'environment-template': [this.environmentTemplateArn], 'environment-template-version': [`${this.environmentTemplateArn}:*`] };
+  }
 
   public grant(grantee: iam.IGrantable, ...actions: string[]): iam.Grant {
     return iam.Grant.addToPrincipal({ grantee, actions, resourceArns: [this.environmentTemplateArn] });
   }
 
   public grantRead(grantee: iam.IGrantable): iam.Grant {
-    return grantProton(grantee, GRANTS.environmentTemplate.read, { 'environment-template': [this.environmentTemplateArn], 'environment-template-version': [`${this.environmentTemplateArn}:*`] });
+    return this._grant(grantee, GRANTS.environmentTemplate.read);
   }
 
   public grantUse(grantee: iam.IGrantable): iam.Grant {
@@ -185,25 +197,24 @@ export class EnvironmentTemplate extends EnvironmentTemplateBase implements ITag
 
   /** References an existing environment template by name or ARN. */
   public static fromEnvironmentTemplateAttributes(scope: Construct, id: string, attrs: EnvironmentTemplateAttributes): IEnvironmentTemplate {
-    const { name, arn } = importedTemplateIdentity(scope, KIND, attrs.environmentTemplateName, attrs.environmentTemplateArn);
+    const { name, arn } = importedIdentity(scope, KIND, attrs.environmentTemplateName, attrs.environmentTemplateArn);
     class Import extends EnvironmentTemplateBase {
       public readonly environmentTemplateName = name;
       public readonly environmentTemplateArn = arn;
+      public readonly provisioning = attrs.provisioning ?? EnvironmentTemplateProvisioning.STANDARD;
     }
     return new Import(scope, id, { environmentFromArn: arn });
   }
 
   public readonly environmentTemplateName: string;
   public readonly environmentTemplateArn: string;
-
-  /** How environments of this template are provisioned (decides the layout of its bundles). */
   public readonly provisioning: EnvironmentTemplateProvisioning;
 
   /** @internal */
   public readonly _nameAtSynth: string;
 
   /** Tags of the template (`Tags.of(...)` works too). Updated in place. */
-  public readonly tags: TagManager = new TagManager(TagType.MAP, ProtonResourceType.ENVIRONMENT_TEMPLATE);
+  public readonly tags: TagManager = protonTags(KIND);
 
   constructor(scope: Construct, id: string, props: EnvironmentTemplateProps = {}) {
     super(scope, id, {
@@ -219,19 +230,16 @@ export class EnvironmentTemplate extends EnvironmentTemplateBase implements ITag
     const name = props.environmentTemplateName ?? generatedName;
 
     this._nameAtSynth = name;
-    const properties: EnvironmentTemplateProperties = {
-      Name: name,
-      DisplayName: props.displayName,
-      Description: props.description,
-      EncryptionKey: encryptionKey,
-      Provisioning: provisioning,
-      // Rendered at synth from the TagManager (a token here); the contract type is what it resolves to.
-      Tags: this.tags.renderedTags as unknown as Record<string, string>,
-    };
-    const resource = createTemplateResource(this, KIND, { ...props, name, properties, tags: this.tags });
+    const resource = createTemplateResource(this, {
+      ...props,
+      kind: KIND,
+      name,
+      kindProperties: { Provisioning: provisioning },
+      tags: this.tags,
+    });
 
-    this.environmentTemplateName = this.getResourceNameAttribute(resource.getAttString('Name'));
-    this.environmentTemplateArn = this.getResourceArnAttribute(resource.getAttString('Arn'), protonArnComponents(KIND.arnResourceType, this.physicalName));
+    this.environmentTemplateName = this.getResourceNameAttribute(resource.attr('Name'));
+    this.environmentTemplateArn = this.getResourceArnAttribute(resource.attr('Arn'), protonArnComponents(KIND.arnResourceType, this.physicalName));
   }
 
   /**

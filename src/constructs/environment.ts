@@ -1,35 +1,24 @@
-import {
-  CustomResource,
-  IResource,
-  ITaggable,
-  Lazy,
-  RemovalPolicy,
-  Resource,
-  TagManager,
-  TagType,
-  Token,
-} from 'aws-cdk-lib';
+import { ITaggable, Lazy, RemovalPolicy, TagManager, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { IEnvironmentAccountConnection } from './environment-account-connection';
 import { IEnvironmentTemplate } from './environment-template';
 import { EnvironmentTemplateVersion, IEnvironmentTemplateVersion } from './environment-template-version';
 import { generatePhysicalName } from './physical-name-util';
+import { IProtonDeployedResource } from './proton-resource';
 import { IRepository } from './repository';
 import { EnvironmentSpec } from './spec';
 import { TemplateSchema } from './template-bundle';
+import { resolveTemplateVersion } from './template-version-base';
 import { validateLength, validateResourceName } from './validation-util';
-import { EnvironmentProperties, OUTPUT_ATTRIBUTE_PREFIX, ProtonResourceType } from '../custom-resources/contract';
 import { ProtonProvider } from '../custom-resources/proton-provider';
-import { GRANTS, grantProton } from '../private/permissions';
-import { ENVIRONMENT_ARN_RESOURCE_TYPE, protonArn, protonArnComponents, protonArnName } from '../private/proton-arns';
+import { KINDS, importedIdentity } from '../private/kinds';
+import { GRANTS } from '../private/permissions';
+import { protonArn, protonArnComponents } from '../private/proton-arns';
+import { ProtonCustomResource, ProtonDeployedResourceBase, isMarked, markAs, protonTags } from '../private/proton-resource';
 import { checkEnvironmentRendering } from '../private/render/synth';
 import { checkSpecInputs, renderSpecDocument } from '../private/spec-rendering';
 import { formatSpecErrors } from '../private/spec-schema';
-
-
-/** Tag key prefixes reserved for AWS and for cdk-proton's ownership tags. */
-const RESERVED_TAG_PREFIXES = ['aws:', 'cdk-proton:'];
 
 /** Options of {@link EnvironmentProvisioning.awsManaged}. */
 export interface AwsManagedProvisioningOptions {
@@ -131,7 +120,7 @@ export class EnvironmentProvisioning {
 }
 
 /** An AWS Proton environment. */
-export interface IEnvironment extends IResource {
+export interface IEnvironment extends IProtonDeployedResource {
   /**
    * The name of the environment.
    * @attribute
@@ -156,6 +145,21 @@ export interface IEnvironment extends IResource {
    * passes a role also needs `iam:PassRole` on that role.
    */
   grantDeploy(grantee: iam.IGrantable): iam.Grant;
+}
+
+/** Attributes of an existing environment: give its name or its ARN. */
+export interface EnvironmentAttributes {
+  /**
+   * The environment's name.
+   * @default - taken from `environmentArn`
+   */
+  readonly environmentName?: string;
+
+  /**
+   * The environment's ARN (its account and region are the environment's).
+   * @default - built from `environmentName` in the stack's account and region
+   */
+  readonly environmentArn?: string;
 }
 
 /** Properties of an {@link Environment}. */
@@ -238,16 +242,22 @@ export interface EnvironmentProps {
   readonly removalPolicy?: RemovalPolicy;
 }
 
-abstract class EnvironmentBase extends Resource implements IEnvironment {
+abstract class EnvironmentBase extends ProtonDeployedResourceBase implements IEnvironment {
+  /** @internal */
+  public readonly _kind = KINDS.environment;
   public abstract readonly environmentName: string;
   public abstract readonly environmentArn: string;
+  /** @internal */
+  protected get _eventResourceArn(): string {
+    return this.environmentArn;
+  }
 
   public grantRead(grantee: iam.IGrantable): iam.Grant {
-    return grantProton(grantee, GRANTS.environment.read, { environment: [this.environmentArn] });
+    return this._grant(grantee, GRANTS.environment.read);
   }
 
   public grantDeploy(grantee: iam.IGrantable): iam.Grant {
-    return grantProton(grantee, GRANTS.environment.deploy, { environment: [this.environmentArn] });
+    return this._grant(grantee, GRANTS.environment.deploy);
   }
 }
 
@@ -264,19 +274,24 @@ abstract class EnvironmentBase extends Resource implements IEnvironment {
  * @see https://docs.aws.amazon.com/proton/latest/userguide/ag-environments.html
  */
 export class Environment extends EnvironmentBase implements ITaggable {
+  /** Whether `x` is an `Environment` construct (of any copy of this library). */
+  public static isEnvironment(x: any): x is Environment {
+    return isMarked(x, 'Environment');
+  }
+
   /** References an existing environment by name, in the stack's account and region. */
   public static fromEnvironmentName(scope: Construct, id: string, environmentName: string): IEnvironment {
-    validateResourceName('environmentName', environmentName);
-    return Environment.imported(scope, id, environmentName, protonArn(scope, ENVIRONMENT_ARN_RESOURCE_TYPE, environmentName));
+    return Environment.fromEnvironmentAttributes(scope, id, { environmentName });
   }
 
-  /** References an existing environment by ARN. */
+  /** References an existing environment by ARN (in the ARN's account and region). */
   public static fromEnvironmentArn(scope: Construct, id: string, environmentArn: string): IEnvironment {
-    const name = protonArnName(environmentArn, { resourceType: ENVIRONMENT_ARN_RESOURCE_TYPE, property: 'environmentArn', kind: 'environment' });
-    return Environment.imported(scope, id, name, environmentArn);
+    return Environment.fromEnvironmentAttributes(scope, id, { environmentArn });
   }
 
-  private static imported(scope: Construct, id: string, name: string, arn: string): IEnvironment {
+  /** References an existing environment by name or ARN. */
+  public static fromEnvironmentAttributes(scope: Construct, id: string, attrs: EnvironmentAttributes): IEnvironment {
+    const { name, arn } = importedIdentity(scope, KINDS.environment, attrs.environmentName, attrs.environmentArn);
     class Import extends EnvironmentBase {
       public readonly environmentName = name;
       public readonly environmentArn = arn;
@@ -287,8 +302,21 @@ export class Environment extends EnvironmentBase implements ITaggable {
   public readonly environmentName: string;
   public readonly environmentArn: string;
 
+  /**
+   * The major version of the template version the environment runs, once deployed.
+   * @attribute
+   */
+  public readonly environmentTemplateMajorVersion: string;
+
+  /**
+   * The minor version of the template version the environment runs, once deployed (the
+   * recommended minor version when none was given).
+   * @attribute
+   */
+  public readonly environmentTemplateMinorVersion: string;
+
   /** Tags of the environment (`Tags.of(...)` works too). Updated without a deployment. */
-  public readonly tags: TagManager = new TagManager(TagType.MAP, ProtonResourceType.ENVIRONMENT);
+  public readonly tags: TagManager = protonTags(KINDS.environment);
 
   /**
    * @internal Whether Proton can provision directly defined components here: true with a
@@ -297,7 +325,7 @@ export class Environment extends EnvironmentBase implements ITaggable {
    */
   public readonly _acceptsComponents?: boolean;
 
-  private readonly resource: CustomResource;
+  private readonly resource: ProtonCustomResource<typeof KINDS.environment.resourceType>;
   private readonly selfManaged: boolean;
   /** Output keys read by the app: only these travel back through the custom resource. */
   private readonly requestedOutputs = new Set<string>();
@@ -306,9 +334,11 @@ export class Environment extends EnvironmentBase implements ITaggable {
     super(scope, id, {
       physicalName: props.environmentName ?? Lazy.string({ produce: () => generatedName }),
     });
+    markAs(this, 'Environment');
     validateResourceName('environmentName', props.environmentName);
     validateLength('description', props.description, 0, 500);
-    const version = resolveTemplateVersion(props);
+    const version = resolveTemplateVersion('An environment', props,
+      (v) => (EnvironmentTemplateVersion.isEnvironmentTemplateVersion(v) ? v.schema : undefined));
     const inputs = props.spec?.inputs ?? {};
     if (version.schema) {
       this.checkSpec(version.schema, inputs);
@@ -323,42 +353,43 @@ export class Environment extends EnvironmentBase implements ITaggable {
 
     const provider = ProtonProvider.getOrCreate(this);
     const passed = [...props.provisioning._passedRoles, ...(props.componentRole ? [props.componentRole] : [])];
-    provider.allowHandler(this, ProtonResourceType.ENVIRONMENT, {
-      environment: [protonArn(this, ENVIRONMENT_ARN_RESOURCE_TYPE, name)],
+    provider.allowHandler(this, KINDS.environment.resourceType, {
+      environment: [protonArn(this, KINDS.environment.arnResourceType, name)],
       role: passed.map((role) => role.roleArn),
     });
 
     const repository = members.provisioningRepository;
-    const properties: EnvironmentProperties = {
-      Name: name,
-      TemplateName: templateName,
-      TemplateMajorVersion: version.majorVersion,
-      TemplateMinorVersion: version.minorVersion,
-      Spec: renderSpecDocument(this, { proton: 'EnvironmentSpec', spec: inputs }),
-      Description: props.description,
-      ProtonServiceRoleArn: members.protonServiceRoleArn,
-      EnvironmentAccountConnectionId: members.environmentAccountConnectionId,
-      CodebuildRoleArn: members.codebuildRoleArn,
-      ComponentRoleArn: props.componentRole?.roleArn,
-      ProvisioningRepository: repository && { Provider: repository.provider, Name: repository.name, Branch: repository.branch },
-      // Rendered at synth from the TagManager (a token here); the contract type is what it resolves to.
-      Tags: this.tags.renderedTags as unknown as Record<string, string>,
-      // Lazy: getOutput() may be called after construction.
-      Outputs: Lazy.list({ produce: () => [...this.requestedOutputs].sort() }, { omitEmpty: true }),
-    };
-    this.resource = new CustomResource(this, 'Resource', {
-      serviceToken: provider.serviceToken,
-      resourceType: ProtonResourceType.ENVIRONMENT,
-      properties: { ...properties },
-      serviceTimeout: ProtonProvider.SERVICE_TIMEOUT,
-      removalPolicy: props.removalPolicy ?? RemovalPolicy.DESTROY,
+    this.resource = new ProtonCustomResource(this, {
+      kind: KINDS.environment,
+      properties: {
+        Name: name,
+        TemplateName: templateName,
+        TemplateMajorVersion: version.majorVersion,
+        TemplateMinorVersion: version.minorVersion,
+        Spec: renderSpecDocument(this, { proton: 'EnvironmentSpec', spec: inputs }),
+        Description: props.description,
+        ProtonServiceRoleArn: members.protonServiceRoleArn,
+        EnvironmentAccountConnectionId: members.environmentAccountConnectionId,
+        CodebuildRoleArn: members.codebuildRoleArn,
+        ComponentRoleArn: props.componentRole?.roleArn,
+        ProvisioningRepository: repository && { Provider: repository.provider, Name: repository.name, Branch: repository.branch },
+        // Rendered at synth from the TagManager (a token here); the contract type is what it resolves to.
+        Tags: this.tags.renderedTags as unknown as Record<string, string>,
+        // Lazy: getOutput() may be called after construction.
+        Outputs: Lazy.list({ produce: () => [...this.requestedOutputs].sort() }, { omitEmpty: true }),
+      },
+      removalPolicy: props.removalPolicy,
+      tags: this.tags,
+      identity: { name, property: 'environmentName', importWith: 'Environment.fromEnvironmentName' },
     });
     // Deleted before the version (or template) it runs on.
-    this.resource.node.addDependency(props.templateVersion ?? version.template);
+    this.resource.resource.node.addDependency(props.templateVersion ?? version.template);
 
-    this.environmentName = this.getResourceNameAttribute(this.resource.getAttString('Name'));
-    this.environmentArn = this.getResourceArnAttribute(this.resource.getAttString('Arn'), protonArnComponents(ENVIRONMENT_ARN_RESOURCE_TYPE, this.physicalName));
-    this.node.addValidation({ validate: () => this.validateTags() });
+    this.environmentName = this.getResourceNameAttribute(this.resource.attr('Name'));
+    this.environmentArn = this.getResourceArnAttribute(this.resource.attr('Arn'),
+      protonArnComponents(KINDS.environment.arnResourceType, this.physicalName));
+    this.environmentTemplateMajorVersion = this.resource.attr('TemplateMajorVersion');
+    this.environmentTemplateMinorVersion = this.resource.attr('TemplateMinorVersion');
   }
 
   /**
@@ -373,11 +404,7 @@ export class Environment extends EnvironmentBase implements ITaggable {
       throw new Error(`Environment '${this.node.path}' is self-managed (EnvironmentProvisioning.selfManaged): CloudFormation does not wait `
         + `for the pull request Proton opens, so output '${key}' is never available to the app. Read it from your provisioning pipeline instead.`);
     }
-    if (Token.isUnresolved(key) || !/^[A-Za-z0-9_.-]{1,1024}$/.test(key)) {
-      throw new Error(`getOutput: '${key}' is not an output name: give the literal name of an output of the template (letters, digits, '_', '.', '-'), e.g. 'VpcId'.`);
-    }
-    this.requestedOutputs.add(key);
-    return this.resource.getAttString(`${OUTPUT_ATTRIBUTE_PREFIX}${key}`);
+    return this.resource.output(key, this.requestedOutputs, key, 'VpcId');
   }
 
   /** As {@link getOutput}, for an output holding a number. */
@@ -391,45 +418,5 @@ export class Environment extends EnvironmentBase implements ITaggable {
       throw new Error(`Environment '${this.node.path}': the spec does not match the template version's schema `
         + `(${schema.environmentInputType?.name ?? 'no environment_input_type'}): ${formatSpecErrors(errors)}. Fix these inputs.`);
     }
-  }
-
-  private validateTags(): string[] {
-    const reserved = Object.keys(this.tags.tagValues()).filter((key) => RESERVED_TAG_PREFIXES.some((prefix) => key.startsWith(prefix)));
-    return reserved.length === 0 ? [] : [
-      `Tag key(s) ${reserved.join(', ')} of environment '${this.node.path}' use a reserved prefix (${RESERVED_TAG_PREFIXES.join(', ')}): `
-      + 'AWS and cdk-proton\'s ownership tags use them. Rename these tags.',
-    ];
-  }
-}
-
-/** The template version an environment's props designate, and its schema when known. */
-function resolveTemplateVersion(props: EnvironmentProps) {
-  if (props.templateVersion) {
-    const given = (['template', 'templateMajorVersion', 'templateMinorVersion'] as const).filter((key) => props[key] !== undefined);
-    if (given.length > 0) {
-      throw new Error(`Give either templateVersion or template with templateMajorVersion, not both: remove ${given.join(', ')}.`);
-    }
-    const version = props.templateVersion;
-    return {
-      template: version.template,
-      majorVersion: version.majorVersion,
-      minorVersion: version.minorVersion as string | undefined,
-      schema: version instanceof EnvironmentTemplateVersion ? version.schema : undefined,
-    };
-  }
-  if (!props.template || props.templateMajorVersion === undefined) {
-    throw new Error('An environment needs the template version it runs: give templateVersion (e.g. template.addVersion(...)), '
-      + 'or template with templateMajorVersion (and optionally templateMinorVersion).');
-  }
-  validateVersionPart('templateMajorVersion', props.templateMajorVersion);
-  validateVersionPart('templateMinorVersion', props.templateMinorVersion);
-  return { template: props.template, majorVersion: props.templateMajorVersion, minorVersion: props.templateMinorVersion, schema: undefined };
-}
-
-/** Checks a template version number part known at synth (`'1'`, `'0'`: no sign, no leading zero). */
-function validateVersionPart(prop: string, value: string | undefined): void {
-  if (value === undefined || Token.isUnresolved(value)) return;
-  if (!/^(0|[1-9]\d*)$/.test(value) || value.length > 20) {
-    throw new Error(`${prop} '${value}' is not a template version number: give a whole number without leading zeros as a string, e.g. '1'.`);
   }
 }

@@ -1,20 +1,12 @@
-import {
-  CustomResource,
-  IResource,
-  ITaggable,
-  RemovalPolicy,
-  Resource,
-  TagManager,
-  TagType,
-  Token,
-} from 'aws-cdk-lib';
+import { IResource, ITaggable, RemovalPolicy, Resource, TagManager, Token } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
-import { reservedTagErrors } from './reserved-tags';
-import { ProtonResourceType, RepositoryProperties } from '../custom-resources/contract';
 import { ProtonProvider } from '../custom-resources/proton-provider';
-import { repositoryArnOf } from '../private/proton-arns';
+import { KINDS } from '../private/kinds';
+import { protonArnComponents, repositoryArnOf } from '../private/proton-arns';
+import { ProtonCustomResource, protonTags } from '../private/proton-resource';
 
+const KIND = KINDS.repository;
 
 /** Proton's `RepositoryName`: `owner/name`, 1 to 100 characters. */
 const REPOSITORY_NAME_PATTERN = /^[A-Za-z0-9_.-].*\/[A-Za-z0-9_.-].*$/;
@@ -51,7 +43,7 @@ export interface IRepository extends IResource {
   readonly repositoryArn: string;
 }
 
-/** Attributes of a repository already linked to Proton. */
+/** Attributes of a repository already linked to Proton (its ARN is built in the stack's account and region). */
 export interface RepositoryAttributes {
   /** The repository's provider. */
   readonly provider: RepositoryProvider;
@@ -103,7 +95,6 @@ abstract class RepositoryBase extends Resource implements IRepository {
   public abstract readonly repositoryArn: string;
 }
 
-
 function validateRepositoryName(value: string): void {
   if (Token.isUnresolved(value)) {
     return;
@@ -129,12 +120,37 @@ export class Repository extends RepositoryBase implements ITaggable {
   /** References a repository already linked to Proton, in the stack's account and region. */
   public static fromRepositoryAttributes(scope: Construct, id: string, attrs: RepositoryAttributes): IRepository {
     validateRepositoryName(attrs.repositoryName);
-    class Import extends RepositoryBase {
-      public readonly repositoryName = attrs.repositoryName;
-      public readonly repositoryProvider = attrs.provider;
-      public readonly repositoryArn = repositoryArnOf(scope, attrs.provider, attrs.repositoryName);
+    return Repository.imported(scope, id, attrs.provider, attrs.repositoryName, repositoryArnOf(scope, attrs.provider, attrs.repositoryName));
+  }
+
+  /**
+   * References a repository already linked to Proton by the link's ARN
+   * (`arn:<partition>:proton:<region>:<account>:repository/<provider>:<owner>/<name>`, in the ARN's
+   * account and region).
+   */
+  public static fromRepositoryArn(scope: Construct, id: string, repositoryArn: string): IRepository {
+    const expected = 'arn:<partition>:proton:<region>:<account>:repository/<provider>:<owner>/<name>, e.g. '
+      + 'arn:aws:proton:us-east-1:123456789012:repository/github:my-org/templates';
+    if (Token.isUnresolved(repositoryArn)) {
+      throw new Error(`repositoryArn must be known at synth time to be split into the provider and the repository (expected ${expected}): `
+        + 'give them to Repository.fromRepositoryAttributes instead.');
     }
-    return new Import(scope, id);
+    // Not protonArnName: the resource name `<provider>:<owner>/<name>` holds a '/'.
+    const match = /^arn:[^:]+:proton:[^:]*:[^:]*:repository\/(github|github_enterprise|bitbucket):(.+)$/.exec(repositoryArn);
+    if (!match) {
+      throw new Error(`repositoryArn '${repositoryArn}' is not a repository link ARN: expected ${expected} (provider github, github_enterprise or bitbucket).`);
+    }
+    validateRepositoryName(match[2]);
+    return Repository.imported(scope, id, match[1].toUpperCase() as RepositoryProvider, match[2], repositoryArn);
+  }
+
+  private static imported(scope: Construct, id: string, provider: RepositoryProvider, name: string, arn: string): IRepository {
+    class Import extends RepositoryBase {
+      public readonly repositoryName = name;
+      public readonly repositoryProvider = provider;
+      public readonly repositoryArn = arn;
+    }
+    return new Import(scope, id, { environmentFromArn: arn });
   }
 
   public readonly repositoryName: string;
@@ -148,10 +164,10 @@ export class Repository extends RepositoryBase implements ITaggable {
   public readonly _nameAtSynth: string;
 
   /** Tags of the link (`Tags.of(...)` works too). Updated in place. */
-  public readonly tags: TagManager = new TagManager(TagType.MAP, ProtonResourceType.REPOSITORY);
+  public readonly tags: TagManager = protonTags(KIND);
 
   constructor(scope: Construct, id: string, props: RepositoryProps) {
-    super(scope, id);
+    super(scope, id, { physicalName: props.repositoryName });
     this._nameAtSynth = props.repositoryName;
     validateRepositoryName(props.repositoryName);
     if (!Token.isUnresolved(props.connectionArn) && !CONNECTION_ARN_PATTERN.test(props.connectionArn)) {
@@ -162,31 +178,29 @@ export class Repository extends RepositoryBase implements ITaggable {
     const provider = ProtonProvider.getOrCreate(this);
     const arnAtSynth = repositoryArnOf(this, props.provider, props.repositoryName);
     // Proton reaches the repository through the connection passed on the caller's behalf.
-    provider.allowHandler(this, ProtonResourceType.REPOSITORY, { repository: [arnAtSynth], connection: [props.connectionArn] });
+    provider.allowHandler(this, KIND.resourceType, { repository: [arnAtSynth], connection: [props.connectionArn] });
     if (props.encryptionKey) {
       provider.allowKeyUse(props.encryptionKey);
     }
 
-    const properties: RepositoryProperties = {
-      Provider: props.provider,
-      Name: props.repositoryName,
-      ConnectionArn: props.connectionArn,
-      EncryptionKey: props.encryptionKey?.keyArn,
-      // Rendered at synth from the TagManager (a token here); the contract type is what it resolves to.
-      Tags: this.tags.renderedTags as unknown as Record<string, string>,
-    };
-    const resource = new CustomResource(this, 'Resource', {
-      serviceToken: provider.serviceToken,
-      resourceType: ProtonResourceType.REPOSITORY,
-      properties: { ...properties },
-      serviceTimeout: ProtonProvider.SERVICE_TIMEOUT,
-      removalPolicy: props.removalPolicy ?? RemovalPolicy.DESTROY,
+    const resource = new ProtonCustomResource(this, {
+      kind: KIND,
+      properties: {
+        Provider: props.provider,
+        Name: props.repositoryName,
+        ConnectionArn: props.connectionArn,
+        EncryptionKey: props.encryptionKey?.keyArn,
+        // Rendered at synth from the TagManager (a token here); the contract type is what it resolves to.
+        Tags: this.tags.renderedTags as unknown as Record<string, string>,
+      },
+      removalPolicy: props.removalPolicy,
+      tags: this.tags,
+      identity: { name: `${props.provider}:${props.repositoryName}`, property: 'repositoryName', importWith: 'Repository.fromRepositoryAttributes' },
     });
 
     this.repositoryProvider = props.provider;
-    this.repositoryName = resource.getAttString('Name');
-    this.repositoryArn = resource.getAttString('Arn');
-    this.node.addValidation({ validate: () => reservedTagErrors(this.tags, `repository '${this.node.path}'`) });
+    this.repositoryName = this.getResourceNameAttribute(resource.attr('Name'));
+    this.repositoryArn = this.getResourceArnAttribute(resource.attr('Arn'),
+      protonArnComponents(KIND.arnResourceType, `${props.provider.toLowerCase()}:${props.repositoryName}`));
   }
 }
-

@@ -1,15 +1,97 @@
-import { CustomResource, ITaggable, Lazy, RemovalPolicy, Resource, Stack, TagManager, TagType, Token } from 'aws-cdk-lib';
+import { ITaggable, Lazy, RemovalPolicy, Stack, TagManager, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { IEnvironment } from './environment';
-import { IService } from './service';
+import { IProtonDeployedResource } from './proton-resource';
+import { IService, Service } from './service';
+import { ServiceInstanceBase, serviceInstanceArnOf } from './service-instance-base';
+import { ServiceInstanceSpec } from './spec';
 import { validateResourceName } from './validation-util';
-import { OUTPUT_ATTRIBUTE_PREFIX, ProtonResourceType, ServiceInstanceProperties } from '../custom-resources/contract';
 import { ProtonProvider } from '../custom-resources/proton-provider';
 import { registerServiceInstance } from '../private/instance-attachments';
-import { GRANTS, grantProton, serviceInstanceTargets } from '../private/permissions';
+import { KINDS } from '../private/kinds';
+import { nameAtSynth, protonArnComponents } from '../private/proton-arns';
+import { ProtonCustomResource, isMarked, markAs, protonTags } from '../private/proton-resource';
 import { checkServiceInstanceRendering } from '../private/render/synth';
 
+const KIND = KINDS.serviceInstance;
+
+/**
+ * An AWS Proton service instance: one deployment of a service's template in an environment.
+ * `Service.addInstance`, `new ServiceInstance` and the `ServiceInstance.from…` importers all
+ * return one.
+ */
+export interface IServiceInstance extends IProtonDeployedResource {
+  /**
+   * The instance's name (unique in its service).
+   * @attribute
+   */
+  readonly serviceInstanceName: string;
+
+  /**
+   * The instance's ARN (`…:service/<service>/service-instance/<instance>`).
+   * @attribute
+   */
+  readonly serviceInstanceArn: string;
+
+  /** The service the instance belongs to. */
+  readonly service: IService;
+
+  /**
+   * The environment the instance runs in.
+   * @default - unknown (an instance imported without its environment)
+   */
+  readonly environment?: IEnvironment;
+
+  /**
+   * An output of the instance's infrastructure, as a token resolved at deploy time. Only the
+   * outputs the app reads travel back through the custom resource; one the template does not
+   * produce fails the deployment. Available for the instances this app declares.
+   *
+   * @param key the output's name, e.g. `ServiceUrl`
+   */
+  getOutput(key: string): string;
+
+  /**
+   * Grants reading the instance: `proton:GetServiceInstance`, `ListServiceInstanceOutputs`,
+   * `ListServiceInstanceProvisionedResources` (on the instance and its service) and
+   * `ListTagsForResource`.
+   */
+  grantRead(grantee: iam.IGrantable): iam.Grant;
+
+  /**
+   * Grants deploying the instance: `proton:UpdateServiceInstance`,
+   * `CancelServiceInstanceDeployment` and reading it (see `grantRead`).
+   */
+  grantDeploy(grantee: iam.IGrantable): iam.Grant;
+}
+
+/** Attributes of an existing service instance: its ARN, or its service and name. */
+export interface ServiceInstanceAttributes {
+  /**
+   * The service the instance belongs to.
+   * @default - imported from `serviceInstanceArn`
+   */
+  readonly service?: IService;
+
+  /**
+   * The instance's name.
+   * @default - taken from `serviceInstanceArn`
+   */
+  readonly serviceInstanceName?: string;
+
+  /**
+   * The instance's ARN (`arn:<partition>:proton:<region>:<account>:service/<service>/service-instance/<instance>`).
+   * @default - built from `service` and `serviceInstanceName`
+   */
+  readonly serviceInstanceArn?: string;
+
+  /**
+   * The environment the instance runs in.
+   * @default - unknown
+   */
+  readonly environment?: IEnvironment;
+}
 
 /** Properties of a {@link ServiceInstance}. */
 export interface ServiceInstanceProps {
@@ -21,7 +103,7 @@ export interface ServiceInstanceProps {
   readonly service: IService;
 
   /** The instance's name, unique in the service. Changing it replaces the instance. */
-  readonly instanceName: string;
+  readonly serviceInstanceName: string;
 
   /** The environment the instance runs in. Changing it replaces the instance. */
   readonly environment: IEnvironment;
@@ -30,7 +112,7 @@ export interface ServiceInstanceProps {
    * The instance's inputs (`service_input_type`). Changing them redeploys it (CURRENT_VERSION).
    * @default - no inputs
    */
-  readonly inputs?: { [name: string]: any };
+  readonly spec?: ServiceInstanceSpec;
 
   /**
    * The template major version. A higher one upgrades the instance (MAJOR_VERSION).
@@ -59,101 +141,138 @@ export interface ServiceInstanceProps {
  * @resource Custom::ProtonServiceInstance
  * @see https://docs.aws.amazon.com/proton/latest/APIReference/API_CreateServiceInstance.html
  */
-export class ServiceInstance extends Resource implements ITaggable {
-  /** The instance's name. */
+export class ServiceInstance extends ServiceInstanceBase implements ITaggable {
+  /** Whether `x` is a `ServiceInstance` construct (of any copy of this library). */
+  public static isServiceInstance(x: any): x is ServiceInstance {
+    return isMarked(x, 'ServiceInstance');
+  }
+
+  /** References an existing instance of `service` by name. */
+  public static fromServiceInstanceName(scope: Construct, id: string, service: IService, serviceInstanceName: string): IServiceInstance {
+    return ServiceInstance.fromServiceInstanceAttributes(scope, id, { service, serviceInstanceName });
+  }
+
+  /** References an existing instance by ARN (in the ARN's account and region). */
+  public static fromServiceInstanceArn(scope: Construct, id: string, serviceInstanceArn: string): IServiceInstance {
+    return ServiceInstance.fromServiceInstanceAttributes(scope, id, { serviceInstanceArn });
+  }
+
+  /** References an existing instance by its ARN, or by its service and name. */
+  public static fromServiceInstanceAttributes(scope: Construct, id: string, attrs: ServiceInstanceAttributes): IServiceInstance {
+    let { service, serviceInstanceName: name, serviceInstanceArn: arn } = attrs;
+    if (arn !== undefined) {
+      const parsed = parseServiceInstanceArn(arn);
+      service = service ?? Service.fromServiceArn(scope, `${id}Service`, parsed.serviceArn);
+      name = name ?? parsed.serviceInstanceName;
+    } else if (service === undefined || name === undefined) {
+      throw new Error('ServiceInstance.fromServiceInstanceAttributes needs serviceInstanceArn, or service and serviceInstanceName: give one of them.');
+    }
+    validateResourceName('serviceInstanceName', name);
+    const instanceArn = arn ?? serviceInstanceArnOf(service, name);
+    const instanceName = name;
+    const instanceService = service;
+    class Import extends ServiceInstanceBase {
+      public readonly serviceInstanceName = instanceName;
+      public readonly serviceInstanceArn = instanceArn;
+      public readonly service = instanceService;
+      public readonly environment = attrs.environment;
+      public readonly _nameAtSynth = instanceName;
+      public readonly _spec = undefined;
+      public getOutput(key: string): string {
+        throw new Error(`getOutput('${key}'): service instance '${this.node.path}' is imported, so this app does not read its outputs. `
+          + 'Read the outputs of an instance this app declares (Service.addInstance or new ServiceInstance), or pass the value in another way.');
+      }
+    }
+    return new Import(scope, id, { environmentFromArn: instanceArn });
+  }
+
   public readonly serviceInstanceName: string;
-
-  /**
-   * The instance's ARN.
-   * @attribute
-   */
   public readonly serviceInstanceArn: string;
-
-  /**
-   * The service the instance belongs to, for synth-time checks of other constructs.
-   * @internal
-   */
-  public readonly _service: IService;
+  public readonly service: IService;
+  /** The environment the instance runs in. */
+  public readonly environment?: IEnvironment;
+  /** @internal */
+  public readonly _nameAtSynth: string;
+  /** @internal */
+  public readonly _spec?: ServiceInstanceSpec;
 
   /** Tags of the instance. */
-  public readonly tags: TagManager = new TagManager(TagType.MAP, ProtonResourceType.SERVICE_INSTANCE);
+  public readonly tags: TagManager = protonTags(KIND);
 
-  private readonly resource: CustomResource;
+  private readonly resource: ProtonCustomResource<typeof KIND.resourceType>;
   private readonly requestedOutputs = new Set<string>();
 
   constructor(scope: Construct, id: string, props: ServiceInstanceProps) {
-    super(scope, id, { physicalName: props.instanceName });
-    validateResourceName('instanceName', props.instanceName);
-    this._service = props.service;
+    super(scope, id, { physicalName: props.serviceInstanceName });
+    markAs(this, 'ServiceInstance');
+    validateResourceName('serviceInstanceName', props.serviceInstanceName);
+    this.service = props.service;
+    this.environment = props.environment;
+    this._nameAtSynth = props.serviceInstanceName;
+    this._spec = props.spec;
     const provider = ProtonProvider.getOrCreate(this);
     const serviceArn = props.service.serviceArn;
-    provider.allowHandler(this, ProtonResourceType.SERVICE_INSTANCE, {
+    provider.allowHandler(this, KIND.resourceType, {
       'service': [serviceArn],
-      'service-instance': [`${serviceArn}/service-instance/${props.instanceName}`],
-      'service-instances': [`${serviceArn}/service-instance/*`],
+      'service-instance': [serviceInstanceArnOf(props.service, props.serviceInstanceName)],
+      'service-instances': [serviceInstanceArnOf(props.service, '*')],
     }, {
-      [`${serviceArn}/service-instance/*`]: `A removal of instance '${props.instanceName}' is an UpdateService with the other instances of the service as deployed: the handler reads them (GetServiceInstance only).`,
+      [serviceInstanceArnOf(props.service, '*')]: `A removal of instance '${props.serviceInstanceName}' is an UpdateService with the other instances of the service as deployed: `
+        + 'the handler reads them (GetServiceInstance only).',
     }, ['service', 'service-instances']);
 
-    const properties: ServiceInstanceProperties = {
-      ServiceName: props.service.serviceName,
-      Name: props.instanceName,
-      Environment: props.environment.environmentName,
-      Inputs: Stack.of(this).toJsonString(props.inputs ?? {}),
-      TemplateMajorVersion: props.templateMajorVersion,
-      TemplateMinorVersion: props.templateMinorVersion,
-      Tags: this.tags.renderedTags as unknown as Record<string, string>,
-      // Lazy: getOutput() may be called after construction.
-      Outputs: Lazy.list({ produce: () => [...this.requestedOutputs].sort() }, { omitEmpty: true }),
-    };
-    this.resource = new CustomResource(this, 'Resource', {
-      serviceToken: provider.serviceToken,
-      resourceType: ProtonResourceType.SERVICE_INSTANCE,
-      properties: { ...properties },
-      serviceTimeout: ProtonProvider.SERVICE_TIMEOUT,
-      removalPolicy: props.removalPolicy ?? RemovalPolicy.DESTROY,
+    this.resource = new ProtonCustomResource(this, {
+      kind: KIND,
+      properties: {
+        ServiceName: props.service.serviceName,
+        Name: props.serviceInstanceName,
+        Environment: props.environment.environmentName,
+        Inputs: Stack.of(this).toJsonString(props.spec?.inputs ?? {}),
+        TemplateMajorVersion: props.templateMajorVersion,
+        TemplateMinorVersion: props.templateMinorVersion,
+        Tags: this.tags.renderedTags as unknown as Record<string, string>,
+        // Lazy: getOutput() may be called after construction.
+        Outputs: Lazy.list({ produce: () => [...this.requestedOutputs].sort() }, { omitEmpty: true }),
+      },
+      removalPolicy: props.removalPolicy,
+      tags: this.tags,
+      identity: {
+        name: `${nameAtSynth(props.service, props.service.serviceName)}/${props.serviceInstanceName}`,
+        property: 'serviceInstanceName',
+        importWith: 'ServiceInstance.fromServiceInstanceName',
+      },
     });
     // Removed before the environment it runs in, and before (or with) its service.
-    this.resource.node.addDependency(props.environment, props.service);
+    this.resource.resource.node.addDependency(props.environment, props.service);
     // Created before, and removed after, the components attached to it.
-    registerServiceInstance(this, props.service, props.instanceName);
+    registerServiceInstance(this, props.service, props.serviceInstanceName);
     checkServiceInstanceRendering(this, {
       service: props.service,
-      name: props.instanceName,
+      name: props.serviceInstanceName,
       environment: props.environment,
-      inputs: props.inputs ?? {},
+      inputs: props.spec?.inputs ?? {},
       requestedOutputs: () => [...this.requestedOutputs],
     });
-    this.serviceInstanceName = this.resource.getAttString('Name');
-    this.serviceInstanceArn = this.resource.getAttString('Arn');
+    this.serviceInstanceName = this.getResourceNameAttribute(this.resource.attr('Name'));
+    this.serviceInstanceArn = this.getResourceArnAttribute(this.resource.attr('Arn'), protonArnComponents(KINDS.service.arnResourceType,
+      `${nameAtSynth(props.service, props.service.serviceName)}/service-instance/${props.serviceInstanceName}`));
   }
 
-  /**
-   * Grants reading the instance: `proton:GetServiceInstance`, `ListServiceInstanceOutputs`,
-   * `ListServiceInstanceProvisionedResources` (on the instance and its service) and
-   * `ListTagsForResource`.
-   */
-  public grantRead(grantee: iam.IGrantable): iam.Grant {
-    return grantProton(grantee, GRANTS.serviceInstance.read, serviceInstanceTargets(this._service.serviceArn, this.physicalName));
-  }
-
-  /**
-   * Grants deploying the instance: `proton:UpdateServiceInstance`,
-   * `CancelServiceInstanceDeployment` and reading it (see `grantRead`).
-   */
-  public grantDeploy(grantee: iam.IGrantable): iam.Grant {
-    return grantProton(grantee, GRANTS.serviceInstance.deploy, serviceInstanceTargets(this._service.serviceArn, this.physicalName));
-  }
-
-  /**
-   * An output of the instance's infrastructure, as a token resolved at deploy time. Only the
-   * outputs the app reads travel back; one the template does not produce fails the deployment.
-   */
   public getOutput(key: string): string {
-    if (Token.isUnresolved(key) || !/^[A-Za-z0-9_.-]{1,1024}$/.test(key)) {
-      throw new Error(`getOutput: '${key}' is not an output name: give the literal name of an output of the template (letters, digits, '_', '.', '-'), e.g. 'ServiceUrl'.`);
-    }
-    this.requestedOutputs.add(key);
-    return this.resource.getAttString(`${OUTPUT_ATTRIBUTE_PREFIX}${key}`);
+    return this.resource.output(key, this.requestedOutputs, key, 'ServiceUrl');
   }
+}
+
+/** The service ARN and instance name of a service instance ARN known at synth. */
+function parseServiceInstanceArn(arn: string): { serviceArn: string; serviceInstanceName: string } {
+  const expected = 'arn:<partition>:proton:<region>:<account>:service/<service>/service-instance/<instance>';
+  if (Token.isUnresolved(arn)) {
+    throw new Error(`serviceInstanceArn must be known at synth time to be split into the service and the instance (expected ${expected}): `
+      + 'give service and serviceInstanceName to ServiceInstance.fromServiceInstanceAttributes instead.');
+  }
+  const match = /^(arn:[^:]+:proton:[^:]*:[^:]*:service\/([0-9A-Za-z][0-9A-Za-z_-]*))\/service-instance\/([0-9A-Za-z][0-9A-Za-z_-]*)$/.exec(arn);
+  if (!match) {
+    throw new Error(`serviceInstanceArn '${arn}' is not a service instance ARN: expected ${expected}.`);
+  }
+  return { serviceArn: match[1], serviceInstanceName: match[3] };
 }

@@ -1,14 +1,14 @@
-import { CustomResource, Resource, Token } from 'aws-cdk-lib';
+import { Resource, Token } from 'aws-cdk-lib';
 import { Construct, IConstruct } from 'constructs';
 import { IRepository } from './repository';
 import { IService, Service } from './service';
 import { ServiceInstance } from './service-instance';
 import { validateLength, validateRepositoryPath } from './validation-util';
-import { ProtonResourceType, ServiceSyncConfigProperties } from '../custom-resources/contract';
 import { ProtonProvider } from '../custom-resources/proton-provider';
 import { sameService } from '../private/instance-attachments';
+import { KINDS } from '../private/kinds';
 import { nameAtSynth } from '../private/proton-arns';
-
+import { ProtonCustomResource, isMarked, markAs } from '../private/proton-resource';
 
 /** Proton's default name of the file mapping a synced service's instances to their spec files. */
 const DEFAULT_FILE_PATH = 'proton-ops.yaml';
@@ -69,36 +69,34 @@ export class ServiceSyncConfig extends Resource {
 
   constructor(scope: Construct, id: string, props: ServiceSyncConfigProps) {
     super(scope, id);
+    markAs(this, 'ServiceSyncConfig');
     validateLength('branch', props.branch, 1, 200);
     validateRepositoryPath('filePath', props.filePath);
     this.service = props.service;
 
     const provider = ProtonProvider.getOrCreate(this);
-    provider.allowHandler(this, ProtonResourceType.SERVICE_SYNC_CONFIG, {});
+    provider.allowHandler(this, KINDS.serviceSyncConfig.resourceType, {});
 
-    const properties: ServiceSyncConfigProperties = {
-      ServiceName: props.service.serviceName,
-      RepositoryProvider: props.repository.repositoryProvider,
-      RepositoryName: props.repository.repositoryName,
-      Branch: props.branch,
-      FilePath: props.filePath ?? DEFAULT_FILE_PATH,
-    };
-    const resource = new CustomResource(this, 'Resource', {
-      serviceToken: provider.serviceToken,
-      resourceType: ProtonResourceType.SERVICE_SYNC_CONFIG,
-      properties: { ...properties },
-      serviceTimeout: ProtonProvider.SERVICE_TIMEOUT,
+    const resource = new ProtonCustomResource(this, {
+      kind: KINDS.serviceSyncConfig,
+      properties: {
+        ServiceName: props.service.serviceName,
+        RepositoryProvider: props.repository.repositoryProvider,
+        RepositoryName: props.repository.repositoryName,
+        Branch: props.branch,
+        FilePath: props.filePath ?? DEFAULT_FILE_PATH,
+      },
     });
     // Created after, and deleted before, the service (when declared in this app) and the repository link.
-    resource.node.addDependency(props.service, props.repository);
-    this.serviceName = resource.getAttString('ServiceName');
+    resource.resource.node.addDependency(props.service, props.repository);
+    this.serviceName = resource.attr('ServiceName');
 
     this.node.addValidation({ validate: () => [...this.duplicateErrors(), ...this.driverErrors()] });
   }
 
   /** One configuration per service: every configuration of the service after the first is an error. */
   private duplicateErrors(): string[] {
-    const first = constructsOf(this, ServiceSyncConfig).find((other) => sameService(other.service, this.service));
+    const first = constructsOf(this, isServiceSyncConfig).find((other) => sameService(other.service, this.service));
     if (first === this || first === undefined) {
       return [];
     }
@@ -109,8 +107,8 @@ export class ServiceSyncConfig extends Resource {
   /** The constructs of the app that change the synced service's instances through the API. */
   private driverErrors(): string[] {
     const drivers = [
-      ...constructsOf(this, Service).filter((s) => sameService(s, this.service)).map((s) => `Service '${s.node.path}'`),
-      ...constructsOf(this, ServiceInstance).filter((i) => sameService(i._service, this.service)).map((i) => `ServiceInstance '${i.node.path}'`),
+      ...constructsOf(this, Service.isService).filter((s) => sameService(s, this.service)).map((s) => `Service '${s.node.path}'`),
+      ...constructsOf(this, ServiceInstance.isServiceInstance).filter((i) => sameService(i.service, this.service)).map((i) => `ServiceInstance '${i.node.path}'`),
     ];
     if (drivers.length === 0) {
       return [];
@@ -125,9 +123,13 @@ export class ServiceSyncConfig extends Resource {
   }
 }
 
-/** Every construct of `type` in the app of `scope`, in tree order. */
-function constructsOf<T extends IConstruct>(scope: IConstruct, type: abstract new (...args: any[]) => T): T[] {
-  return scope.node.root.node.findAll().filter((c): c is T => c instanceof type);
+/** Every construct of the app of `scope` that `is` accepts, in tree order. */
+function constructsOf<T extends IConstruct>(scope: IConstruct, is: (x: unknown) => x is T): T[] {
+  return scope.node.root.node.findAll().filter(is);
+}
+
+function isServiceSyncConfig(x: unknown): x is ServiceSyncConfig {
+  return isMarked(x, 'ServiceSyncConfig');
 }
 
 function describeService(service: IService): string {

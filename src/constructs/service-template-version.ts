@@ -1,12 +1,16 @@
-import { IResource, Resource, Token } from 'aws-cdk-lib';
+import { Token } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import type { IEnvironmentTemplate } from './environment-template';
-import type { IServiceTemplate } from './service-template';
+import { IProtonResource } from './proton-resource';
+import { IServiceTemplate, ServiceTemplate } from './service-template';
 import { TemplateSchema, TemplateType } from './template-bundle';
-import { createTemplateVersionResource, validateVersionPart } from './template-version-base';
+import { createTemplateVersionResource, parseTemplateVersionArn, validateVersionPart } from './template-version-base';
 import { TemplateVersionOptions } from './template-version-options';
-import { CompatibleEnvironmentTemplateProperty, ProtonResourceType } from '../custom-resources/contract';
+import { CompatibleEnvironmentTemplateProperty } from '../custom-resources/contract';
+import { KINDS } from '../private/kinds';
+import { ProtonResourceBase, isMarked, markAs } from '../private/proton-resource';
 
+const KIND = KINDS.serviceTemplateVersion;
 
 /** Proton's limits of `compatibleEnvironmentTemplates`. */
 const COMPATIBLE_MIN = 1;
@@ -56,7 +60,7 @@ export interface ServiceTemplateVersionProps extends ServiceTemplateVersionOptio
 }
 
 /** A version (`major.minor`) of an AWS Proton service template. */
-export interface IServiceTemplateVersion extends IResource {
+export interface IServiceTemplateVersion extends IProtonResource {
   /** The template the version belongs to. */
   readonly template: IServiceTemplate;
 
@@ -89,6 +93,19 @@ export interface ServiceTemplateVersionAttributes {
   readonly minorVersion: string;
 }
 
+abstract class ServiceTemplateVersionBase extends ProtonResourceBase implements IServiceTemplateVersion {
+  /** @internal */
+  public readonly _kind = KIND;
+  public abstract readonly template: IServiceTemplate;
+  public abstract readonly majorVersion: string;
+  public abstract readonly minorVersion: string;
+  public abstract readonly serviceTemplateVersionArn: string;
+  /** @internal */
+  protected get _eventResourceArn(): string {
+    return this.serviceTemplateVersionArn;
+  }
+}
+
 /**
  * A version of an AWS Proton service template, registered from a template bundle and published
  * once registered. The bundle is checked for the template's pipeline provisioning.
@@ -99,18 +116,34 @@ export interface ServiceTemplateVersionAttributes {
  * @resource Custom::ProtonServiceTemplateVersion
  * @see https://docs.aws.amazon.com/proton/latest/userguide/ag-template-versions.html
  */
-export class ServiceTemplateVersion extends Resource implements IServiceTemplateVersion {
+export class ServiceTemplateVersion extends ServiceTemplateVersionBase {
+  /** Whether `x` is a `ServiceTemplateVersion` construct (of any copy of this library). */
+  public static isServiceTemplateVersion(x: any): x is ServiceTemplateVersion {
+    return isMarked(x, 'ServiceTemplateVersion');
+  }
+
   /** References an existing version of a service template. */
   public static fromServiceTemplateVersionAttributes(scope: Construct, id: string, attrs: ServiceTemplateVersionAttributes): IServiceTemplateVersion {
     validateVersionPart('majorVersion', attrs.majorVersion);
     validateVersionPart('minorVersion', attrs.minorVersion);
-    class Import extends Resource implements IServiceTemplateVersion {
+    const arn = `${attrs.template.serviceTemplateArn}:${attrs.majorVersion}.${attrs.minorVersion}`;
+    class Import extends ServiceTemplateVersionBase {
       public readonly template = attrs.template;
       public readonly majorVersion = attrs.majorVersion;
       public readonly minorVersion = attrs.minorVersion;
-      public readonly serviceTemplateVersionArn = `${attrs.template.serviceTemplateArn}:${attrs.majorVersion}.${attrs.minorVersion}`;
+      public readonly serviceTemplateVersionArn = arn;
     }
-    return new Import(scope, id);
+    return new Import(scope, id, { environmentFromArn: arn });
+  }
+
+  /**
+   * References an existing version by its ARN (`…:service-template/<name>:<major>.<minor>`, in the
+   * ARN's account and region).
+   */
+  public static fromServiceTemplateVersionArn(scope: Construct, id: string, serviceTemplateVersionArn: string): IServiceTemplateVersion {
+    const parts = parseTemplateVersionArn(serviceTemplateVersionArn, KIND, 'serviceTemplateVersionArn');
+    const template = ServiceTemplate.fromServiceTemplateArn(scope, `${id}Template`, parts.templateArn);
+    return ServiceTemplateVersion.fromServiceTemplateVersionAttributes(scope, id, { template, ...parts });
   }
 
   public readonly template: IServiceTemplate;
@@ -136,15 +169,15 @@ export class ServiceTemplateVersion extends Resource implements IServiceTemplate
 
   constructor(scope: Construct, id: string, props: ServiceTemplateVersionProps) {
     super(scope, id);
+    markAs(this, 'ServiceTemplateVersion');
     this.template = props.template;
     const compatible = compatibleEnvironmentTemplates(props.compatibleEnvironmentTemplates);
     // A ServiceTemplate (or an import given pipelineProvisioning) declares it; otherwise standard.
     const pipelineProvisioning = (props.template as { readonly pipelineProvisioning?: string }).pipelineProvisioning;
     const { resource, bundle } = createTemplateVersionResource(this, {
-      resourceType: ProtonResourceType.SERVICE_TEMPLATE_VERSION,
+      kind: KIND,
       template: props.template,
       templateName: props.template.serviceTemplateName,
-      templateArnType: 'service-template',
       bind: { templateType: TemplateType.SERVICE, hasPipeline: pipelineProvisioning !== 'CUSTOMER_MANAGED' },
       options: props,
       extraProperties: {
@@ -154,10 +187,10 @@ export class ServiceTemplateVersion extends Resource implements IServiceTemplate
     });
     this.schema = bundle.schema;
     this._supportedComponentSources = props.supportedComponentSources ?? [];
-    this.majorVersion = resource.getAttString('MajorVersion');
-    this.minorVersion = resource.getAttString('MinorVersion');
-    this.serviceTemplateVersionArn = resource.getAttString('Arn');
-    this.templateRecommendedVersion = resource.getAttString('TemplateRecommendedVersion');
+    this.majorVersion = resource.attr('MajorVersion');
+    this.minorVersion = resource.attr('MinorVersion');
+    this.serviceTemplateVersionArn = resource.attr('Arn');
+    this.templateRecommendedVersion = resource.attr('TemplateRecommendedVersion');
   }
 }
 

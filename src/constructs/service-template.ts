@@ -1,24 +1,20 @@
-import { IResource, ITaggable, Lazy, RemovalPolicy, Resource, TagManager, TagType } from 'aws-cdk-lib';
+import { ITaggable, Lazy, RemovalPolicy, TagManager } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { generatePhysicalName } from './physical-name-util';
+import { IProtonResource } from './proton-resource';
 import { ServiceTemplateVersion, ServiceTemplateVersionOptions } from './service-template-version';
-import { TemplateKind, createTemplateResource, importedTemplateIdentity } from './template-base';
+import { createTemplateResource } from './template-base';
 import { recommendedVersionOf } from './template-version-base';
 import { validateResourceName } from './validation-util';
-import { CUSTOMER_MANAGED_PROVISIONING, ProtonResourceType, ServiceTemplateProperties } from '../custom-resources/contract';
-import { GRANTS, grantProton, grantTemplateUse } from '../private/permissions';
+import { CUSTOMER_MANAGED_PROVISIONING } from '../custom-resources/contract';
+import { KINDS, importedIdentity } from '../private/kinds';
+import { GRANTS, PermissionTargets, grantTemplateUse } from '../private/permissions';
 import { protonArnComponents } from '../private/proton-arns';
+import { ProtonResourceBase, protonTags } from '../private/proton-resource';
 
-const KIND: TemplateKind = {
-  description: 'service template',
-  arnResourceType: 'service-template',
-  nameProperty: 'serviceTemplateName',
-  arnProperty: 'serviceTemplateArn',
-  fromAttributesMethod: 'fromServiceTemplateAttributes',
-  resourceType: ProtonResourceType.SERVICE_TEMPLATE,
-};
+const KIND = KINDS.serviceTemplate;
 
 /**
  * Who provisions the service pipeline of services created from a template.
@@ -33,7 +29,7 @@ export enum ServiceTemplatePipelineProvisioning {
 }
 
 /** An AWS Proton service template. */
-export interface IServiceTemplate extends IResource {
+export interface IServiceTemplate extends IProtonResource {
   /**
    * The name of the service template.
    * @attribute
@@ -139,18 +135,30 @@ export interface ServiceTemplateProps {
   readonly removalPolicy?: RemovalPolicy;
 }
 
-abstract class ServiceTemplateBase extends Resource implements IServiceTemplate {
+abstract class ServiceTemplateBase extends ProtonResourceBase implements IServiceTemplate {
+  /** @internal */
+  public readonly _kind = KIND;
   public abstract readonly serviceTemplateName: string;
   public abstract readonly serviceTemplateArn: string;
   /** Whether the template has a Proton service pipeline. */
   public abstract readonly pipelineProvisioning: ServiceTemplatePipelineProvisioning;
+
+  /** @internal */
+  protected get _eventResourceArn(): string {
+    return this.serviceTemplateArn;
+  }
+
+  /** @internal The template, and its versions (`<template ARN>:<major>.<minor>`) for tagging actions. */
+  protected get _grantTargets(): PermissionTargets {
+    return { 'service-template': [this.serviceTemplateArn], 'service-template-version': [`${this.serviceTemplateArn}:*`] };
+  }
 
   public grant(grantee: iam.IGrantable, ...actions: string[]): iam.Grant {
     return iam.Grant.addToPrincipal({ grantee, actions, resourceArns: [this.serviceTemplateArn] });
   }
 
   public grantRead(grantee: iam.IGrantable): iam.Grant {
-    return grantProton(grantee, GRANTS.serviceTemplate.read, { 'service-template': [this.serviceTemplateArn], 'service-template-version': [`${this.serviceTemplateArn}:*`] });
+    return this._grant(grantee, GRANTS.serviceTemplate.read);
   }
 
   public grantUse(grantee: iam.IGrantable): iam.Grant {
@@ -181,7 +189,7 @@ export class ServiceTemplate extends ServiceTemplateBase implements ITaggable {
 
   /** References an existing service template by name or ARN. */
   public static fromServiceTemplateAttributes(scope: Construct, id: string, attrs: ServiceTemplateAttributes): IServiceTemplate {
-    const { name, arn } = importedTemplateIdentity(scope, KIND, attrs.serviceTemplateName, attrs.serviceTemplateArn);
+    const { name, arn } = importedIdentity(scope, KIND, attrs.serviceTemplateName, attrs.serviceTemplateArn);
     class Import extends ServiceTemplateBase {
       public readonly serviceTemplateName = name;
       public readonly serviceTemplateArn = arn;
@@ -198,7 +206,7 @@ export class ServiceTemplate extends ServiceTemplateBase implements ITaggable {
   public readonly _nameAtSynth: string;
 
   /** Tags of the template (`Tags.of(...)` works too). Updated in place. */
-  public readonly tags: TagManager = new TagManager(TagType.MAP, ProtonResourceType.SERVICE_TEMPLATE);
+  public readonly tags: TagManager = protonTags(KIND);
 
   constructor(scope: Construct, id: string, props: ServiceTemplateProps = {}) {
     super(scope, id, {
@@ -215,19 +223,16 @@ export class ServiceTemplate extends ServiceTemplateBase implements ITaggable {
     const name = props.serviceTemplateName ?? generatedName;
 
     this._nameAtSynth = name;
-    const properties: ServiceTemplateProperties = {
-      Name: name,
-      DisplayName: props.displayName,
-      Description: props.description,
-      EncryptionKey: encryptionKey,
-      PipelineProvisioning: pipelineProvisioning,
-      // Rendered at synth from the TagManager (a token here); the contract type is what it resolves to.
-      Tags: this.tags.renderedTags as unknown as Record<string, string>,
-    };
-    const resource = createTemplateResource(this, KIND, { ...props, name, properties, tags: this.tags });
+    const resource = createTemplateResource(this, {
+      ...props,
+      kind: KIND,
+      name,
+      kindProperties: { PipelineProvisioning: pipelineProvisioning },
+      tags: this.tags,
+    });
 
-    this.serviceTemplateName = this.getResourceNameAttribute(resource.getAttString('Name'));
-    this.serviceTemplateArn = this.getResourceArnAttribute(resource.getAttString('Arn'), protonArnComponents(KIND.arnResourceType, this.physicalName));
+    this.serviceTemplateName = this.getResourceNameAttribute(resource.attr('Name'));
+    this.serviceTemplateArn = this.getResourceArnAttribute(resource.attr('Arn'), protonArnComponents(KIND.arnResourceType, this.physicalName));
   }
 
   /**

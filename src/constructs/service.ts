@@ -1,37 +1,33 @@
-import {
-  CustomResource,
-  IResource,
-  ITaggable,
-  Lazy,
-  RemovalPolicy,
-  Resource,
-  Stack,
-  TagManager,
-  TagType,
-  Token,
-} from 'aws-cdk-lib';
+import { ITaggable, Lazy, RemovalPolicy, Stack, TagManager } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { IEnvironment } from './environment';
 import { generatePhysicalName } from './physical-name-util';
+import { IProtonDeployedResource } from './proton-resource';
+import type { IServiceInstance } from './service-instance';
+import { ServiceInstanceBase, serviceInstanceArnOf } from './service-instance-base';
 import { IServiceTemplate } from './service-template';
 import { IServiceTemplateVersion, ServiceTemplateVersion } from './service-template-version';
+import { ServiceInstanceSpec, ServicePipelineSpec } from './spec';
 import { TemplateSchema } from './template-bundle';
+import { resolveTemplateVersion } from './template-version-base';
 import { validateLength, validateResourceName } from './validation-util';
-import {
-  OUTPUT_ATTRIBUTE_PREFIX, PIPELINE_OUTPUT_ATTRIBUTE_PREFIX, ProtonResourceType, ServiceInstanceEntry, ServiceProperties,
-} from '../custom-resources/contract';
+import { PIPELINE_OUTPUT_ATTRIBUTE_PREFIX, ServiceInstanceEntry } from '../custom-resources/contract';
 import { ProtonProvider } from '../custom-resources/proton-provider';
-import { GRANTS, grantProton, serviceInstanceTargets } from '../private/permissions';
-import { SERVICE_ARN_RESOURCE_TYPE, protonArn, protonArnComponents, protonArnName } from '../private/proton-arns';
+import { KINDS, importedIdentity } from '../private/kinds';
+import { GRANTS, PermissionTargets } from '../private/permissions';
+import { protonArn, protonArnComponents } from '../private/proton-arns';
+import {
+  ProtonCustomResource, ProtonDeployedResourceBase, checkOutputKey, isMarked, markAs, protonTags, registerIdentity,
+} from '../private/proton-resource';
 import { checkServiceRendering } from '../private/render/synth';
 import { checkSpecInputs } from '../private/spec-rendering';
 import { formatSpecErrors } from '../private/spec-schema';
 
+const KIND = KINDS.service;
 
 /** Proton's quota of instances per service. */
 const MAX_INSTANCES = 20;
-const OUTPUT_KEY = /^[A-Za-z0-9_.-]{1,1024}$/;
 
 /** Options of {@link Service.addInstance}. */
 export interface ServiceInstanceOptions {
@@ -44,7 +40,7 @@ export interface ServiceInstanceOptions {
    *
    * @default - no inputs (the schema's defaults apply)
    */
-  readonly inputs?: { [name: string]: any };
+  readonly spec?: ServiceInstanceSpec;
 }
 
 /** A service instance declared in {@link ServiceProps.instances}. */
@@ -54,7 +50,7 @@ export interface ServiceInstanceDefinition extends ServiceInstanceOptions {
 }
 
 /** An AWS Proton service. */
-export interface IService extends IResource {
+export interface IService extends IProtonDeployedResource {
   /**
    * The name of the service.
    * @attribute
@@ -66,6 +62,12 @@ export interface IService extends IResource {
    * @attribute
    */
   readonly serviceArn: string;
+
+  /**
+   * The service's pipeline (for a template with a pipeline): its events, its grants and, for a
+   * `Service` of this app, its outputs.
+   */
+  readonly pipeline: IServicePipeline;
 
   /**
    * Grants reading the service and its pipeline: `proton:GetService`, `ListServicePipelineOutputs`,
@@ -80,6 +82,55 @@ export interface IService extends IResource {
    * grants of their own.
    */
   grantDeploy(grantee: iam.IGrantable): iam.Grant;
+}
+
+/** The pipeline of an AWS Proton service (templates with a pipeline). */
+export interface IServicePipeline extends IProtonDeployedResource {
+  /** The service the pipeline belongs to. */
+  readonly service: IService;
+
+  /**
+   * The pipeline's ARN, `<service ARN>/pipeline` (inferred: Proton's API reference types it as a
+   * generic ARN; the IAM resource of its actions is the service).
+   * @attribute
+   */
+  readonly servicePipelineArn: string;
+
+  /**
+   * An output of the pipeline's infrastructure, as a token resolved at deploy time (a `Service`
+   * of this app only).
+   *
+   * @param key the output's name
+   */
+  getOutput(key: string): string;
+
+  /**
+   * Grants reading the pipeline: `proton:GetService` (which returns the pipeline),
+   * `ListServicePipelineOutputs` and `ListServicePipelineProvisionedResources`. IAM has no
+   * pipeline resource type: these actions are authorized on the service's ARN.
+   */
+  grantRead(grantee: iam.IGrantable): iam.Grant;
+
+  /**
+   * Grants deploying the pipeline, and nothing else of the service: `proton:UpdateServicePipeline`,
+   * `CancelServicePipelineDeployment` and reading it (see `grantRead`), on the service's ARN.
+   */
+  grantDeploy(grantee: iam.IGrantable): iam.Grant;
+}
+
+/** Attributes of an existing service: give its name or its ARN. */
+export interface ServiceAttributes {
+  /**
+   * The service's name.
+   * @default - taken from `serviceArn`
+   */
+  readonly serviceName?: string;
+
+  /**
+   * The service's ARN (its account and region are the service's).
+   * @default - built from `serviceName` in the stack's account and region
+   */
+  readonly serviceArn?: string;
 }
 
 /** Properties of a {@link Service}. */
@@ -130,11 +181,11 @@ export interface ServiceProps {
 
   /**
    * The pipeline's inputs (`pipeline_input_type`), for a template with a pipeline. Changing them
-   * redeploys the pipeline (UpdateServicePipeline).
+   * redeploys the pipeline (UpdateServicePipeline). Read its outputs with `pipeline.getOutput`.
    *
    * @default - no pipeline inputs (templates without a pipeline)
    */
-  readonly pipelineInputs?: { [name: string]: any };
+  readonly pipelineSpec?: ServicePipelineSpec;
 
   /**
    * The CodeStar connection of the pipeline's source repository. Give it with `repositoryId` and
@@ -169,53 +220,92 @@ export interface ServiceProps {
   readonly removalPolicy?: RemovalPolicy;
 }
 
-/** A service instance of a {@link Service}: read its outputs. Get it from `addInstance` or `instance(name)`. */
-export class ServiceInstanceReference {
-  /** The instance's name. */
-  public readonly instanceName: string;
-  private readonly service: Service;
-
-  constructor(service: Service, instanceName: string) {
-    this.service = service;
-    this.instanceName = instanceName;
-  }
-
-  /**
-   * An output of the instance's infrastructure, as a token resolved at deploy time. Only the
-   * outputs the app reads travel back; an output the template does not produce fails the deployment.
-   */
-  public getOutput(key: string): string {
-    return this.service._instanceOutput(this.instanceName, key);
-  }
-
-  /**
-   * Grants reading the instance: `proton:GetServiceInstance`, `ListServiceInstanceOutputs`,
-   * `ListServiceInstanceProvisionedResources` (on the instance and its service) and
-   * `ListTagsForResource`.
-   */
-  public grantRead(grantee: iam.IGrantable): iam.Grant {
-    return grantProton(grantee, GRANTS.serviceInstance.read, serviceInstanceTargets(this.service.serviceArn, this.instanceName));
-  }
-
-  /**
-   * Grants deploying the instance: `proton:UpdateServiceInstance`,
-   * `CancelServiceInstanceDeployment` and reading it (see `grantRead`).
-   */
-  public grantDeploy(grantee: iam.IGrantable): iam.Grant {
-    return grantProton(grantee, GRANTS.serviceInstance.deploy, serviceInstanceTargets(this.service.serviceArn, this.instanceName));
-  }
-}
-
-abstract class ServiceBase extends Resource implements IService {
+abstract class ServiceBase extends ProtonDeployedResourceBase implements IService {
+  /** @internal */
+  public readonly _kind = KIND;
   public abstract readonly serviceName: string;
   public abstract readonly serviceArn: string;
 
+  public get pipeline(): IServicePipeline {
+    return (this.node.tryFindChild('Pipeline') as IServicePipeline | undefined) ?? new ServicePipeline(this);
+  }
+
+  /** @internal */
+  protected get _eventResourceArn(): string {
+    return this.serviceArn;
+  }
+
+  /** @internal An output of the pipeline, for a `Service` of this app. */
+  public _pipelineOutput(key: string): string {
+    throw new Error(`getOutput('${key}'): service '${this.node.path}' is imported, so this app does not read its pipeline's outputs. `
+      + 'Read the outputs of the pipeline of a Service this app declares.');
+  }
+
   public grantRead(grantee: iam.IGrantable): iam.Grant {
-    return grantProton(grantee, GRANTS.service.read, { service: [this.serviceArn] });
+    return this._grant(grantee, GRANTS.service.read);
   }
 
   public grantDeploy(grantee: iam.IGrantable): iam.Grant {
-    return grantProton(grantee, GRANTS.service.deploy, { service: [this.serviceArn] });
+    return this._grant(grantee, GRANTS.service.deploy);
+  }
+}
+
+/** The pipeline of a service, a child construct of it (it holds the pipeline's event rules). */
+class ServicePipeline extends ProtonDeployedResourceBase implements IServicePipeline {
+  /** @internal */
+  public readonly _kind = KINDS.servicePipeline;
+  public readonly servicePipelineArn: string;
+
+  constructor(public readonly service: ServiceBase) {
+    super(service, 'Pipeline');
+    this.servicePipelineArn = `${service.serviceArn}/pipeline`;
+  }
+
+  public getOutput(key: string): string {
+    return this.service._pipelineOutput(key);
+  }
+
+  /** @internal */
+  protected get _eventResourceArn(): string {
+    return this.servicePipelineArn;
+  }
+
+  /** @internal IAM authorizes a pipeline's actions on its service. */
+  protected get _grantTargets(): PermissionTargets {
+    return { service: [this.service.serviceArn] };
+  }
+
+  public grantRead(grantee: iam.IGrantable): iam.Grant {
+    return this._grant(grantee, GRANTS.servicePipeline.read);
+  }
+
+  public grantDeploy(grantee: iam.IGrantable): iam.Grant {
+    return this._grant(grantee, GRANTS.servicePipeline.deploy);
+  }
+}
+
+/** An instance declared by a {@link Service} (a child construct of it, holding its event rules). */
+class DeclaredServiceInstance extends ServiceInstanceBase {
+  public readonly serviceInstanceArn: string;
+  public readonly _spec: ServiceInstanceSpec;
+
+  constructor(
+    public readonly service: Service,
+    public readonly serviceInstanceName: string,
+    public readonly environment: IEnvironment,
+    spec?: ServiceInstanceSpec,
+  ) {
+    super(service, `Instance.${serviceInstanceName}`);
+    this.serviceInstanceArn = serviceInstanceArnOf(service, serviceInstanceName);
+    this._spec = spec ?? ServiceInstanceSpec.fromInputs({});
+  }
+
+  public get _nameAtSynth(): string {
+    return this.serviceInstanceName;
+  }
+
+  public getOutput(key: string): string {
+    return this.service._instanceOutput(this.serviceInstanceName, key);
   }
 }
 
@@ -232,51 +322,62 @@ abstract class ServiceBase extends Resource implements IService {
  * @see https://docs.aws.amazon.com/proton/latest/userguide/ag-services.html
  */
 export class Service extends ServiceBase implements ITaggable {
-  /** References an existing service by name. */
+  /** Whether `x` is a `Service` construct (of any copy of this library). */
+  public static isService(x: any): x is Service {
+    return isMarked(x, 'Service');
+  }
+
+  /** References an existing service by name, in the stack's account and region. */
   public static fromServiceName(scope: Construct, id: string, serviceName: string): IService {
-    validateResourceName('serviceName', serviceName);
-    const arn = protonArn(scope, SERVICE_ARN_RESOURCE_TYPE, serviceName);
+    return Service.fromServiceAttributes(scope, id, { serviceName });
+  }
+
+  /** References an existing service by ARN (in the ARN's account and region). */
+  public static fromServiceArn(scope: Construct, id: string, serviceArn: string): IService {
+    return Service.fromServiceAttributes(scope, id, { serviceArn });
+  }
+
+  /** References an existing service by name or ARN. */
+  public static fromServiceAttributes(scope: Construct, id: string, attrs: ServiceAttributes): IService {
+    const { name, arn } = importedIdentity(scope, KIND, attrs.serviceName, attrs.serviceArn);
     class Import extends ServiceBase {
-      public readonly serviceName = serviceName;
+      public readonly serviceName = name;
       public readonly serviceArn = arn;
     }
     return new Import(scope, id, { environmentFromArn: arn });
-  }
-
-  /** References an existing service by ARN. */
-  public static fromServiceArn(scope: Construct, id: string, serviceArn: string): IService {
-    return Service.fromServiceName(scope, id, protonArnName(serviceArn, { resourceType: SERVICE_ARN_RESOURCE_TYPE, property: 'serviceArn', kind: 'service' }));
   }
 
   public readonly serviceName: string;
   public readonly serviceArn: string;
 
   /** Tags of the service. Updated without a deployment. */
-  public readonly tags: TagManager = new TagManager(TagType.MAP, ProtonResourceType.SERVICE);
+  public readonly tags: TagManager = protonTags(KIND);
 
   /** @internal The service's name as known at synth, for IAM policies (see `nameAtSynth`). */
   public readonly _nameAtSynth: string;
   /** @internal The template version given in props, when given. */
   public readonly _templateVersion?: IServiceTemplateVersion;
 
-  private readonly resource: CustomResource;
+  private readonly resource: ProtonCustomResource<typeof KIND.resourceType>;
   private readonly schema?: TemplateSchema;
-  private readonly instances: Array<{ readonly name: string; readonly environment: IEnvironment; readonly inputs: { [name: string]: any } }> = [];
+  private readonly instances: DeclaredServiceInstance[] = [];
   private readonly instanceOutputs = new Set<string>();
   private readonly pipelineOutputs = new Set<string>();
 
   constructor(scope: Construct, id: string, props: ServiceProps) {
     super(scope, id, { physicalName: props.serviceName ?? Lazy.string({ produce: () => generatedName }) });
+    markAs(this, 'Service');
     validateResourceName('serviceName', props.serviceName);
     validateLength('description', props.description, 0, 500);
     const repository = [props.repositoryConnectionArn, props.repositoryId, props.branchName];
     if (repository.some((v) => v !== undefined) && repository.some((v) => v === undefined)) {
       throw new Error('Give repositoryConnectionArn, repositoryId and branchName together (the pipeline\'s source repository), or none of them.');
     }
-    const version = resolveTemplateVersion(props);
+    const version = resolveTemplateVersion('A service', props,
+      (v) => (ServiceTemplateVersion.isServiceTemplateVersion(v) ? v.schema : undefined));
     this.schema = version.schema;
-    if (props.pipelineInputs !== undefined && this.schema) {
-      this.check(this.schema, 'pipeline_input_type', props.pipelineInputs, 'pipeline');
+    if (props.pipelineSpec !== undefined && this.schema) {
+      this.check(this.schema, 'pipeline_input_type', props.pipelineSpec.inputs, 'pipeline');
     }
     const templateName = version.template.serviceTemplateName;
     const generatedName = generatePhysicalName(this, { templateName, repository }, 100);
@@ -285,8 +386,8 @@ export class Service extends ServiceBase implements ITaggable {
     checkServiceRendering(this, {
       schema: this.schema,
       name,
-      instances: () => this.instances,
-      pipelineInputs: props.pipelineInputs,
+      instances: () => this.instances.map((i) => ({ name: i.serviceInstanceName, environment: i.environment, inputs: i._spec.inputs })),
+      pipelineInputs: props.pipelineSpec?.inputs,
       branchName: props.branchName,
       repositoryId: props.repositoryId,
       repositoryConnectionArn: props.repositoryConnectionArn,
@@ -296,46 +397,45 @@ export class Service extends ServiceBase implements ITaggable {
     this._templateVersion = props.templateVersion;
 
     const provider = ProtonProvider.getOrCreate(this);
-    const arn = protonArn(this, SERVICE_ARN_RESOURCE_TYPE, name);
+    const arn = protonArn(this, KIND.arnResourceType, name);
     // Its instances carry the service's ownership tags (Proton propagates a service's tags to its new
     // instances): the statement on the resources the stack created covers them.
-    provider.allowHandler(this, ProtonResourceType.SERVICE, {
+    provider.allowHandler(this, KIND.resourceType, {
       service: [arn],
       connection: props.repositoryConnectionArn === undefined ? [] : [props.repositoryConnectionArn],
     });
 
     const stack = Stack.of(this);
-    const properties: ServiceProperties = {
-      Name: name,
-      TemplateName: templateName,
-      TemplateMajorVersion: version.majorVersion,
-      TemplateMinorVersion: version.minorVersion,
-      Description: props.description,
-      // Lazy: addInstance() may be called after construction.
-      Instances: Lazy.any({
-        produce: () => this.instances.map((i): ServiceInstanceEntry => ({
-          Name: i.name, Environment: i.environment.environmentName, Inputs: stack.toJsonString(i.inputs),
-        })),
-      }) as unknown as ServiceInstanceEntry[],
-      PipelineInputs: props.pipelineInputs === undefined ? undefined : stack.toJsonString(props.pipelineInputs),
-      RepositoryConnectionArn: props.repositoryConnectionArn,
-      RepositoryId: props.repositoryId,
-      BranchName: props.branchName,
-      Tags: this.tags.renderedTags as unknown as Record<string, string>,
-      InstanceOutputs: Lazy.list({ produce: () => [...this.instanceOutputs].sort() }, { omitEmpty: true }),
-      PipelineOutputs: Lazy.list({ produce: () => [...this.pipelineOutputs].sort() }, { omitEmpty: true }),
-    };
-    this.resource = new CustomResource(this, 'Resource', {
-      serviceToken: provider.serviceToken,
-      resourceType: ProtonResourceType.SERVICE,
-      properties: { ...properties },
-      serviceTimeout: ProtonProvider.SERVICE_TIMEOUT,
-      removalPolicy: props.removalPolicy ?? RemovalPolicy.DESTROY,
+    this.resource = new ProtonCustomResource(this, {
+      kind: KIND,
+      properties: {
+        Name: name,
+        TemplateName: templateName,
+        TemplateMajorVersion: version.majorVersion,
+        TemplateMinorVersion: version.minorVersion,
+        Description: props.description,
+        // Lazy: addInstance() may be called after construction.
+        Instances: Lazy.any({
+          produce: () => this.instances.map((i): ServiceInstanceEntry => ({
+            Name: i.serviceInstanceName, Environment: i.environment.environmentName, Inputs: stack.toJsonString(i._spec.inputs),
+          })),
+        }) as unknown as ServiceInstanceEntry[],
+        PipelineInputs: props.pipelineSpec === undefined ? undefined : stack.toJsonString(props.pipelineSpec.inputs),
+        RepositoryConnectionArn: props.repositoryConnectionArn,
+        RepositoryId: props.repositoryId,
+        BranchName: props.branchName,
+        Tags: this.tags.renderedTags as unknown as Record<string, string>,
+        InstanceOutputs: Lazy.list({ produce: () => [...this.instanceOutputs].sort() }, { omitEmpty: true }),
+        PipelineOutputs: Lazy.list({ produce: () => [...this.pipelineOutputs].sort() }, { omitEmpty: true }),
+      },
+      removalPolicy: props.removalPolicy,
+      tags: this.tags,
+      identity: { name, property: 'serviceName', importWith: 'Service.fromServiceName' },
     });
-    this.resource.node.addDependency(props.templateVersion ?? version.template);
+    this.resource.resource.node.addDependency(props.templateVersion ?? version.template);
 
-    this.serviceName = this.getResourceNameAttribute(this.resource.getAttString('Name'));
-    this.serviceArn = this.getResourceArnAttribute(this.resource.getAttString('Arn'), protonArnComponents(SERVICE_ARN_RESOURCE_TYPE, this.physicalName));
+    this.serviceName = this.getResourceNameAttribute(this.resource.attr('Name'));
+    this.serviceArn = this.getResourceArnAttribute(this.resource.attr('Arn'), protonArnComponents(KIND.arnResourceType, this.physicalName));
 
     for (const instance of props.instances ?? []) {
       this.addInstance(instance.name, instance);
@@ -351,48 +451,49 @@ export class Service extends ServiceBase implements ITaggable {
    * Adds an instance running in `options.environment`. The service depends on that environment,
    * so CloudFormation deletes the service before it.
    */
-  public addInstance(name: string, options: ServiceInstanceOptions): ServiceInstanceReference {
+  public addInstance(name: string, options: ServiceInstanceOptions): IServiceInstance {
     validateResourceName('instance name', name);
-    if (this.instances.some((i) => i.name === name)) {
+    if (this.instances.some((i) => i.serviceInstanceName === name)) {
       throw new Error(`Service '${this.node.path}' already has an instance named '${name}': instance names are unique in a service. Choose another name.`);
     }
     if (this.instances.length >= MAX_INSTANCES) {
       throw new Error(`Service '${this.node.path}' cannot have more than ${MAX_INSTANCES} instances (Proton's quota); '${name}' would be instance ${MAX_INSTANCES + 1}.`);
     }
-    const inputs = options.inputs ?? {};
     if (this.schema) {
-      this.check(this.schema, 'service_input_type', inputs, `instances[${this.instances.length}].spec`, name);
+      this.check(this.schema, 'service_input_type', options.spec?.inputs ?? {}, `instances[${this.instances.length}].spec`, name);
     }
-    this.instances.push({ name, environment: options.environment, inputs });
-    this.resource.node.addDependency(options.environment);
-    return new ServiceInstanceReference(this, name);
+    const instance = new DeclaredServiceInstance(this, name, options.environment, options.spec);
+    registerIdentity(instance, KINDS.serviceInstance,
+      { name: `${this._nameAtSynth}/${name}`, property: 'instance name', importWith: 'ServiceInstance.fromServiceInstanceName' });
+    this.instances.push(instance);
+    this.resource.resource.node.addDependency(options.environment);
+    return instance;
   }
 
   /** The instance `name` (declared in props or with `addInstance`). */
-  public instance(name: string): ServiceInstanceReference {
-    if (!this.instances.some((i) => i.name === name)) {
-      throw new Error(`Service '${this.node.path}' has no instance '${name}' (instances: ${this.instances.map((i) => i.name).join(', ') || 'none'}).`);
+  public instance(name: string): IServiceInstance {
+    const instance = this.instances.find((i) => i.serviceInstanceName === name);
+    if (!instance) {
+      throw new Error(`Service '${this.node.path}' has no instance '${name}' (instances: ${this.instances.map((i) => i.serviceInstanceName).join(', ') || 'none'}).`);
     }
-    return new ServiceInstanceReference(this, name);
-  }
-
-  /** An output of the pipeline's infrastructure, as a token resolved at deploy time. */
-  public getPipelineOutput(key: string): string {
-    checkOutputKey(key);
-    this.pipelineOutputs.add(key);
-    return this.resource.getAttString(`${PIPELINE_OUTPUT_ATTRIBUTE_PREFIX}${key}`);
+    return instance;
   }
 
   /** @internal The instances declared so far (props and `addInstance`). */
-  public _instances(): readonly ServiceInstanceDefinition[] {
+  public _instances(): readonly IServiceInstance[] {
     return this.instances;
   }
 
   /** @internal */
   public _instanceOutput(instance: string, key: string): string {
-    checkOutputKey(key);
-    this.instanceOutputs.add(`${instance}.${key}`);
-    return this.resource.getAttString(`${OUTPUT_ATTRIBUTE_PREFIX}${instance}.${key}`);
+    return this.resource.output(key, this.instanceOutputs, `${instance}.${key}`, 'ServiceUrl');
+  }
+
+  /** @internal */
+  public _pipelineOutput(key: string): string {
+    checkOutputKey(key, 'PipelineUrl');
+    this.pipelineOutputs.add(key);
+    return this.resource.rawAttr(`${PIPELINE_OUTPUT_ATTRIBUTE_PREFIX}${key}`);
   }
 
   private check(schema: TemplateSchema, key: 'service_input_type' | 'pipeline_input_type', inputs: { [name: string]: unknown }, path: string, instance?: string): void {
@@ -402,31 +503,4 @@ export class Service extends ServiceBase implements ITaggable {
       throw new Error(`Service '${this.node.path}': the inputs of ${what} do not match the template version's schema: ${formatSpecErrors(errors)}. Fix these inputs.`);
     }
   }
-}
-
-function checkOutputKey(key: string): void {
-  if (Token.isUnresolved(key) || !OUTPUT_KEY.test(key)) {
-    throw new Error(`getOutput: '${key}' is not an output name: give the literal name of an output of the template (letters, digits, '_', '.', '-'), e.g. 'ServiceUrl'.`);
-  }
-}
-
-function resolveTemplateVersion(props: ServiceProps) {
-  if (props.templateVersion) {
-    const given = (['template', 'templateMajorVersion', 'templateMinorVersion'] as const).filter((key) => props[key] !== undefined);
-    if (given.length > 0) {
-      throw new Error(`Give either templateVersion or template with templateMajorVersion, not both: remove ${given.join(', ')}.`);
-    }
-    const version = props.templateVersion;
-    return {
-      template: version.template,
-      majorVersion: version.majorVersion,
-      minorVersion: version.minorVersion as string | undefined,
-      schema: version instanceof ServiceTemplateVersion ? version.schema : undefined,
-    };
-  }
-  if (!props.template || props.templateMajorVersion === undefined) {
-    throw new Error('A service needs the template version it runs: give templateVersion (e.g. template.addVersion(...)), '
-      + 'or template with templateMajorVersion (and optionally templateMinorVersion).');
-  }
-  return { template: props.template, majorVersion: props.templateMajorVersion, minorVersion: props.templateMinorVersion, schema: undefined };
 }

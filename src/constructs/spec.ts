@@ -37,3 +37,42 @@ class InputsSpec extends EnvironmentSpec {
     super();
   }
 }
+
+/**
+ * The inputs of a service instance (the `service_input_type` of its template): the `spec:` of the
+ * instance's entry in Proton's `proton: ServiceSpec` document.
+ *
+ * @see https://docs.aws.amazon.com/proton/latest/userguide/ag-spec.html
+ */
+export abstract class ServiceInstanceSpec {
+  /**
+   * Inputs as an object, e.g. `{ port: 8080 }`. Values may be tokens, e.g. an environment's
+   * `getOutput('VpcId')` (resolved at deploy time and not checked at synth).
+   */
+  public static fromInputs(inputs: { [name: string]: any }): ServiceInstanceSpec {
+    return new (class extends ServiceInstanceSpec {
+      public readonly inputs = { ...inputs };
+    })();
+  }
+
+  /** The inputs. */
+  public abstract readonly inputs: { [name: string]: any };
+}
+
+/**
+ * The inputs of a service's pipeline (the `pipeline_input_type` of its template): the `pipeline:`
+ * mapping of Proton's `proton: ServiceSpec` document.
+ *
+ * @see https://docs.aws.amazon.com/proton/latest/userguide/ag-spec.html
+ */
+export abstract class ServicePipelineSpec {
+  /** Inputs as an object, e.g. `{ unit_test_command: 'npm test' }`. Values may be tokens. */
+  public static fromInputs(inputs: { [name: string]: any }): ServicePipelineSpec {
+    return new (class extends ServicePipelineSpec {
+      public readonly inputs = { ...inputs };
+    })();
+  }
+
+  /** The inputs. */
+  public abstract readonly inputs: { [name: string]: any };
+}

@@ -1,44 +1,45 @@
-import { CustomResource, IResource, Resource } from 'aws-cdk-lib';
+import { IResource, Resource } from 'aws-cdk-lib';
 import { Construct, IDependable } from 'constructs';
 import { IEnvironmentTemplate } from './environment-template';
 import { IRepository } from './repository';
 import { IServiceTemplate } from './service-template';
+import { TemplateType } from './template-bundle';
 import { validateLength, validateRepositoryPath } from './validation-util';
-import { ProtonResourceType, TemplateSyncConfigProperties } from '../custom-resources/contract';
 import { ProtonProvider } from '../custom-resources/proton-provider';
-import { nameAtSynth, protonArn } from '../private/proton-arns';
-
+import { KINDS } from '../private/kinds';
+import { nameAtSynth } from '../private/proton-arns';
+import { ProtonCustomResource } from '../private/proton-resource';
 
 /** The template a {@link TemplateSyncConfig} registers versions of. */
 export abstract class SyncedTemplate {
   /** An environment template. */
   public static environmentTemplate(template: IEnvironmentTemplate): SyncedTemplate {
-    return SyncedTemplate.of(template, 'ENVIRONMENT', 'environment-template', template.environmentTemplateName);
+    return SyncedTemplate.of(template, TemplateType.ENVIRONMENT, template.environmentTemplateName);
   }
 
   /** A service template. */
   public static serviceTemplate(template: IServiceTemplate): SyncedTemplate {
-    return SyncedTemplate.of(template, 'SERVICE', 'service-template', template.serviceTemplateName);
+    return SyncedTemplate.of(template, TemplateType.SERVICE, template.serviceTemplateName);
   }
 
-  private static of(template: IResource, templateType: string, arnResourceType: string, templateName: string): SyncedTemplate {
-    const arnForPolicy = protonArn(template, arnResourceType, nameAtSynth(template, templateName));
+  private static of(template: IResource, templateType: TemplateType, templateName: string): SyncedTemplate {
+    const name = nameAtSynth(template, templateName);
     return new (class extends SyncedTemplate {
       public readonly templateType = templateType;
       public readonly templateName = templateName;
-      public readonly templateArnForPolicy = arnForPolicy;
-      public readonly construct = template;
+      public readonly _nameAtSynth = name;
+      public readonly _construct = template;
     })();
   }
 
-  /** `ENVIRONMENT` or `SERVICE`. */
-  public abstract readonly templateType: string;
+  /** The template's kind. */
+  public abstract readonly templateType: TemplateType;
   /** The template's name. */
   public abstract readonly templateName: string;
-  /** The template's ARN as known at synth time (the handler's IAM policy cannot depend on the template). */
-  public abstract readonly templateArnForPolicy: string;
-  /** The template's construct: the configuration is created after it and deleted before it. */
-  public abstract readonly construct: IDependable;
+  /** @internal The template's name as known at synth. */
+  public abstract readonly _nameAtSynth: string;
+  /** @internal The template's construct: the configuration is created after it and deleted before it. */
+  public abstract readonly _construct: IDependable;
 }
 
 /** Properties of a {@link TemplateSyncConfig}. */
@@ -75,11 +76,8 @@ export interface TemplateSyncConfigProps {
  * @see https://docs.aws.amazon.com/proton/latest/userguide/ag-template-sync-configs.html
  */
 export class TemplateSyncConfig extends Resource {
-  /**
-   * `ENVIRONMENT` or `SERVICE`.
-   * @attribute
-   */
-  public readonly templateType: string;
+  /** The kind of the synced template. */
+  public readonly templateType: TemplateType;
   /**
    * The name of the synced template.
    * @attribute
@@ -92,26 +90,29 @@ export class TemplateSyncConfig extends Resource {
     validateRepositoryPath('subdirectory', props.subdirectory);
 
     const provider = ProtonProvider.getOrCreate(this);
-    provider.allowHandler(this, ProtonResourceType.TEMPLATE_SYNC_CONFIG, {});
+    provider.allowHandler(this, KINDS.templateSyncConfig.resourceType, {});
 
-    const properties: TemplateSyncConfigProperties = {
-      TemplateType: props.template.templateType,
-      TemplateName: props.template.templateName,
-      RepositoryProvider: props.repository.repositoryProvider,
-      RepositoryName: props.repository.repositoryName,
-      Branch: props.branch,
-      Subdirectory: props.subdirectory,
-    };
-    const resource = new CustomResource(this, 'Resource', {
-      serviceToken: provider.serviceToken,
-      resourceType: ProtonResourceType.TEMPLATE_SYNC_CONFIG,
-      properties: { ...properties },
-      serviceTimeout: ProtonProvider.SERVICE_TIMEOUT,
+    const resource = new ProtonCustomResource(this, {
+      kind: KINDS.templateSyncConfig,
+      properties: {
+        TemplateType: props.template.templateType,
+        TemplateName: props.template.templateName,
+        RepositoryProvider: props.repository.repositoryProvider,
+        RepositoryName: props.repository.repositoryName,
+        Branch: props.branch,
+        Subdirectory: props.subdirectory,
+      },
+      // One configuration per template.
+      identity: {
+        name: `${props.template.templateType}/${props.template._nameAtSynth}`,
+        property: 'template',
+        importWith: 'one TemplateSyncConfig per template',
+      },
     });
     // Created after, and deleted before, the template and the repository link it needs.
-    resource.node.addDependency(props.template.construct, props.repository);
+    resource.resource.node.addDependency(props.template._construct, props.repository);
 
-    this.templateType = resource.getAttString('TemplateType');
-    this.templateName = resource.getAttString('TemplateName');
+    this.templateType = props.template.templateType;
+    this.templateName = resource.attr('TemplateName');
   }
 }

@@ -462,3 +462,27 @@ export interface ComponentData {
   readonly Name: string;
   readonly EnvironmentName: string;
 }
+
+/**
+ * Each resource type's `ResourceProperties` and `Data`: the constructs create their custom
+ * resources and read their attributes through it, so a property or attribute renamed here fails
+ * to compile in the construct that uses it.
+ */
+export interface ProtonContract {
+  'Custom::ProtonEnvironmentTemplate': { properties: EnvironmentTemplateProperties; data: EnvironmentTemplateData };
+  'Custom::ProtonServiceTemplate': { properties: ServiceTemplateProperties; data: ServiceTemplateData };
+  'Custom::ProtonEnvironmentTemplateVersion': { properties: TemplateVersionProperties; data: TemplateVersionData };
+  'Custom::ProtonServiceTemplateVersion': { properties: ServiceTemplateVersionProperties; data: TemplateVersionData };
+  'Custom::ProtonRepository': { properties: RepositoryProperties; data: RepositoryData };
+  'Custom::ProtonEnvironmentAccountConnection': { properties: EnvironmentAccountConnectionProperties; data: EnvironmentAccountConnectionData };
+  'Custom::ProtonEnvironmentAccountConnectionAcceptance': {
+    properties: EnvironmentAccountConnectionAcceptanceProperties; data: EnvironmentAccountConnectionAcceptanceData;
+  };
+  'Custom::ProtonAccountSettings': { properties: AccountSettingsProperties; data: AccountSettingsData };
+  'Custom::ProtonTemplateSyncConfig': { properties: TemplateSyncConfigProperties; data: TemplateSyncConfigData };
+  'Custom::ProtonServiceSyncConfig': { properties: ServiceSyncConfigProperties; data: ServiceSyncConfigData };
+  'Custom::ProtonEnvironment': { properties: EnvironmentProperties; data: EnvironmentData };
+  'Custom::ProtonService': { properties: ServiceProperties; data: ServiceData };
+  'Custom::ProtonServiceInstance': { properties: ServiceInstanceProperties; data: ServiceInstanceData };
+  'Custom::ProtonComponent': { properties: ComponentProperties; data: ComponentData };
+}

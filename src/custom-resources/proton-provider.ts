@@ -1,5 +1,5 @@
 import * as path from 'path';
-import { ArnFormat, Duration, Lazy, Names, Stack, Validations } from 'aws-cdk-lib';
+import { ArnFormat, Duration, Lazy, Names, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -8,6 +8,7 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct, IConstruct } from 'constructs';
 import { OwnershipTag, ProtonResourceTypeName } from './contract';
+import type { ProtonHandlerOptions } from '../constructs/proton-handler';
 import { HANDLER_OPERATIONS, OWNED_RESOURCE_ACTIONS, PermissionStatement, PermissionTarget, PermissionTargets, statementsFor } from '../private/permissions';
 
 /** The one bundle of both handlers, built by `npx projen bundle` from `lambda/index.ts`. */
@@ -92,7 +93,25 @@ export class ProtonProvider extends Construct implements iam.IGrantable {
   public static getOrCreate(scope: Construct): ProtonProvider {
     const stack = Stack.of(scope);
     const existing = stack.node.tryFindChild(PROVIDER_ID);
-    return existing instanceof ProtonProvider ? existing : new ProtonProvider(stack, PROVIDER_ID);
+    // Not instanceof: the provider may come from another copy of the library in the same app.
+    return existing !== undefined && Symbol.for(PROVIDER_ID) in existing ? existing as ProtonProvider : new ProtonProvider(stack, PROVIDER_ID, {});
+  }
+
+  /** Creates the provider of `scope`'s stack with `options`; throws when the stack already has one. */
+  public static configure(scope: Construct, options: ProtonHandlerOptions): ProtonProvider {
+    const stack = Stack.of(scope);
+    const existing = stack.node.tryFindChild(PROVIDER_ID);
+    if (existing !== undefined) {
+      throw new Error(`ProtonHandler.configure: the Proton handler of stack '${stack.node.path}' already exists (the stack declares a Proton resource, `
+        + 'which created it with the default options). Call ProtonHandler.configure(stack, options) before declaring the stack\'s first Proton resource.');
+    }
+    if (options.memorySize !== undefined && (options.memorySize < 128 || options.memorySize > 10240)) {
+      throw new Error(`memorySize ${options.memorySize} is not a Lambda memory size: give 128 to 10240 (MiB).`);
+    }
+    if (options.vpc === undefined && (options.vpcSubnets !== undefined || options.securityGroups !== undefined)) {
+      throw new Error('vpcSubnets and securityGroups apply to functions in a VPC: give vpc too, or remove them.');
+    }
+    return new ProtonProvider(stack, PROVIDER_ID, options);
   }
 
   /** The `ServiceToken` of the custom resources. */
@@ -115,10 +134,15 @@ export class ProtonProvider extends Construct implements iam.IGrantable {
   /** Whether Proton ARNs are rendered as per-type wildcards (too many to list). */
   private collapsed = false;
 
-  private constructor(scope: Construct, id: string) {
+  private constructor(scope: Construct, id: string, options: ProtonHandlerOptions) {
     super(scope, id);
+    Object.defineProperty(this, Symbol.for(PROVIDER_ID), { value: true });
 
-    const logGroup = new logs.LogGroup(this, 'HandlerLogs', { retention: logs.RetentionDays.ONE_YEAR });
+    const logOptions = {
+      retention: options.logRetention ?? logs.RetentionDays.ONE_YEAR,
+      removalPolicy: options.logRemovalPolicy ?? RemovalPolicy.RETAIN,
+    };
+    const logGroup = new logs.LogGroup(this, 'HandlerLogs', logOptions);
     this.role = new iam.Role(this, 'HandlerRole', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
       description: 'cdk-proton custom-resource handler: manages the Proton resources declared in this stack',
@@ -133,10 +157,15 @@ export class ProtonProvider extends Construct implements iam.IGrantable {
       handler: `index.${entry}`,
       runtime: ProtonProvider.HANDLER_RUNTIME,
       timeout: ProtonProvider.HANDLER_TIMEOUT,
-      memorySize: 256,
+      memorySize: options.memorySize ?? 256,
       role: this.role,
       logGroup,
       description: `cdk-proton ${entry} handler for the Proton custom resources of this stack`,
+      vpc: options.vpc,
+      vpcSubnets: options.vpcSubnets,
+      securityGroups: options.securityGroups,
+      tracing: options.tracing,
+      environment: options.environment,
     });
 
     const onEventHandler = handler('OnEventHandler', 'onEvent');
@@ -150,10 +179,64 @@ export class ProtonProvider extends Construct implements iam.IGrantable {
       frameworkLambdaLoggingLevel: lambda.ApplicationLogLevel.FATAL,
       disableWaiterStateMachineLogging: false,
       // Execution data would contain the CloudFormation request, ResponseURL included: never log it.
-      waiterStateMachineLogOptions: { level: sfn.LogLevel.ALL, includeExecutionData: false },
+      waiterStateMachineLogOptions: {
+        level: sfn.LogLevel.ALL, includeExecutionData: false, destination: new logs.LogGroup(this, 'WaiterLogs', logOptions),
+      },
+      // The framework's functions (logging FATAL only) write to the handlers' log group.
+      logGroup,
+      vpc: options.vpc,
+      vpcSubnets: options.vpcSubnets,
+      securityGroups: options.securityGroups,
     });
     this.serviceToken = provider.serviceToken;
+    if (options.permissionsBoundary) {
+      iam.PermissionsBoundary.of(this).apply(options.permissionsBoundary);
+    }
     this.acknowledgeFrameworkFindings(provider, [onEventHandler, isCompleteHandler]);
+    this.acknowledgeServerlessFindings(provider, [onEventHandler, isCompleteHandler], options);
+  }
+
+  /**
+   * cdk-nag `ServerlessChecks` findings on the provider's functions and state machine, each with
+   * why it does not apply or cannot be changed (see README, "cdk-nag").
+   */
+  private acknowledgeServerlessFindings(provider: cr.Provider, handlers: lambda.Function[], options: ProtonHandlerOptions): void {
+    const frameworkFunctions = ['framework-onEvent', 'framework-isComplete', 'framework-onTimeout'].map((id) => provider.node.findChild(id));
+    for (const fn of handlers) {
+      Validations.of(fn).acknowledge({
+        id: 'Serverless-LambdaDLQ',
+        reason: 'The Provider framework invokes this handler synchronously (RequestResponse) and turns its errors into FAILED responses: a dead-letter queue only receives failed asynchronous invocations.',
+      });
+      if (options.tracing === undefined || options.tracing === lambda.Tracing.DISABLED) {
+        Validations.of(fn).acknowledge({
+          id: 'Serverless-LambdaTracing',
+          reason: 'Tracing is opt-in (ProtonHandler.configure with tracing): each call is a few Proton API calls, logged with names, ids and statuses.',
+        });
+      }
+    }
+    for (const fn of frameworkFunctions) {
+      Validations.of(fn).acknowledge(
+        {
+          id: 'Serverless-LambdaDLQ',
+          reason: 'aws-cdk-lib\'s Provider framework offers no dead-letter queue; a lost asynchronous invocation still ends: every cdk-proton custom resource has a 50-minute ServiceTimeout.',
+        },
+        { id: 'Serverless-LambdaTracing', reason: 'aws-cdk-lib\'s Provider framework offers no tracing for its own functions.' },
+        { id: 'Serverless-LambdaDefaultMemorySize', reason: 'aws-cdk-lib\'s Provider framework sets the memory of its own functions (they only relay requests).' },
+      );
+    }
+    Validations.of(provider.node.findChild('waiter-state-machine')).acknowledge({
+      id: 'Serverless-StepFunctionStateMachineXray',
+      reason: 'aws-cdk-lib\'s Provider framework does not expose X-Ray tracing for its waiter state machine; each poll is logged at level ALL instead.',
+    });
+    if (options.vpc) {
+      Validations.of(this).acknowledge({
+        id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole]',
+        reason: 'Lambda adds AWSLambdaVPCAccessExecutionRole to the roles of functions in a VPC: its network-interface actions only support Resource "*".',
+      });
+    }
+    if (options.tracing !== undefined && options.tracing !== lambda.Tracing.DISABLED) {
+      this.acknowledgeWildcards(['*'], 'X-Ray tracing: xray:PutTraceSegments and xray:PutTelemetryRecords only support Resource "*".');
+    }
   }
 
   /**

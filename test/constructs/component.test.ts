@@ -5,8 +5,9 @@ import { App, RemovalPolicy, Stack, Stage, Tags } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import {
-  Component, ComponentInfrastructure, ComponentProps, ComponentSource, ComponentTemplateLanguage, Environment, EnvironmentAccountConnection,
-  EnvironmentProvisioning, EnvironmentTemplate, Service, ServiceInstance, ServiceTemplate, TemplateBundle,
+  Component, ComponentInfrastructure, ComponentProps, ComponentSource, ComponentTemplateLanguage, Environment,
+  EnvironmentAccountConnection, EnvironmentProvisioning, EnvironmentTemplate, IService, IServiceInstance, Service,
+  ServiceInstance, ServiceInstanceSpec, ServiceTemplate, TemplateBundle,
 } from '../../src';
 import { BUNDLES_DIR } from '../fixtures/bundles/corpus';
 
@@ -49,7 +50,7 @@ function setup(options: { supportedComponentSources?: ComponentSource[] } = { su
     compatibleEnvironmentTemplates: [{ template: envTemplate, majorVersion: '1' }],
     supportedComponentSources: options.supportedComponentSources,
   });
-  const service = new Service(stack, 'Web', { serviceName: 'web', templateVersion: version, instances: [{ name: 'main', environment: dev, inputs: { message: 'main' } }] });
+  const service = new Service(stack, 'Web', { serviceName: 'web', templateVersion: version, instances: [{ name: 'main', environment: dev, spec: ServiceInstanceSpec.fromInputs({ message: 'main' }) }] });
   return { stack, dev, bare, service, version };
 }
 
@@ -68,6 +69,12 @@ function statementsOn(stack: Stack, suffix: string): Array<{ Action: string[] | 
 }
 
 const getAtt = (prefix: string, attribute: string) => ({ 'Fn::GetAtt': [expect.stringMatching(new RegExp(`^${prefix}`)), attribute] });
+
+let instanceRefs = 0;
+/** Instance `name` of `service`, as a component is attached to it (imported by name: it may be declared later). */
+function instanceOf(service: IService, name: string): IServiceInstance {
+  return ServiceInstance.fromServiceInstanceName(Stack.of(service), `InstanceRef${instanceRefs++}`, service, name);
+}
 
 describe('Component', () => {
   test('a standalone component names its environment and depends on it', () => {
@@ -96,8 +103,8 @@ describe('Component', () => {
 
   test('an attached component names its service instance, takes the instance\'s inputs (declared later) and depends on the service', () => {
     const { stack, dev, service } = setup();
-    const queue = new Component(stack, 'Queue', { componentName: 'queue', infrastructure: cfn(), service, serviceInstanceName: 'dev' });
-    service.addInstance('dev', { environment: dev, inputs: { message: 'hello' } });
+    const queue = new Component(stack, 'Queue', { componentName: 'queue', infrastructure: cfn(), serviceInstance: instanceOf(service, 'dev') });
+    service.addInstance('dev', { environment: dev, spec: ServiceInstanceSpec.fromInputs({ message: 'hello' }) });
     const resource = component(stack);
     expect(resource.Properties).toEqual({
       ServiceToken: expect.anything(),
@@ -120,9 +127,9 @@ describe('Component', () => {
 
   test('explicit inputs (tokens included) are rendered as a JSON object text and override the instance\'s', () => {
     const { stack, dev, service } = setup();
-    service.addInstance('dev', { environment: dev, inputs: { message: 'hello' } });
+    service.addInstance('dev', { environment: dev, spec: ServiceInstanceSpec.fromInputs({ message: 'hello' }) });
     new Component(stack, 'Queue', {
-      componentName: 'queue', infrastructure: cfn(), service, serviceInstanceName: 'dev', serviceInstanceInputs: { message: dev.getOutput('Greeting') },
+      componentName: 'queue', infrastructure: cfn(), serviceInstance: instanceOf(service, 'dev'), serviceInstanceSpec: ServiceInstanceSpec.fromInputs({ message: dev.getOutput('Greeting') }),
     });
     expect(component(stack).Properties.ServiceInstanceInputs).toEqual({
       'Fn::Join': ['', ['{"message":"', getAtt('Dev', 'Output.Greeting'), '"}']],
@@ -132,8 +139,8 @@ describe('Component', () => {
   test('attached to an imported service: no inputs unless given, not checked against a schema, and the instance ARN uses the imported name', () => {
     const { stack } = setup();
     const imported = Service.fromServiceName(stack, 'Imported', 'legacy');
-    new Component(stack, 'A', { componentName: 'a', infrastructure: cfn(), service: imported, serviceInstanceName: 'prod' });
-    new Component(stack, 'B', { componentName: 'b', infrastructure: cfn(), service: imported, serviceInstanceName: 'qa', serviceInstanceInputs: { anything: 1 } });
+    new Component(stack, 'A', { componentName: 'a', infrastructure: cfn(), serviceInstance: instanceOf(imported, 'prod') });
+    new Component(stack, 'B', { componentName: 'b', infrastructure: cfn(), serviceInstance: instanceOf(imported, 'qa'), serviceInstanceSpec: ServiceInstanceSpec.fromInputs({ anything: 1 }) });
     const [a, b] = Object.values(Template.fromStack(stack).findResources(TYPE));
     expect(a.Properties).toMatchObject({ ServiceName: 'legacy', ServiceInstanceName: 'prod' });
     expect(a.Properties.ServiceInstanceInputs).toBeUndefined();
@@ -158,10 +165,10 @@ describe('Component', () => {
   test('a generated name stays when the component is attached to an instance of its environment (attach and detach update in place)', () => {
     const nameOf = (attached: boolean) => {
       const { stack, dev, service } = setup();
-      const placement = attached ? { service, serviceInstanceName: 'dev' } : { environment: dev };
+      const placement = attached ? { serviceInstance: instanceOf(service, 'dev') } : { environment: dev };
       new Component(stack, 'Queue', { infrastructure: cfn(), ...placement });
       // Declared after the component: the generated name waits for the instance's environment.
-      service.addInstance('dev', { environment: dev, inputs: { message: 'hello' } });
+      service.addInstance('dev', { environment: dev, spec: ServiceInstanceSpec.fromInputs({ message: 'hello' }) });
       return component(stack).Properties.Name;
     };
     expect(nameOf(true)).toBe(nameOf(false));
@@ -223,9 +230,9 @@ describe('Component', () => {
       const looped = 'Resources:\n  Q: {Type: AWS::SQS::Queue}\nOutputs:\n{% for q in service_instance.inputs.queues %}\n  {{ q }}Url:\n    Value: x\n{% endfor %}\n';
       const infrastructure = ComponentInfrastructure.fromString(looped, ComponentTemplateLanguage.CLOUDFORMATION);
       const legacy = Service.fromServiceName(stack, 'Legacy', 'legacy');
-      const queue = new Component(stack, 'Queue', { infrastructure, service: legacy, serviceInstanceName: 'one', serviceInstanceInputs: { queues: ['orders'] } });
+      const queue = new Component(stack, 'Queue', { infrastructure, serviceInstance: instanceOf(legacy, 'one'), serviceInstanceSpec: ServiceInstanceSpec.fromInputs({ queues: ['orders'] }) });
       expect(stack.resolve(queue.getOutput('ordersUrl'))).toEqual(getAtt('Queue', 'Output.ordersUrl'));
-      const other = new Component(stack, 'Other', { infrastructure, service: legacy, serviceInstanceName: 'two', serviceInstanceInputs: { queues: ['jobs'] } });
+      const other = new Component(stack, 'Other', { infrastructure, serviceInstance: instanceOf(legacy, 'two'), serviceInstanceSpec: ServiceInstanceSpec.fromInputs({ queues: ['jobs'] }) });
       other.getOutput('ordersUrl');
       expect(() => Template.fromStack(stack)).toThrow("[TestStack/Other] Component 'TestStack/Other': getOutput('ordersUrl'): the template's IaC file rendered "
         + "with this spec has no output 'ordersUrl' (outputs: jobsUrl). Read one of these, or add it to the template's Outputs.");
@@ -240,28 +247,24 @@ describe('Component', () => {
 
   describe('throws when', () => {
     const cases: Array<[string, (s: ReturnType<typeof setup>) => Partial<ComponentProps>, string]> = [
-      ['neither environment nor service is given', () => ({}),
-        "Component 'TestStack/Queue': give environment (a standalone component) or service with serviceInstanceName (a component attached to a service instance)."],
-      ['both environment and service are given', ({ dev, service }) => ({ environment: dev, service, serviceInstanceName: 'dev' }),
-        "Component 'TestStack/Queue': give either environment (a standalone component) or service with serviceInstanceName (an attached component), not both: "
+      ['neither environment nor serviceInstance is given', () => ({}),
+        "Component 'TestStack/Queue': give environment (a standalone component) or serviceInstance (a component attached to a service instance)."],
+      ['both environment and serviceInstance are given', ({ dev, service }) => ({ environment: dev, serviceInstance: instanceOf(service, 'dev') }),
+        "Component 'TestStack/Queue': give either environment (a standalone component) or serviceInstance (an attached component), not both: "
         + "an attached component runs in its instance's environment. Remove environment."],
-      ['service is given without serviceInstanceName', ({ service }) => ({ service }),
-        "Component 'TestStack/Queue': service needs serviceInstanceName, the instance of the service to attach the component to. Give serviceInstanceName."],
-      ['serviceInstanceName is given without service', ({ dev }) => ({ environment: dev, serviceInstanceName: 'dev' }),
-        "Component 'TestStack/Queue': serviceInstanceName 'dev' needs service, the service the instance belongs to. Give service, or remove serviceInstanceName."],
-      ['a standalone component has serviceInstanceInputs', ({ dev }) => ({ environment: dev, serviceInstanceInputs: { message: 'm' } }),
-        "Component 'TestStack/Queue': serviceInstanceInputs apply only to a component attached to a service instance (service and serviceInstanceName); "
-        + 'a standalone component has none. Remove serviceInstanceInputs.'],
+      ['a standalone component has serviceInstanceSpec', ({ dev }) => ({ environment: dev, serviceInstanceSpec: ServiceInstanceSpec.fromInputs({ message: 'm' }) }),
+        "Component 'TestStack/Queue': serviceInstanceSpec applies only to a component attached to a service instance (serviceInstance); "
+        + 'a standalone component has none. Remove serviceInstanceSpec.'],
       ['the standalone environment has no component role', ({ bare }) => ({ environment: bare }),
         "Component 'TestStack/Queue': environment 'TestStack/Bare' has no component role, so Proton cannot provision directly defined components in it. "
         + 'Give that Environment a componentRole (the componentRole prop): the role Proton provisions components with.'],
-      ['serviceInstanceInputs do not match the schema', ({ service }) => ({ service, serviceInstanceName: 'dev', serviceInstanceInputs: { message: '', port: 80 } }),
-        "Component 'TestStack/Queue': serviceInstanceInputs do not match the service template version's schema: "
-        + 'serviceInstanceInputs.port is not an input of SvcInput (inputs: message); serviceInstanceInputs.message must be at least 1 characters long. Fix these inputs.'],
+      ['serviceInstanceSpec does not match the schema', ({ service }) => ({ serviceInstance: instanceOf(service, 'dev'), serviceInstanceSpec: ServiceInstanceSpec.fromInputs({ message: '', port: 80 }) }),
+        "Component 'TestStack/Queue': serviceInstanceSpec does not match the service template version's schema: "
+        + 'serviceInstanceSpec.port is not an input of SvcInput (inputs: message); serviceInstanceSpec.message must be at least 1 characters long. Fix these inputs.'],
       ['componentName is not a Proton name', ({ dev }) => ({ environment: dev, componentName: 'my queue' }),
         "componentName 'my queue' is not a valid Proton name: it must be 1 to 100 characters, start with a letter or digit and contain only letters, digits, \"_\" and \"-\" "
         + "(pattern ^[0-9A-Za-z]+[0-9A-Za-z_\\-]*$). Rename it, e.g. 'my-queue'."],
-      ['serviceInstanceName is not a Proton name', ({ service }) => ({ service, serviceInstanceName: '-dev' }),
+      ['the instance name is not a Proton name', ({ service }) => ({ serviceInstance: instanceOf(service, '-dev') }),
         "serviceInstanceName '-dev' is not a valid Proton name: it must be 1 to 100 characters, start with a letter or digit and contain only letters, digits, \"_\" and \"-\" "
         + "(pattern ^[0-9A-Za-z]+[0-9A-Za-z_\\-]*$). Rename it, e.g. 'dev'."],
       ['the description is too long', ({ dev }) => ({ environment: dev, description: 'd'.repeat(501) }),
@@ -274,7 +277,7 @@ describe('Component', () => {
 
     test('the service template version does not support directly defined components', () => {
       const { stack, service } = setup({});
-      expect(() => new Component(stack, 'Queue', { infrastructure: cfn(), service, serviceInstanceName: 'dev' })).toThrow(
+      expect(() => new Component(stack, 'Queue', { infrastructure: cfn(), serviceInstance: instanceOf(service, 'dev') })).toThrow(
         "Component 'TestStack/Queue': service 'TestStack/Web' runs service template version 'TestStack/SvcTemplate/V1', whose supportedComponentSources "
         + 'do not include DIRECTLY_DEFINED, so Proton refuses components attached to its instances. '
         + 'Add supportedComponentSources: [ComponentSource.DIRECTLY_DEFINED] to that version.');
@@ -284,9 +287,9 @@ describe('Component', () => {
   describe('at synth, an attachment to a Service of the app fails when', () => {
     test('the service declares no such instance', () => {
       const { stack, service } = setup();
-      const queue = new Component(stack, 'Queue', { infrastructure: cfn(), service, serviceInstanceName: 'dev' });
+      const queue = new Component(stack, 'Queue', { infrastructure: cfn(), serviceInstance: instanceOf(service, 'dev') });
       expect(queue.node.validate()).toEqual([
-        "Component 'TestStack/Queue': service 'TestStack/Web' declares no instance 'dev' (instances: main). Give serviceInstanceName one of them, "
+        "Component 'TestStack/Queue': service 'TestStack/Web' declares no instance 'dev' (instances: main). Attach the component to one of them, "
         + "or declare the instance with addInstance('dev', { environment }).",
       ]);
       expect(() => Template.fromStack(stack)).toThrow(/declares no instance 'dev'/);
@@ -294,8 +297,8 @@ describe('Component', () => {
 
     test("the instance's environment has no component role", () => {
       const { stack, bare, service } = setup();
-      service.addInstance('dev', { environment: bare, inputs: { message: 'm' } });
-      const queue = new Component(stack, 'Queue', { infrastructure: cfn(), service, serviceInstanceName: 'dev' });
+      service.addInstance('dev', { environment: bare, spec: ServiceInstanceSpec.fromInputs({ message: 'm' }) });
+      const queue = new Component(stack, 'Queue', { infrastructure: cfn(), serviceInstance: instanceOf(service, 'dev') });
       expect(queue.node.validate()).toEqual([
         "Component 'TestStack/Queue': it is attached to instance 'dev', whose environment 'TestStack/Bare' has no component role, "
         + 'so Proton cannot provision directly defined components in it. Give that Environment a componentRole (the componentRole prop): the role Proton provisions components with.',
@@ -430,8 +433,8 @@ describe('Component attached to an instance declared by a ServiceInstance of the
   test('depends on a ServiceInstance declared before it', () => {
     const stack = new Stack(new App(), 'TestStack', { env: ENV });
     const { environment, api } = imports(stack);
-    new ServiceInstance(stack, 'Extra', { service: api, environment, instanceName: 'extra' });
-    new Component(stack, 'Queue', { componentName: 'queue', infrastructure: cfn(), service: api, serviceInstanceName: 'extra' });
+    new ServiceInstance(stack, 'Extra', { service: api, environment, serviceInstanceName: 'extra' });
+    new Component(stack, 'Queue', { componentName: 'queue', infrastructure: cfn(), serviceInstance: instanceOf(api, 'extra') });
     const [extra] = instanceIds(stack);
     expect(extra).toMatch(/^Extra/);
     expect(component(stack).DependsOn).toContain(extra);
@@ -440,8 +443,8 @@ describe('Component attached to an instance declared by a ServiceInstance of the
   test('depends on a ServiceInstance declared after it, through another import of the same service', () => {
     const stack = new Stack(new App(), 'TestStack', { env: ENV });
     const { environment, api, apiAgain } = imports(stack);
-    new Component(stack, 'Queue', { componentName: 'queue', infrastructure: cfn(), service: api, serviceInstanceName: 'extra' });
-    new ServiceInstance(stack, 'Extra', { service: apiAgain, environment, instanceName: 'extra' });
+    new Component(stack, 'Queue', { componentName: 'queue', infrastructure: cfn(), serviceInstance: instanceOf(api, 'extra') });
+    new ServiceInstance(stack, 'Extra', { service: apiAgain, environment, serviceInstanceName: 'extra' });
     const [extra] = instanceIds(stack);
     expect(component(stack).DependsOn).toContain(extra);
   });
@@ -450,12 +453,12 @@ describe('Component attached to an instance declared by a ServiceInstance of the
     const app = new App();
     const stack = new Stack(app, 'TestStack', { env: ENV });
     const { environment, api } = imports(stack);
-    new Component(stack, 'Queue', { componentName: 'queue', infrastructure: cfn(), service: api, serviceInstanceName: 'extra' });
-    new ServiceInstance(stack, 'Other', { service: api, environment, instanceName: 'other' });
-    new ServiceInstance(stack, 'Worker', { service: Service.fromServiceName(stack, 'WorkerService', 'worker'), environment, instanceName: 'extra' });
+    new Component(stack, 'Queue', { componentName: 'queue', infrastructure: cfn(), serviceInstance: instanceOf(api, 'extra') });
+    new ServiceInstance(stack, 'Other', { service: api, environment, serviceInstanceName: 'other' });
+    new ServiceInstance(stack, 'Worker', { service: Service.fromServiceName(stack, 'WorkerService', 'worker'), environment, serviceInstanceName: 'extra' });
     const elsewhere = new Stack(app, 'Elsewhere', { env: { account: '210987654321', region: 'us-east-1' } });
     const remote = imports(elsewhere);
-    new ServiceInstance(elsewhere, 'Extra', { service: remote.api, environment: remote.environment, instanceName: 'extra' });
+    new ServiceInstance(elsewhere, 'Extra', { service: remote.api, environment: remote.environment, serviceInstanceName: 'extra' });
 
     expect(instanceIds(stack)).toHaveLength(2);
     const dependsOn: string[] = component(stack).DependsOn ?? [];
@@ -471,9 +474,9 @@ describe('Component attached to an instance declared by a ServiceInstance of the
     const components = new Stack(app, 'Components', { env: ENV });
     const { environment, api } = imports(instances);
     new Component(components, 'Queue', {
-      componentName: 'queue', infrastructure: cfn(), service: Service.fromServiceName(components, 'Api', 'api'), serviceInstanceName: 'extra',
+      componentName: 'queue', infrastructure: cfn(), serviceInstance: instanceOf(Service.fromServiceName(components, 'Api', 'api'), 'extra'),
     });
-    new ServiceInstance(instances, 'Extra', { service: api, environment, instanceName: 'extra' });
+    new ServiceInstance(instances, 'Extra', { service: api, environment, serviceInstanceName: 'extra' });
 
     const assembly = app.synth();
     expect(assembly.getStackByName('Components').dependencies.map((d) => d.id)).toContain('Instances');
@@ -487,9 +490,9 @@ describe('Component attached to an instance declared by a ServiceInstance of the
     const instances = new Stack(new Stage(app, 'Base'), 'Instances', { env: ENV });
     const components = new Stack(new Stage(app, 'Apps'), 'Components', { env: ENV });
     const { environment, api } = imports(instances);
-    new ServiceInstance(instances, 'Extra', { service: api, environment, instanceName: 'extra' });
+    new ServiceInstance(instances, 'Extra', { service: api, environment, serviceInstanceName: 'extra' });
     new Component(components, 'Queue', {
-      componentName: 'queue', infrastructure: cfn(), service: Service.fromServiceName(components, 'Api', 'api'), serviceInstanceName: 'extra',
+      componentName: 'queue', infrastructure: cfn(), serviceInstance: instanceOf(Service.fromServiceName(components, 'Api', 'api'), 'extra'),
     });
     expect(components.dependencies).toEqual([]);
     expect(() => Template.fromStack(components)).not.toThrow();

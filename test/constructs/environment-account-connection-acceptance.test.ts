@@ -40,7 +40,7 @@ describe('EnvironmentAccountConnectionAcceptance', () => {
       Properties: { ServiceToken: Match.anyValue(), ServiceTimeout: '3000', ConnectionId: ID, Decision: 'ACCEPT' },
     });
     for (const [attr, name] of [['environmentAccountConnectionId', 'Id'], ['environmentAccountConnectionArn', 'Arn'], ['environmentAccountId', 'EnvironmentAccountId'],
-      ['environmentName', 'EnvironmentName'], ['status', 'Status']] as const) {
+      ['environmentName', 'EnvironmentName'], ['environmentAccountConnectionStatus', 'Status']] as const) {
       expect(stack.resolve(acceptance[attr])).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^Accept/), name] });
     }
     expect(protonStatements(stack)).toEqual([{

@@ -137,7 +137,8 @@ describe('EnvironmentTemplate', () => {
     })) as any[];
     expect(framework).toHaveLength(3);
     for (const f of framework) {
-      expect(f.Properties.LoggingConfig).toEqual({ ApplicationLogLevel: 'FATAL', LogFormat: 'JSON' });
+      // The framework's functions log (FATAL only) into the handlers' log group: one retention and removal policy for all.
+      expect(f.Properties.LoggingConfig).toEqual({ ApplicationLogLevel: 'FATAL', LogFormat: 'JSON', LogGroup: { Ref: expect.stringMatching(/^cdkprotonProtonProviderHandlerLogs/) } });
     }
     expect(JSON.stringify(machine.Properties.DefinitionString)).toMatch(/\\"IntervalSeconds\\":10,\\"MaxAttempts\\":210/);
   });

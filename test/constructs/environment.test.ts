@@ -313,7 +313,7 @@ describe('Environment', () => {
     expect(() => new Environment(stack, 'B', { template, provisioning }))
       .toThrow(/^An environment needs the template version it runs: give templateVersion/);
     expect(() => new Environment(stack, 'C', { template, templateMajorVersion: '01', provisioning }))
-      .toThrow("templateMajorVersion '01' is not a template version number: give a whole number without leading zeros as a string, e.g. '1'.");
+      .toThrow("templateMajorVersion '01' is not a Proton version number: use digits without leading zeros, such as '1' or '0' (pattern ^(0|[1-9]\\d*)$, at most 20 digits).");
   });
 
   test('throws when names and lengths are invalid', () => {

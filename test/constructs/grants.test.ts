@@ -1,7 +1,7 @@
 /**
- * The grants of environments, services, service instances, components and templates: built from
- * the permissions table (src/private/permissions.ts), the same way on imported and declared
- * resources, exact statements.
+ * The grants of environments, services and their pipelines, service instances, components and
+ * templates: built from the permissions table (src/private/permissions.ts), the same way on
+ * imported and declared resources, exact statements.
  */
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
@@ -52,24 +52,52 @@ test('service: the service and its pipeline', () => {
   }]);
 });
 
-test('service instance: the same grants on a ServiceInstance and on an instance of a Service; outputs and resources name the service too', () => {
+test('service pipeline: only the pipeline\'s actions, on the service (IAM has no pipeline resource type)', () => {
   const { stack, role } = setup();
-  const instance = new ServiceInstance(stack, 'Extra', {
-    service: Service.fromServiceName(stack, 'Web', 'web'), environment: Environment.fromEnvironmentName(stack, 'Dev', 'dev'), instanceName: 'extra',
-  });
-  instance.grantDeploy(role);
-  const expected = [
+  const web = Service.fromServiceArn(stack, 'Web', 'arn:aws:proton:eu-west-1:210987654321:service/web');
+  web.pipeline.grantRead(role);
+  web.pipeline.grantDeploy(role);
+  const read = ['proton:GetService', 'proton:ListServicePipelineOutputs', 'proton:ListServicePipelineProvisionedResources'];
+  expect(statements(stack)).toEqual([
+    { Effect: 'Allow', Action: read, Resource: 'arn:aws:proton:eu-west-1:210987654321:service/web' },
     {
       Effect: 'Allow',
-      Action: [
-        'proton:CancelServiceInstanceDeployment', 'proton:GetServiceInstance', 'proton:ListServiceInstanceOutputs',
-        'proton:ListServiceInstanceProvisionedResources', 'proton:ListTagsForResource', 'proton:UpdateServiceInstance',
-      ],
-      Resource: arn('service/web/service-instance/extra'),
+      Action: [...read, 'proton:CancelServicePipelineDeployment', 'proton:UpdateServicePipeline'].sort(),
+      Resource: 'arn:aws:proton:eu-west-1:210987654321:service/web',
     },
+  ]);
+});
+
+const INSTANCE_DEPLOY = [
+  'proton:CancelServiceInstanceDeployment', 'proton:GetServiceInstance', 'proton:ListServiceInstanceOutputs',
+  'proton:ListServiceInstanceProvisionedResources', 'proton:ListTagsForResource', 'proton:UpdateServiceInstance',
+];
+
+test('service instance: the same grants on a ServiceInstance, an instance of a Service and an import; outputs and resources name the service too', () => {
+  const { stack, role } = setup();
+  const instance = new ServiceInstance(stack, 'Extra', {
+    service: Service.fromServiceName(stack, 'Web', 'web'), environment: Environment.fromEnvironmentName(stack, 'Dev', 'dev'), serviceInstanceName: 'extra',
+  });
+  instance.grantDeploy(role);
+  // The instance's ARN is its resource's attribute: the grant follows the instance.
+  expect(statements(stack)).toEqual([
+    { Effect: 'Allow', Action: INSTANCE_DEPLOY, Resource: stack.resolve(instance.serviceInstanceArn) },
     { Effect: 'Allow', Action: ['proton:ListServiceInstanceOutputs', 'proton:ListServiceInstanceProvisionedResources'], Resource: arn('service/web') },
-  ];
-  expect(statements(stack)).toEqual(expected);
+  ]);
+  expect(stack.resolve(instance.serviceInstanceArn)).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^Extra/), 'Arn'] });
+
+  const imported = setup();
+  ServiceInstance.fromServiceInstanceArn(imported.stack, 'Extra', 'arn:aws:proton:eu-west-1:210987654321:service/web/service-instance/extra')
+    .grantDeploy(imported.role);
+  // In the ARN's account and region.
+  expect(statements(imported.stack)).toEqual([
+    { Effect: 'Allow', Action: INSTANCE_DEPLOY, Resource: 'arn:aws:proton:eu-west-1:210987654321:service/web/service-instance/extra' },
+    {
+      Effect: 'Allow',
+      Action: ['proton:ListServiceInstanceOutputs', 'proton:ListServiceInstanceProvisionedResources'],
+      Resource: 'arn:aws:proton:eu-west-1:210987654321:service/web',
+    },
+  ]);
 
   const other = setup();
   const template = ServiceTemplate.fromServiceTemplateName(other.stack, 'Tmpl', 'web-tmpl');

@@ -1,7 +1,7 @@
 import { Stack, Validations } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import { AwsSolutionsChecks } from 'cdk-nag';
+import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import { IConstruct } from 'constructs';
 import { EnvironmentTemplate } from '../../src';
 import { ProtonProvider } from '../../src/custom-resources/proton-provider';
@@ -24,16 +24,38 @@ test('a stack with every Proton resource kind has no unacknowledged AwsSolutions
   expect(findings(platformStack())).toEqual([]);
 });
 
-test('for templates, the handler role acknowledges only the statement on the resources the stack created; the rest sits on the Provider framework', () => {
+test('a stack with every Proton resource kind has no unacknowledged Serverless findings (DLQ, tracing, memory, state machine X-Ray)', () => {
+  const stack = platformStack();
+  const report = new ServerlessChecks().validateScope(stack);
+  expect(report.violations.flatMap((v) => v.violatingResources.map((r) => `${v.ruleName} — ${r.constructPath}`))).toEqual([]);
+});
+
+test('for templates, the handler role acknowledges only the statement on the resources the stack created; the rest sits on the Provider '
+  + 'framework and (serverless rules only) on the handler functions', () => {
   const stack = newStack();
   new EnvironmentTemplate(stack, 'Plain', { environmentTemplateName: 'plain' });
   const acknowledged = stack.node.findAll()
     .filter((c) => c.node.metadata.some((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY))
     .map((c) => c.node.path);
-  expect(acknowledged).toEqual(['NagStack/cdk-proton.ProtonProvider/HandlerRole', 'NagStack/cdk-proton.ProtonProvider/Provider']);
-  expect(acknowledgedIds(stack.node.findChild('cdk-proton.ProtonProvider').node.findChild('HandlerRole'))).toEqual([
+  expect(acknowledged).toEqual([
+    'NagStack/cdk-proton.ProtonProvider/HandlerRole',
+    // ServerlessChecks: DLQ and tracing (see acknowledgedIds below).
+    'NagStack/cdk-proton.ProtonProvider/OnEventHandler',
+    'NagStack/cdk-proton.ProtonProvider/IsCompleteHandler',
+    'NagStack/cdk-proton.ProtonProvider/Provider',
+    'NagStack/cdk-proton.ProtonProvider/Provider/framework-onEvent',
+    'NagStack/cdk-proton.ProtonProvider/Provider/framework-isComplete',
+    'NagStack/cdk-proton.ProtonProvider/Provider/framework-onTimeout',
+    'NagStack/cdk-proton.ProtonProvider/Provider/waiter-state-machine',
+  ]);
+  const provider = stack.node.findChild('cdk-proton.ProtonProvider');
+  expect(acknowledgedIds(provider.node.findChild('HandlerRole'))).toEqual([
     'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:proton:us-east-1:123456789012:*]',
   ]);
+  expect(acknowledgedIds(provider.node.findChild('OnEventHandler'))).toEqual(['Serverless-LambdaDLQ', 'Serverless-LambdaTracing']);
+  expect(acknowledgedIds(provider.node.findChild('Provider').node.findChild('framework-onTimeout')))
+    .toEqual(['Serverless-LambdaDLQ', 'Serverless-LambdaDefaultMemorySize', 'Serverless-LambdaTracing']);
+  expect(acknowledgedIds(provider.node.findChild('Provider').node.findChild('waiter-state-machine'))).toEqual(['Serverless-StepFunctionStateMachineXray']);
 });
 
 /** The cdk-nag rule ids acknowledged on `construct`. */

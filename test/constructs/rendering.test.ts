@@ -1,7 +1,8 @@
 /**
  * Rendering at synth: the corpus (test/fixtures/bundles/render) in an app — an environment, a
  * service with instances and a pipeline, a component — renders with each spec; broken bundles fail
- * with `file:line`, in the bundle alone or once rendered with a spec; TemplateBundle.render previews.
+ * with `file:line`, in the bundle alone or once rendered with a spec; TemplateBundle.render previews;
+ * resources whose spec is the same share one render, unless the template decides on a name.
  */
 import * as fs from 'fs';
 import * as os from 'os';
@@ -10,9 +11,10 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import {
-  Component, ComponentInfrastructure, ComponentSource, Environment, EnvironmentProvisioning, EnvironmentSpec, EnvironmentTemplate, Service,
-  ServiceTemplate, TemplateBundle,
+  Component, ComponentInfrastructure, ComponentSource, Environment, EnvironmentProvisioning, EnvironmentSpec,
+  EnvironmentTemplate, Service, ServiceInstanceSpec, ServicePipelineSpec, ServiceTemplate, ServiceTemplatePipelineProvisioning, TemplateBundle,
 } from '../../src';
+import { JinjaTemplate } from '../../src/private/render/jinja';
 import {
   BROKEN_RENDER_BUNDLES, BUNDLES_DIR, RENDER_COMPONENT_FILE, RENDER_ENVIRONMENT, RENDER_ENVIRONMENT_INPUTS, RENDER_SERVICE, writeBrokenRenderBundle,
 } from '../fixtures/bundles/corpus';
@@ -42,16 +44,17 @@ function platform(options: { environmentBundle?: string; serviceBundle?: string;
   const api = new Service(stack, 'Api', {
     serviceName: 'api',
     templateVersion: webV1,
-    pipelineInputs: { test_command: 'npm test' },
+    pipelineSpec: ServicePipelineSpec.fromInputs({ test_command: 'npm test' }),
     repositoryConnectionArn: 'arn:aws:codestar-connections:us-east-1:111111111111:connection/c',
     repositoryId: 'acme/api',
     branchName: 'main',
   });
   const instance = api.addInstance('staging', {
-    environment: staging, inputs: { image: 'nginx:1.27', loadbalancer_type: 'network', vpc_id: options.tokenVpcId ? staging.getOutput('VpcId') : 'vpc-1' },
+    environment: staging,
+    spec: ServiceInstanceSpec.fromInputs({ image: 'nginx:1.27', loadbalancer_type: 'network', vpc_id: options.tokenVpcId ? staging.getOutput('VpcId') : 'vpc-1' }),
   });
   const queue = new Component(stack, 'Queue', {
-    componentName: 'api-queue', infrastructure: ComponentInfrastructure.fromFile(RENDER_COMPONENT_FILE), service: api, serviceInstanceName: 'staging',
+    componentName: 'api-queue', infrastructure: ComponentInfrastructure.fromFile(RENDER_COMPONENT_FILE), serviceInstance: instance,
   });
   return { stack, staging, api, instance, queue };
 }
@@ -60,7 +63,7 @@ test('the corpus synthesizes: every IaC file renders with its spec, and getOutpu
   const { stack, staging, api, instance, queue } = platform();
   staging.getOutput('SubnetCount');
   instance.getOutput('QueueUrl');
-  api.getPipelineOutput('InstanceCount');
+  api.pipeline.getOutput('InstanceCount');
   queue.getOutput('QueuePolicyArn');
   expect(() => Template.fromStack(stack)).not.toThrow();
 });
@@ -144,5 +147,116 @@ describe('TemplateBundle.render', () => {
     expect(() => service.render({ spec: serviceSpec, instanceName: 'three' })).toThrow("The spec has no instance 'three' (instances: one, two).");
     expect(() => environment.render({ spec: 'proton: EnvironmentSpec\nspec:\n  tier: qa\n' })).toThrow(
       'The spec does not match the bundle\'s schema: spec.tier must be one of "dev", "staging", "prod".');
+  });
+});
+
+describe('one render per distinct bundle and spec: names are stand-ins', () => {
+  const MANIFEST = 'infrastructure:\n  templates:\n    - file: "cloudformation.yaml"\n      rendering_engine: jinja\n      template_language: cloudformation\n';
+  const schema = (key: string, properties: string) => `schema:\n  format:\n    openapi: "3.0.0"\n  ${key}: "Input"\n  types:\n    Input:\n      type: object\n`
+    + `      properties:\n${properties}`;
+  const INSTANCE_TEMPLATE = 'Resources:\n  Group:\n    Type: AWS::EC2::SecurityGroup\n    Properties:\n'
+    + "      GroupDescription: '{{ service.name }} {{ service_instance.name | proton_cfn_sanitize }} in {{ environment.name }}'\n"
+    + "      VpcId: '{{ service_instance.inputs.vpc_id }}'\n"
+    + "Outputs:\n  {{ service.name | replace('-', '') }}GroupId:\n    Value: !Ref Group\n";
+  let workDir: string;
+  beforeEach(() => {
+    workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'rendering-test-'));
+  });
+  afterEach(() => {
+    jest.restoreAllMocks();
+    fs.rmSync(workDir, { recursive: true, force: true });
+  });
+
+  function bundle(name: string, files: { readonly [file: string]: string }): TemplateBundle {
+    for (const [file, text] of Object.entries(files)) {
+      fs.mkdirSync(path.dirname(path.join(workDir, name, file)), { recursive: true });
+      fs.writeFileSync(path.join(workDir, name, file), text);
+    }
+    return TemplateBundle.fromDirectory(path.join(workDir, name));
+  }
+
+  /**
+   * Environments with these names on one template version and the same spec, and a service
+   * `svc-<environment>` with one instance `main` on each (its input a token); and a spy on the
+   * renders, which happen at synth (after the bundles' own checks).
+   */
+  function platformOf(names: readonly string[], environmentTemplate: string) {
+    const stack = new Stack(new App(), 'Platform', { env: ENV });
+    const role = iam.Role.fromRoleName(stack, 'Role', 'proton-service');
+    const network = new EnvironmentTemplate(stack, 'Net', { environmentTemplateName: 'net' });
+    const netV1 = network.addVersion('V1', {
+      bundle: bundle('env', {
+        'schema/schema.yaml': schema('environment_input_type', '        tier:\n          type: string\n          default: dev\n'),
+        'infrastructure/manifest.yaml': MANIFEST,
+        'infrastructure/cloudformation.yaml': environmentTemplate,
+      }),
+    });
+    const web = new ServiceTemplate(stack, 'Web', { serviceTemplateName: 'web', pipelineProvisioning: ServiceTemplatePipelineProvisioning.CUSTOMER_MANAGED });
+    const webV1 = web.addVersion('V1', {
+      bundle: bundle('svc', {
+        'schema/schema.yaml': schema('service_input_type', '        vpc_id:\n          type: string\n      required: [vpc_id]\n'),
+        'instance_infrastructure/manifest.yaml': MANIFEST,
+        'instance_infrastructure/cloudformation.yaml': INSTANCE_TEMPLATE,
+      }),
+      compatibleEnvironmentTemplates: [{ template: network, majorVersion: netV1.majorVersion }],
+    });
+    const created = names.map((name) => {
+      const environment = new Environment(stack, name, {
+        environmentName: name,
+        templateVersion: netV1,
+        spec: EnvironmentSpec.fromInputs({}),
+        provisioning: EnvironmentProvisioning.awsManaged({ protonServiceRole: role }),
+      });
+      const service = new Service(stack, `Svc-${name}`, { serviceName: `svc-${name}`, templateVersion: webV1 });
+      const instance = service.addInstance('main', { environment, spec: ServiceInstanceSpec.fromInputs({ vpc_id: environment.getOutput('Tier') }) });
+      return { environment, instance };
+    });
+    const renders = jest.spyOn(JinjaTemplate.prototype, 'render');
+    /** How many times the template of this text was rendered. */
+    const rendersOf = (text: string) => renders.mock.contexts.filter((template) => template === JinjaTemplate.parse(text)).length;
+    return { stack, created, renders, rendersOf };
+  }
+
+  const PLAIN_ENVIRONMENT = 'Resources:\n  Vpc:\n    Type: AWS::EC2::VPC\n    Properties:\n'
+    + "      Tags:\n        - Key: Name\n          Value: '{{ environment.name | proton_cfn_sanitize }}'\n"
+    + "Outputs:\n  VpcId:\n    Value: !Ref Vpc\n  Tier:\n    Value: '{{ environment.inputs.tier }}'\n";
+
+  test('environments whose spec is the same render once; each reads the outputs of its name', () => {
+    const environmentTemplate = PLAIN_ENVIRONMENT.replace('  VpcId:', "  {{ environment.name | replace('-', '') }}VpcId:");
+    const { stack, created, rendersOf } = platformOf(['net-1', 'net-2', 'net-3'], environmentTemplate);
+    created.forEach(({ environment }, i) => environment.getOutput(`net${i + 1}VpcId`));
+    created[1].environment.getOutput('net1VpcId');
+    expect(() => Template.fromStack(stack)).toThrow(
+      "[Platform/net-2] Environment 'Platform/net-2': getOutput('net1VpcId'): the template's infrastructure/ rendered with this spec has no output "
+      + "'net1VpcId' (outputs: net2VpcId, Tier). Read one of these, or add it to the template's Outputs.");
+    expect(rendersOf(environmentTemplate)).toBe(1);
+  });
+
+  test('service instances whose spec and environment outputs are the same render once; each reads the outputs of its names', () => {
+    const { stack, created, renders, rendersOf } = platformOf(['net-1', 'net-2', 'net-3'], PLAIN_ENVIRONMENT);
+    created.forEach(({ instance }, i) => instance.getOutput(`svcnet${i + 1}GroupId`));
+    created[2].instance.getOutput('svcnet1GroupId');
+    expect(() => Template.fromStack(stack)).toThrow(
+      "[Platform/Svc-net-3] Service 'Platform/Svc-net-3', instance 'main': getOutput('svcnet1GroupId'): the template's instance_infrastructure/ rendered with "
+      + "this spec has no output 'svcnet1GroupId' (outputs: svcnet3GroupId). Read one of these, or add it to the template's Outputs.");
+    expect(rendersOf(PLAIN_ENVIRONMENT)).toBe(1);
+    expect(rendersOf(INSTANCE_TEMPLATE)).toBe(1);
+    expect(renders).toHaveBeenCalledTimes(2);
+  });
+
+  test('a template that decides on a name renders for each name, with the result of that name', () => {
+    const environmentTemplate = "Resources:\n  Vpc:\n    Type: AWS::EC2::VPC\n{% if environment.name == 'prod' %}\n  Alarm:\n    Type: AWS::CloudWatch::Alarm\n"
+      + "{% endif %}\nOutputs:\n  VpcId:\n    Value: !Ref Vpc\n  Tier:\n    Value: '{{ environment.inputs.tier }}'\n"
+      + "{% if environment.name == 'prod' %}\n  AlarmArn:\n    Value: !GetAtt Alarm.Arn\n{% endif %}\n";
+    const { stack, created, rendersOf } = platformOf(['dev', 'prod', 'test'], environmentTemplate);
+    created.forEach(({ environment }) => environment.getOutput('AlarmArn'));
+    expect(() => Template.fromStack(stack)).toThrow([
+      "[Platform/dev] Environment 'Platform/dev': getOutput('AlarmArn'): the template's infrastructure/ rendered with this spec has no output "
+      + "'AlarmArn' (outputs: VpcId, Tier). Read one of these, or add it to the template's Outputs.",
+      "[Platform/test] Environment 'Platform/test': getOutput('AlarmArn'): the template's infrastructure/ rendered with this spec has no output "
+      + "'AlarmArn' (outputs: VpcId, Tier). Read one of these, or add it to the template's Outputs.",
+    ].join('\n  '));
+    // The render with stand-ins stops at the decision; then one render per name.
+    expect(rendersOf(environmentTemplate)).toBe(4);
   });
 });

@@ -1,6 +1,6 @@
 import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { Environment, Service, ServiceInstance } from '../../src';
+import { Environment, Service, ServiceInstance, ServiceInstanceSpec } from '../../src';
 
 const ENV = { account: '123456789012', region: 'us-east-1' };
 const TYPE = 'Custom::ProtonServiceInstance';
@@ -16,7 +16,7 @@ describe('ServiceInstance', () => {
   test('declares the instance of an imported service with its inputs and requested outputs', () => {
     const { stack, service, environment } = setup();
     const instance = new ServiceInstance(stack, 'Extra', {
-      service, environment, instanceName: 'extra', inputs: { image: 'nginx' }, templateMajorVersion: '2',
+      service, environment, serviceInstanceName: 'extra', spec: ServiceInstanceSpec.fromInputs({ image: 'nginx' }), templateMajorVersion: '2',
     });
     const url = instance.getOutput('ServiceUrl');
     expect(stack.resolve(url)).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^Extra/), 'Output.ServiceUrl'] });
@@ -27,7 +27,7 @@ describe('ServiceInstance', () => {
 
   test('the handler may manage only this instance; what its removal needs of the service is in a policy the instance depends on', () => {
     const { stack, service, environment } = setup();
-    new ServiceInstance(stack, 'Extra', { service, environment, instanceName: 'extra' });
+    new ServiceInstance(stack, 'Extra', { service, environment, serviceInstanceName: 'extra' });
     const template = Template.fromStack(stack);
     const policies = template.findResources('AWS::IAM::Policy');
     const arn = (suffix: string) => ({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:proton:us-east-1:123456789012:${suffix}`]] });
@@ -51,8 +51,8 @@ describe('ServiceInstance', () => {
 
   test('throws when the instance name or an output name is invalid', () => {
     const { stack, service, environment } = setup();
-    expect(() => new ServiceInstance(stack, 'Bad', { service, environment, instanceName: 'bad name' })).toThrow(/^instanceName 'bad name' is not a valid Proton name/);
-    const instance = new ServiceInstance(stack, 'Ok', { service, environment, instanceName: 'ok' });
+    expect(() => new ServiceInstance(stack, 'Bad', { service, environment, serviceInstanceName: 'bad name' })).toThrow(/^serviceInstanceName 'bad name' is not a valid Proton name/);
+    const instance = new ServiceInstance(stack, 'Ok', { service, environment, serviceInstanceName: 'ok' });
     expect(() => instance.getOutput('a b')).toThrow(/^getOutput: 'a b' is not an output name/);
   });
 });

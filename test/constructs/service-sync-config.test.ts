@@ -26,7 +26,7 @@ function serviceConstruct(stack: Stack, id: string, serviceName: string): Servic
 
 /** A `ServiceInstance` construct added to `service`. */
 function instanceOf(stack: Stack, id: string, service: IService): ServiceInstance {
-  return new ServiceInstance(stack, id, { service, instanceName: 'extra', environment: Environment.fromEnvironmentName(stack, `${id}Env`, 'prod') });
+  return new ServiceInstance(stack, id, { service, serviceInstanceName: id.toLowerCase(), environment: Environment.fromEnvironmentName(stack, `${id}Env`, 'prod') });
 }
 
 
@@ -118,7 +118,7 @@ describe('ServiceSyncConfig', () => {
       ]);
     });
 
-    test('ServiceInstance constructs on the synced service (same construct, same name in another stack of the same environment)', () => {
+    test('ServiceInstance constructs on the synced service (same construct, or same name in another stack of the same environment)', () => {
       const { app, stack, repository, service } = fixture();
       instanceOf(stack, 'Extra', service);
       const other = new Stack(app, 'Other', { env: ENV });

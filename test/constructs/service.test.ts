@@ -2,7 +2,8 @@ import * as path from 'path';
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import {
-  Environment, EnvironmentProvisioning, EnvironmentTemplate, Service, ServiceTemplate, TemplateBundle,
+  Environment, EnvironmentProvisioning, EnvironmentTemplate, Service, ServiceInstanceSpec, ServicePipelineSpec, ServiceTemplate,
+  TemplateBundle,
 } from '../../src';
 import { BUNDLES_DIR } from '../fixtures/bundles/corpus';
 
@@ -33,13 +34,13 @@ describe('Service', () => {
     const service = new Service(stack, 'Web', {
       serviceName: 'web',
       templateVersion: version,
-      instances: [{ name: 'dev', environment: dev, inputs: { message: 'hello dev' } }],
-      pipelineInputs: { test_command: 'make test' },
+      instances: [{ name: 'dev', environment: dev, spec: ServiceInstanceSpec.fromInputs({ message: 'hello dev' }) }],
+      pipelineSpec: ServicePipelineSpec.fromInputs({ test_command: 'make test' }),
       repositoryConnectionArn: 'arn:aws:codestar-connections:us-east-1:123456789012:connection/abc',
       repositoryId: 'acme/web',
       branchName: 'main',
     });
-    service.addInstance('prod', { environment: prod, inputs: { message: 'hello prod' } });
+    service.addInstance('prod', { environment: prod, spec: ServiceInstanceSpec.fromInputs({ message: 'hello prod' }) });
     const resource = serviceProps(stack);
     expect(resource.Properties).toMatchObject({
       Name: 'web',
@@ -57,9 +58,9 @@ describe('Service', () => {
 
   test('instance and pipeline outputs are tokens; only the requested ones are asked for', () => {
     const { stack, dev, version } = setup();
-    const service = new Service(stack, 'Web', { serviceName: 'web', templateVersion: version, instances: [{ name: 'dev', environment: dev, inputs: { message: 'm' } }] });
+    const service = new Service(stack, 'Web', { serviceName: 'web', templateVersion: version, instances: [{ name: 'dev', environment: dev, spec: ServiceInstanceSpec.fromInputs({ message: 'm' }) }] });
     const url = service.instance('dev').getOutput('ParameterName');
-    const topic = service.getPipelineOutput('ProjectName');
+    const topic = service.pipeline.getOutput('ProjectName');
     expect(stack.resolve(url)).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^Web/), 'Output.dev.ParameterName'] });
     expect(stack.resolve(topic)).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^Web/), 'PipelineOutput.ProjectName'] });
     expect(serviceProps(stack).Properties).toMatchObject({ InstanceOutputs: ['dev.ParameterName'], PipelineOutputs: ['ProjectName'] });
@@ -74,21 +75,21 @@ describe('Service', () => {
     ];
     test.each(corpus)('%s', (_label, inputs, message) => {
       const { stack, dev, version } = setup();
-      expect(() => new Service(stack, 'Web', { templateVersion: version, instances: [{ name: 'dev', environment: dev, inputs }] }))
+      expect(() => new Service(stack, 'Web', { templateVersion: version, instances: [{ name: 'dev', environment: dev, spec: ServiceInstanceSpec.fromInputs(inputs) }] }))
         .toThrow(`Service 'TestStack/Web': the inputs of ${message}. Fix these inputs.`);
     });
 
     test('pipeline inputs of the wrong type', () => {
       const { stack, dev, version } = setup();
-      expect(() => new Service(stack, 'Web', { templateVersion: version, pipelineInputs: { test_command: 3 }, instances: [{ name: 'dev', environment: dev, inputs: { message: 'm' } }] }))
+      expect(() => new Service(stack, 'Web', { templateVersion: version, pipelineSpec: ServicePipelineSpec.fromInputs({ test_command: 3 }), instances: [{ name: 'dev', environment: dev, spec: ServiceInstanceSpec.fromInputs({ message: 'm' }) }] }))
         .toThrow("Service 'TestStack/Web': the inputs of the pipeline do not match the template version's schema: pipeline.test_command must be of type string. Fix these inputs.");
     });
   });
 
   test('throws on duplicate instances, missing repository members, and validates at least one instance', () => {
     const { stack, dev, version } = setup();
-    const service = new Service(stack, 'Web', { templateVersion: version, instances: [{ name: 'dev', environment: dev, inputs: { message: 'm' } }] });
-    expect(() => service.addInstance('dev', { environment: dev, inputs: { message: 'm' } }))
+    const service = new Service(stack, 'Web', { templateVersion: version, instances: [{ name: 'dev', environment: dev, spec: ServiceInstanceSpec.fromInputs({ message: 'm' }) }] });
+    expect(() => service.addInstance('dev', { environment: dev, spec: ServiceInstanceSpec.fromInputs({ message: 'm' }) }))
       .toThrow("Service 'TestStack/Web' already has an instance named 'dev': instance names are unique in a service. Choose another name.");
     expect(() => new Service(stack, 'Partial', { templateVersion: version, repositoryId: 'acme/web' }))
       .toThrow("Give repositoryConnectionArn, repositoryId and branchName together (the pipeline's source repository), or none of them.");
@@ -98,7 +99,7 @@ describe('Service', () => {
 
   test('the handler may manage only this service, its instances and pipeline', () => {
     const { stack, dev, version } = setup();
-    new Service(stack, 'Web', { serviceName: 'web', templateVersion: version, instances: [{ name: 'dev', environment: dev, inputs: { message: 'm' } }] });
+    new Service(stack, 'Web', { serviceName: 'web', templateVersion: version, instances: [{ name: 'dev', environment: dev, spec: ServiceInstanceSpec.fromInputs({ message: 'm' }) }] });
     const statements = Object.values(Template.fromStack(stack).findResources('AWS::IAM::Policy')).flatMap((p: any) => p.Properties.PolicyDocument.Statement);
     const arn = (suffix: string) => ({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:proton:us-east-1:123456789012:${suffix}`]] });
     expect(statements).toContainEqual({

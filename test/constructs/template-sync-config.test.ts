@@ -1,6 +1,6 @@
 import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { EnvironmentTemplate, Repository, RepositoryProvider, ServiceTemplate, SyncedTemplate, TemplateSyncConfig } from '../../src';
+import { EnvironmentTemplate, Repository, RepositoryProvider, ServiceTemplate, SyncedTemplate, TemplateSyncConfig, TemplateType } from '../../src';
 
 const TYPE = 'Custom::ProtonTemplateSyncConfig';
 const CONNECTION = 'arn:aws:codestar-connections:us-east-1:123456789012:connection/2f6c6a0e-1111-4aaa-8bbb-000000000001';
@@ -31,7 +31,7 @@ describe('TemplateSyncConfig', () => {
       DependsOn: Match.arrayWith([Match.stringLikeRegexp('^Repo'), Match.stringLikeRegexp('^Template')]),
     });
     expect(stack.resolve(sync.templateName)).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^Sync/), 'TemplateName'] });
-    expect(stack.resolve(sync.templateType)).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^Sync/), 'TemplateType'] });
+    expect(sync.templateType).toBe(TemplateType.ENVIRONMENT);
     t.hasResourceProperties('AWS::IAM::Policy', {
       PolicyDocument: {
         Statement: Match.arrayWith([{

@@ -12,8 +12,8 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { requestsOf, runnerHarness } from './fixtures/runner-harness';
 import { testApp } from './fixtures/test-app';
 import {
-  Component, ComponentInfrastructure, ComponentSource, ComponentTemplateLanguage, Environment, EnvironmentProvisioning, EnvironmentTemplate,
-  Service, ServiceTemplate, ServiceTemplatePipelineProvisioning, TemplateBundle,
+  Component, ComponentInfrastructure, ComponentSource, ComponentTemplateLanguage, Environment, EnvironmentProvisioning,
+  EnvironmentTemplate, Service, ServiceInstanceSpec, ServiceTemplate, ServiceTemplatePipelineProvisioning, TemplateBundle,
 } from '../../src';
 import { BUNDLES_DIR } from '../fixtures/bundles/corpus';
 
@@ -58,13 +58,13 @@ function componentApp(prefix: string, options: AppOptions): App {
     supportedComponentSources: [ComponentSource.DIRECTLY_DEFINED],
   });
   const service = new Service(stack, 'Svc', { serviceName: `${prefix}-svc`, templateVersion: svcVersion });
-  service.addInstance('main', { environment: env, inputs: { message: 'hello' } });
+  const main = service.addInstance('main', { environment: env, spec: ServiceInstanceSpec.fromInputs({ message: 'hello' }) });
   const outputs = options.outputs ?? ['QueueUrl'];
   const component = new Component(stack, 'Cmp', {
     componentName: `${prefix}-cmp`,
     infrastructure: ComponentInfrastructure.fromString(templateFile(outputs), ComponentTemplateLanguage.CLOUDFORMATION),
     description: options.description,
-    ...options.placement === 'environment' ? { environment: env } : { service, serviceInstanceName: 'main' },
+    ...options.placement === 'environment' ? { environment: env } : { serviceInstance: main },
   });
   new CfnOutput(stack, 'FirstOutput', { value: component.getOutput(outputs[0]) });
   return app;

@@ -15,8 +15,8 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { runnerHarness } from './fixtures/runner-harness';
 import { testApp } from './fixtures/test-app';
 import {
-  Environment, EnvironmentProvisioning, EnvironmentSpec, EnvironmentTemplate, Service, ServiceTemplate, ServiceTemplatePipelineProvisioning,
-  TemplateBundle,
+  Environment, EnvironmentProvisioning, EnvironmentSpec, EnvironmentTemplate, Service, ServiceInstanceSpec, ServiceTemplate,
+  ServiceTemplatePipelineProvisioning, TemplateBundle,
 } from '../../src';
 import { BUNDLES_DIR } from '../fixtures/bundles/corpus';
 
@@ -48,7 +48,7 @@ function grantsApp() {
     compatibleEnvironmentTemplates: [{ template: network, majorVersion: networkV1.majorVersion }],
   });
   const service = new Service(stack, 'Api', { serviceName: 'g-api', templateVersion: webV1 });
-  const main = service.addInstance('main', { environment: env, inputs: { message: 'hello' } });
+  const main = service.addInstance('main', { environment: env, spec: ServiceInstanceSpec.fromInputs({ message: 'hello' }) });
 
   const ci = new iam.Role(stack, 'Ci', { assumedBy: new iam.AccountRootPrincipal() });
   env.grantDeploy(ci);

@@ -17,9 +17,9 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { runnerHarness } from './fixtures/runner-harness';
 import { testApp } from './fixtures/test-app';
 import {
-  AccountSettings, Component, ComponentInfrastructure, ComponentSource, ComponentTemplateLanguage, Environment, EnvironmentProvisioning,
-  EnvironmentTemplate, Repository, RepositoryProvider, Service, ServiceInstance, ServiceTemplate, ServiceTemplatePipelineProvisioning,
-  SyncedTemplate, TemplateBundle, TemplateSyncConfig,
+  AccountSettings, Component, ComponentInfrastructure, ComponentSource, ComponentTemplateLanguage, Environment,
+  EnvironmentProvisioning, EnvironmentTemplate, Repository, RepositoryProvider, Service, ServiceInstance, ServiceInstanceSpec,
+  ServiceTemplate, ServiceTemplatePipelineProvisioning, SyncedTemplate, TemplateBundle, TemplateSyncConfig,
 } from '../../src';
 import { BUNDLES_DIR } from '../fixtures/bundles/corpus';
 
@@ -70,12 +70,11 @@ function platformApp(): App {
     supportedComponentSources: [ComponentSource.DIRECTLY_DEFINED],
   });
   const service = new Service(stack, 'Svc', { serviceName: 'lr-svc', templateVersion: svcVersion });
-  service.addInstance('main', { environment: env, inputs: { message: 'hello' } });
+  const main = service.addInstance('main', { environment: env, spec: ServiceInstanceSpec.fromInputs({ message: 'hello' }) });
   new Component(stack, 'Cmp', {
     componentName: 'lr-cmp',
     infrastructure: ComponentInfrastructure.fromString('Resources:\n  Queue:\n    Type: AWS::SQS::Queue\n', ComponentTemplateLanguage.CLOUDFORMATION),
-    service,
-    serviceInstanceName: 'main',
+    serviceInstance: main,
   });
   const repository = new Repository(stack, 'Templates', { provider: RepositoryProvider.GITHUB, repositoryName: 'acme/lr-templates', connectionArn: CONNECTION });
   new TemplateSyncConfig(stack, 'Sync', { template: SyncedTemplate.environmentTemplate(envTemplate), repository, branch: 'main' });
@@ -86,9 +85,9 @@ function platformApp(): App {
   extra.addStackDependency(stack);
   new ServiceInstance(extra, 'Extra', {
     service: Service.fromServiceName(extra, 'Svc', 'lr-svc'),
-    instanceName: 'extra',
+    serviceInstanceName: 'extra',
     environment: Environment.fromEnvironmentName(extra, 'Env', 'lr-env'),
-    inputs: { message: 'extra' },
+    spec: ServiceInstanceSpec.fromInputs({ message: 'extra' }),
   });
   return app;
 }

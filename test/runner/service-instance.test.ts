@@ -16,8 +16,8 @@ import { mutationCounts, requestsOf, runnerHarness } from './fixtures/runner-har
 import { testApp } from './fixtures/test-app';
 import { OperationResult } from '../../local/runner/runner';
 import {
-  Environment, EnvironmentProvisioning, EnvironmentTemplate, Service, ServiceInstance, ServiceTemplate, ServiceTemplatePipelineProvisioning,
-  TemplateBundle,
+  Environment, EnvironmentProvisioning, EnvironmentTemplate, Service, ServiceInstance, ServiceInstanceSpec, ServiceTemplate,
+  ServiceTemplatePipelineProvisioning, TemplateBundle,
 } from '../../src';
 import { ProtonProvider } from '../../src/custom-resources/proton-provider';
 import { BUNDLES_DIR } from '../fixtures/bundles/corpus';
@@ -55,7 +55,7 @@ function baseApp(): App {
     compatibleEnvironmentTemplates: [{ template: envTemplate, majorVersion: envVersion.majorVersion }],
   });
   const service = new Service(stack, 'Svc', { serviceName: SERVICE, templateVersion: svcVersion });
-  service.addInstance('main', { environment: env, inputs: { message: 'main' } });
+  service.addInstance('main', { environment: env, spec: ServiceInstanceSpec.fromInputs({ message: 'main' }) });
   return app;
 }
 
@@ -76,7 +76,11 @@ function instanceApp(...instances: InstanceDeclaration[]): App {
   const environment = Environment.fromEnvironmentName(stack, 'Env', ENVIRONMENT);
   for (const declared of instances) {
     const construct = new ServiceInstance(stack, `Instance-${declared.name}`, {
-      service, environment, instanceName: declared.name, inputs: { message: declared.message }, removalPolicy: declared.removalPolicy,
+      service,
+      environment,
+      serviceInstanceName: declared.name,
+      spec: ServiceInstanceSpec.fromInputs({ message: declared.message }),
+      removalPolicy: declared.removalPolicy,
     });
     for (const [key, value] of Object.entries(declared.tags ?? {})) Tags.of(construct).add(key, value);
     new CfnOutput(stack, `Parameter${declared.name}`, { value: construct.getOutput('ParameterName') });

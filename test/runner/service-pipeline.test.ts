@@ -12,7 +12,10 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { mutationCounts, requestsOf, runnerHarness } from './fixtures/runner-harness';
 import { testApp } from './fixtures/test-app';
 import { OperationResult } from '../../local/runner/runner';
-import { Environment, EnvironmentProvisioning, EnvironmentTemplate, Service, ServiceTemplate, TemplateBundle } from '../../src';
+import {
+  Environment, EnvironmentProvisioning, EnvironmentTemplate, Service, ServiceInstanceSpec, ServicePipelineSpec, ServiceTemplate,
+  TemplateBundle,
+} from '../../src';
 import { DEPLOYMENT_BUDGET_SECONDS } from '../../src/custom-resources/contract';
 import { BUNDLES_DIR } from '../fixtures/bundles/corpus';
 
@@ -44,13 +47,13 @@ function pipelineApp(testCommand: string): App {
   const service = new Service(stack, 'Svc', {
     serviceName: SERVICE,
     templateVersion: svcVersion,
-    pipelineInputs: { test_command: testCommand },
+    pipelineSpec: ServicePipelineSpec.fromInputs({ test_command: testCommand }),
     repositoryConnectionArn: CONNECTION,
     repositoryId: 'example/app',
     branchName: 'main',
   });
-  service.addInstance('main', { environment: env, inputs: { message: 'hello' } });
-  new CfnOutput(stack, 'PipelineProject', { value: service.getPipelineOutput('ProjectName') });
+  service.addInstance('main', { environment: env, spec: ServiceInstanceSpec.fromInputs({ message: 'hello' }) });
+  new CfnOutput(stack, 'PipelineProject', { value: service.pipeline.getOutput('ProjectName') });
   return app;
 }
 

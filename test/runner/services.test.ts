@@ -10,7 +10,8 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { requestsOf, runnerHarness } from './fixtures/runner-harness';
 import { testApp } from './fixtures/test-app';
 import {
-  Environment, EnvironmentProvisioning, EnvironmentTemplate, Service, ServiceTemplate, ServiceTemplatePipelineProvisioning, TemplateBundle,
+  Environment, EnvironmentProvisioning, EnvironmentTemplate, Service, ServiceInstanceSpec, ServiceTemplate,
+  ServiceTemplatePipelineProvisioning, TemplateBundle,
 } from '../../src';
 import { BUNDLES_DIR } from '../fixtures/bundles/corpus';
 
@@ -39,7 +40,7 @@ function servicesApp(prefix: string, count: number, message: (i: number) => stri
   });
   for (let i = 0; i < count; i++) {
     const service = new Service(stack, `Svc${i}`, { serviceName: `${prefix}-svc-${i}`, templateVersion: svcVersion });
-    const instance = service.addInstance('main', { environment: env, inputs: { message: message(i) } });
+    const instance = service.addInstance('main', { environment: env, spec: ServiceInstanceSpec.fromInputs({ message: message(i) }) });
     if (i === 0) new CfnOutput(stack, 'FirstParameter', { value: instance.getOutput('ParameterName') });
   }
   return app;

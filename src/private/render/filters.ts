@@ -204,3 +204,16 @@ export const STRUCTURAL_FILTERS: { readonly [name: string]: 'any' | 'collection'
   slice: 'collection',
   reverse: 'collection',
 };
+
+/**
+ * Filters whose result, for an input holding a stand-in (a name rendered as a placeholder,
+ * `placeholders.ts`), holds it unchanged where the result for the name holds the name — for names
+ * matching `STAND_IN_VALUE`, which need no quoting, escaping or indenting: the collection filters
+ * above (they move items, and decide on a stand-in that is the input itself) and those that
+ * default, print, quote, join or indent it. Any other filter on a stand-in is computed for each
+ * name (`proton_cfn_sanitize` validates it; `upper`, `truncate`, `replace` change it).
+ */
+export const STAND_IN_CARRYING_FILTERS: ReadonlySet<string> = new Set([
+  ...Object.keys(STRUCTURAL_FILTERS).filter((name) => STRUCTURAL_FILTERS[name] === 'collection'),
+  'default', 'd', 'string', 'safe', 'tojson', 'join', 'indent',
+]);

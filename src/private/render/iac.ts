@@ -16,10 +16,10 @@
  *
  * Problems are `{file, line?, message}` and print as `file:line: message`.
  */
-import { parseRenderedCloudFormation, RenderedOutput } from './cloudformation';
-import { DECISION_PREFIX, JinjaError, JinjaTemplate, Reference } from './jinja';
+import { parseRenderedCloudFormation, RenderedOutput, StandInSites } from './cloudformation';
+import { DECISION_PREFIX, JinjaError, JinjaTemplate, Reference, StandIns } from './jinja';
 import { IacKind, IacNamespace, INPUT_NAMESPACES, jinjaContext, KIND_DESCRIPTIONS } from './namespaces';
-import { Placeholders } from './placeholders';
+import { Placeholder, Placeholders, replaceMarkers } from './placeholders';
 import { terraformInputReferences } from './terraform';
 import { InputType, JsonObject, TemplateSchema } from '../spec-schema';
 
@@ -75,6 +75,21 @@ export interface IacRenderRequest {
    * @default - no placeholders
    */
   readonly placeholders?: Placeholders;
+  /**
+   * Whether the namespace holds stand-ins (`placeholders.ts`, names rendered as placeholders): the
+   * result then says where they are, for `stand-ins.ts` to give each resource sharing the render
+   * its result.
+   * @default false
+   */
+  readonly standIns?: boolean;
+}
+
+/** What `stand-ins.ts` needs to know about a render with stand-ins. */
+export interface IacStandIns {
+  /** Where the stand-ins are in the rendered template (undefined: none is). */
+  readonly sites?: StandInSites;
+  /** The derived stand-ins the render created (filters applied to stand-ins), in order. */
+  readonly derived: readonly Placeholder[];
 }
 
 export interface IacRenderResult {
@@ -84,6 +99,8 @@ export interface IacRenderResult {
   readonly outputs: readonly RenderedOutput[];
   /** Where deploy-time values (placeholders) were printed. */
   readonly valueUses: readonly IacValueUse[];
+  /** Set when rendered with stand-ins (the text, outputs and value uses then hold them). */
+  readonly standIns?: IacStandIns;
 }
 
 /** Renders and checks one CloudFormation IaC file; throws IacProblemsError. */
@@ -107,13 +124,15 @@ export function renderIacFile(request: IacRenderRequest): IacRenderResult {
     ? (label: string) => placeholders.create(label)
     : (label: string) => `sample-${label.slice(label.lastIndexOf('.') + 1)}`;
   const context = jinjaContext(request.namespace, { outputs: keysAfter('outputs'), inputs: keysAfter('inputs') }, unknownValue);
+  const standIns = request.standIns && placeholders ? jinjaStandIns(placeholders) : undefined;
+  const derivedBefore = placeholders?.all().length ?? 0;
   let rendered;
   try {
-    rendered = template.render(context);
+    rendered = template.render(context, standIns);
   } catch (e) {
     throw new IacProblemsError([jinjaProblem(file, e, placeholders)]);
   }
-  const parsed = parseRenderedCloudFormation(rendered.text);
+  const parsed = parseRenderedCloudFormation(rendered.text, standIns && ((marker) => standIns.isStandIn(marker)));
   if ('problem' in parsed) {
     const { message, line, column } = parsed.problem;
     if (line === undefined) throw new IacProblemsError([{ file, message: `${message} once rendered` }]);
@@ -126,7 +145,17 @@ export function renderIacFile(request: IacRenderRequest): IacRenderResult {
     const placeholder = placeholders?.get(use.marker);
     return { label: placeholder?.label ?? use.marker, value: placeholder?.value, marker: use.marker, line: use.line };
   });
-  return { text: rendered.text, outputs: parsed.outputs, valueUses };
+  if (!standIns) return { text: rendered.text, outputs: parsed.outputs, valueUses };
+  const derived = placeholders!.all().slice(derivedBefore).filter((p) => p.derivation !== undefined);
+  return { text: rendered.text, outputs: parsed.outputs, valueUses, standIns: { sites: parsed.standInSites, derived } };
+}
+
+function jinjaStandIns(placeholders: Placeholders): StandIns {
+  return {
+    isStandIn: (marker) => placeholders.isStandIn(marker),
+    derive: (filter, input, args) => placeholders.createDerived(
+      `${replaceMarkers(input, (marker) => placeholders.get(marker)?.label)} | ${filter}`, { filter, input, args }),
+  };
 }
 
 function jinjaProblem(file: string, e: unknown, placeholders: Placeholders | undefined): IacProblem {

@@ -22,9 +22,11 @@
  * each print, condition, loop, comparison, operator and filter call goes through a check that
  * knows its line. That is how placeholders (values known only at deploy time, `placeholders.ts`)
  * used in a decision are reported with the file's line, and how every render error names a line.
+ * Stand-ins (names rendered as placeholders so that one render serves many resources) are held
+ * to more: a filter on one gives a derived stand-in, and a call with one as argument is a decision.
  */
 import * as nunjucks from 'nunjucks';
-import { BlockYaml, FILTERS, STRUCTURAL_FILTERS } from './filters';
+import { BlockYaml, FILTERS, STAND_IN_CARRYING_FILTERS, STRUCTURAL_FILTERS } from './filters';
 import { findMarker, findMarkerDeep, findMarkers } from './placeholders';
 import { pyStr } from './python';
 
@@ -113,6 +115,20 @@ export interface ValueUse {
   readonly line: number;
 }
 
+/**
+ * The stand-ins of a render (`placeholders.ts`): markers for values known at synth, replaced by
+ * each resource's values once rendered. The render must give, for every value, what rendering
+ * with the value gives: a stand-in may be printed, concatenated (`~`) and passed through filters
+ * that carry it unchanged (`STAND_IN_CARRYING_FILTERS`); any other filter on it gives a derived
+ * stand-in (`derive`); every other use (a decision, a lookup, a method, a call argument) is a
+ * decision error, on which the caller renders with the values instead.
+ */
+export interface StandIns {
+  isStandIn(marker: string): boolean;
+  /** A derived stand-in for `input | filter(args...)`; `input` holds stand-ins and no other placeholder. */
+  derive(filter: string, input: string, args: readonly unknown[]): string;
+}
+
 /** What one render produced. */
 export interface JinjaRenderResult {
   readonly text: string;
@@ -140,6 +156,7 @@ function environment(): nunjucks.Environment {
   created.addGlobal(PRINT, printValue);
   created.addGlobal(CHECK, checkValue);
   created.addGlobal(FILTER, callFilter);
+  created.addGlobal(ARGUMENT, checkArgument);
   return created;
 }
 
@@ -151,6 +168,7 @@ function env(): nunjucks.Environment {
 const PRINT = '__cdkproton_print';
 const CHECK = '__cdkproton_check';
 const FILTER = '__cdkproton_filter';
+const ARGUMENT = '__cdkproton_argument';
 
 /** Tests that only ask whether a value exists: fine on a placeholder (it exists). */
 const EXISTENCE_TESTS = new Set(['defined', 'undefined', 'none', 'null']);
@@ -194,9 +212,12 @@ export class JinjaTemplate {
     this.template = new nunjucks.Template({ type: 'code', obj: props } as unknown as string, environmentInstance, 'template', true);
   }
 
-  /** Renders with `context`; throws a JinjaError (with a line when known) when rendering fails. */
-  public render(context: object): JinjaRenderResult {
-    const state: RenderState = { valueUses: [] };
+  /**
+   * Renders with `context` (whose stand-ins are `standIns`); throws a JinjaError (with a line when
+   * known) when rendering fails.
+   */
+  public render(context: object, standIns?: StandIns): JinjaRenderResult {
+    const state: RenderState = { valueUses: [], standIns };
     const outer = current;
     current = state;
     try {
@@ -217,6 +238,7 @@ const TEMPLATE_CACHE_LIMIT = 500;
 
 interface RenderState {
   readonly valueUses: ValueUse[];
+  readonly standIns?: StandIns;
 }
 
 /** The render in progress (renders are synchronous; nested renders restore the outer state). */
@@ -328,6 +350,11 @@ function check(node: AstNode, what: string, deep = false): AstNode {
   return call(node, CHECK, [node, literal(node, node.lineno + 1), literal(node, what), literal(node, deep)]);
 }
 
+/** `argument(expr)`: the value of `expr`, or a decision error when it holds a stand-in. */
+function argument(node: AstNode): AstNode {
+  return call(node, ARGUMENT, [node, literal(node, node.lineno + 1)]);
+}
+
 const BINARY_OPERATORS: { [type: string]: string } = {
   Add: 'addition', Sub: 'subtraction', Mul: 'multiplication', Div: 'division', FloorDiv: 'division', Mod: 'a modulo', Pow: 'a power',
 };
@@ -390,6 +417,14 @@ function instrument(node: AstNode, lines: string[]): AstNode {
       const [input, ...rest] = node.args.children as AstNode[];
       return call(node, FILTER, [literal(node, String(node.name.value)), literal(node, node.lineno + 1), input, ...rest]);
     }
+    case 'FunCall':
+      // Calls (macros, methods, globals) are not followed: a stand-in passed to one is a decision.
+      node.args.children = (node.args.children as AstNode[]).map((arg) => {
+        if (arg.typename !== 'KeywordArgs') return argument(arg);
+        (arg.children as AstNode[]).forEach((pair) => (pair.value = argument(pair.value)));
+        return arg;
+      });
+      return node;
     default:
       if (node.typename in BINARY_OPERATORS) {
         node.left = check(node.left, BINARY_OPERATORS[node.typename], true);
@@ -466,7 +501,34 @@ function undefinedMessage(text: string, parent: unknown, parentText: string, key
   return `${text} is undefined. ${fix}`;
 }
 
+function checkArgument(value: unknown, line: number): unknown {
+  const standIns = current?.standIns;
+  const standIn = standIns && findStandIn(value, standIns);
+  if (standIn) throw decisionError(standIn, line, 'an argument of a call');
+  return value;
+}
+
+/** The first stand-in anywhere in a value. */
+function findStandIn(value: unknown, standIns: StandIns): string | undefined {
+  if (typeof value === 'string') return findMarkers(value).find((marker) => standIns.isStandIn(marker));
+  if (typeof value !== 'object' || value === null) return undefined;
+  for (const item of Array.isArray(value) ? value : Object.values(value)) {
+    const found = findStandIn(item, standIns);
+    if (found) return found;
+  }
+  return undefined;
+}
+
 function callFilter(this: unknown, name: string, line: number, input: unknown, ...args: unknown[]): unknown {
+  const standIns = current?.standIns;
+  const standIn = standIns && !STAND_IN_CARRYING_FILTERS.has(name) ? findStandIn(input, standIns) : undefined;
+  if (standIn) {
+    // Computed for each resource's values (stand-ins.ts), when the input is a string of stand-ins and text.
+    const derivable = typeof input === 'string' && findMarkers(input).every((marker) => standIns!.isStandIn(marker))
+      && args.every((arg) => findMarkerDeep(arg) === undefined);
+    if (!derivable) throw decisionError(standIn, line, `the filter '${name}'`);
+    return standIns!.derive(name, input, args);
+  }
   for (const arg of args) {
     const marker = findMarkerDeep(arg);
     if (marker) throw decisionError(marker, line, `an argument of the filter '${name}'`);
@@ -481,4 +543,11 @@ function callFilter(this: unknown, name: string, line: number, input: unknown, .
     if (e instanceof JinjaError) throw e.line === undefined ? new JinjaError(e.message, line) : e;
     throw new JinjaError(`the filter '${name}' failed: ${(e as Error).message}`, line);
   }
+}
+
+/** `input | name(args...)` as a template would compute it (for derived stand-ins). */
+export function applyFilter(name: string, input: unknown, args: readonly unknown[]): unknown {
+  const environmentInstance = env();
+  const filter = (environmentInstance as unknown as { getFilter(n: string): (...a: unknown[]) => unknown }).getFilter(name);
+  return filter.call({ env: environmentInstance }, input, ...args);
 }

@@ -8,8 +8,10 @@
  * unknown input, a decision on a token, an undefined value, invalid CloudFormation) and checks
  * every `getOutput` key against the outputs of the rendered template.
  *
- * Renders are cached by bundle content and namespace: constructs with the same bundle and spec
- * render once.
+ * Renders are cached by bundle content and namespace, and names (of the environment, service,
+ * instance, ...) are rendered as stand-ins (`stand-ins.ts`): constructs with the same bundle and
+ * spec render — and their templates are parsed — once, unless the template decides on a name,
+ * which then renders for each name.
  */
 import { Stack, Token } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
@@ -17,7 +19,8 @@ import { RenderedOutput } from './cloudformation';
 import { formatIacProblem, IacProblemsError, IacRenderResult, renderIacFile } from './iac';
 import { JinjaError, JinjaTemplate } from './jinja';
 import { Inputs, IacNamespace, OutputValues, PipelineInstance } from './namespaces';
-import { Placeholders } from './placeholders';
+import { Placeholders, STAND_IN_VALUE } from './placeholders';
+import { instantiateStandIns, withStandInValues } from './stand-ins';
 import { InputTypeKey, TemplateSchema as ParsedSchema, parseTemplateSchema, validateSpec } from '../spec-schema';
 import { IacFile } from '../template-bundle-rules';
 
@@ -37,10 +40,11 @@ export interface BundleRendering {
 const BUNDLES = new WeakMap<object, BundleRendering>();
 
 /**
- * Whether constructs render at synth. Only bench/render-synth.ts turns it off, to measure today's
- * synth without rendering side by side with it.
+ * Whether constructs render at synth (only bench/render-synth.ts turns it off, to measure today's
+ * synth without rendering side by side with it), and how many IaC files they have rendered (the
+ * benchmark prints it).
  */
-export const SYNTH_RENDERING = { enabled: true };
+export const SYNTH_RENDERING = { enabled: true, renders: 0 };
 
 /** Records what the bundle whose checked schema is `schema` renders (called by the bundle's bind). */
 export function registerBundleRendering(schema: object, rendering: BundleRendering): void {
@@ -94,7 +98,7 @@ export function checkEnvironmentRendering(environment: IConstruct, options: Envi
     if (!file) return undefined;
     const placeholders = new Placeholders();
     const inputs = withDefaults(bundle, 'environment_input_type', substitute(options.inputs, 'environment.inputs', placeholders));
-    const namespace: IacNamespace = { kind: 'ENVIRONMENT', environment: { name: literalOr(options.name, 'environment.name', placeholders), inputs } };
+    const namespace: IacNamespace = { kind: 'ENVIRONMENT', environment: { name: nameOr(options.name, 'environment.name', placeholders), inputs } };
     return renderCached(environment, bundle, file, namespace, placeholders);
   });
   const outputs = () => {
@@ -147,12 +151,12 @@ export function checkServiceRendering(service: IConstruct, options: ServiceRende
       const label = `service_instances[${i}]`;
       const rendered = renderInstance(instance.name);
       return {
-        name: instance.name,
+        name: standInOr(instance.name, `${label}.name`, placeholders),
         inputs: withDefaults(bundle, 'service_input_type', substitute(instance.inputs, `${label}.inputs`, placeholders)),
         outputs: rendered && 'outputs' in rendered ? placeholderOutputs(rendered.outputs, `${label}.outputs`, placeholders, false) : undefined,
         environment: {
-          name: literalOr(env?.name, `${label}.environment.name`, placeholders),
-          accountId: literalOr(env?.account, `${label}.environment.account_id`, placeholders),
+          name: nameOr(env?.name, `${label}.environment.name`, placeholders),
+          accountId: nameOr(env?.account, `${label}.environment.account_id`, placeholders),
           outputs: env ? envOutputs(env, placeholders, `${label}.environment.outputs`) : undefined,
         },
       };
@@ -160,10 +164,10 @@ export function checkServiceRendering(service: IConstruct, options: ServiceRende
     const namespace: IacNamespace = {
       kind: 'SERVICE_PIPELINE',
       service: {
-        name: literalOr(options.name, 'service.name', placeholders),
-        branchName: optionalLiteral(options.branchName, 'service.branch_name', placeholders),
-        repositoryId: optionalLiteral(options.repositoryId, 'service.repository_id', placeholders),
-        repositoryConnectionArn: optionalLiteral(options.repositoryConnectionArn, 'service.repository_connection_arn', placeholders),
+        name: nameOr(options.name, 'service.name', placeholders),
+        branchName: optionalName(options.branchName, 'service.branch_name', placeholders),
+        repositoryId: optionalName(options.repositoryId, 'service.repository_id', placeholders),
+        repositoryConnectionArn: optionalName(options.repositoryConnectionArn, 'service.repository_connection_arn', placeholders),
       },
       pipeline: { inputs: withDefaults(bundle, 'pipeline_input_type', substitute(options.pipelineInputs ?? {}, 'pipeline.inputs', placeholders)) },
       serviceInstances,
@@ -337,15 +341,15 @@ function renderInstanceFile(
   const component = COMPONENTS.get(service)?.get(instance.name);
   const namespace: IacNamespace = {
     kind: 'SERVICE_INSTANCE',
-    service: { name: literalOr(serviceName, 'service.name', placeholders) },
+    service: { name: nameOr(serviceName, 'service.name', placeholders) },
     serviceInstance: {
-      name: instance.name,
+      name: standInOr(instance.name, 'service_instance.name', placeholders),
       inputs: withDefaults(bundle, 'service_input_type', substitute(instance.inputs, 'service_instance.inputs', placeholders)),
     },
-    environment: { name: literalOr(env?.name, 'environment.name', placeholders), outputs: env ? envOutputs(env, placeholders, 'environment.outputs') : undefined },
+    environment: { name: nameOr(env?.name, 'environment.name', placeholders), outputs: env ? envOutputs(env, placeholders, 'environment.outputs') : undefined },
     ...component ? {
       component: {
-        name: literalOr(component.name, 'service_instance.components.default.name', placeholders),
+        name: nameOr(component.name, 'service_instance.components.default.name', placeholders),
         outputs: placeholderOutputs(component.outputs(), 'service_instance.components.default.outputs', placeholders, false),
       },
     } : {},
@@ -358,26 +362,40 @@ const RENDER_CACHES = new WeakMap<IConstruct, Map<string, RenderOutcome>>();
 
 /**
  * One render per distinct bundle, file and namespace in an app (placeholders are numbered in a
- * fixed order, so equal namespaces are equal JSON).
+ * fixed order, so equal namespaces are equal JSON). Names are stand-ins in the namespace: the
+ * render is shared by every construct whose namespace differs only in names, and gives each its
+ * result with its names — or, where the template decides on a name (the shared render fails) or
+ * a name would read differently (`instantiateStandIns`), the render with its names.
  */
 function renderCached(scope: IConstruct, bundle: BundleRendering, file: IacFile, namespace: IacNamespace, placeholders: Placeholders): RenderOutcome {
   const root = scope.node.root;
   let cache = RENDER_CACHES.get(root);
   if (!cache) RENDER_CACHES.set(root, cache = new Map());
-  const key = `${bundle.hash}\n${file.path}\n${JSON.stringify(namespace)}\n${JSON.stringify(placeholders.all().map((p) => p.label))}`;
-  const cached = cache.get(key);
-  if (cached) {
-    // Value uses name this render's placeholders (same markers, other tokens).
-    return 'error' in cached ? cached : { ...cached, valueUses: cached.valueUses.map((use) => ({ ...use, value: placeholders.get(use.marker)?.value })) };
+  const labels = JSON.stringify(placeholders.all().map((p) => (p.standIn !== undefined ? `${p.label}=` : p.label)));
+  const render = (ns: IacNamespace, standIns: boolean) => {
+    const key = `${bundle.hash}\n${file.path}\n${standIns}\n${JSON.stringify(ns)}\n${labels}`;
+    let outcome = cache!.get(key);
+    if (!outcome) cache!.set(key, outcome = renderFile(file, ns, placeholders, parsedSchema(bundle.schemaYaml), standIns));
+    return outcome;
+  };
+  let names = namespace;
+  if (placeholders.hasStandIns()) {
+    const shared = render(namespace, true);
+    const result = 'error' in shared ? undefined : instantiateStandIns(shared, placeholders);
+    if (result) return result;
+    names = withStandInValues(namespace, placeholders);
   }
-  const outcome = renderFile(file, namespace, placeholders, parsedSchema(bundle.schemaYaml));
-  cache.set(key, outcome);
-  return outcome;
+  const outcome = render(names, false);
+  // Value uses name this render's placeholders (same markers, other tokens).
+  return 'error' in outcome ? outcome : { ...outcome, valueUses: outcome.valueUses.map((use) => ({ ...use, value: placeholders.get(use.marker)?.value })) };
 }
 
-function renderFile(file: IacFile, namespace: IacNamespace, placeholders: Placeholders, schema: ParsedSchema | undefined): RenderOutcome {
+function renderFile(
+  file: IacFile, namespace: IacNamespace, placeholders: Placeholders, schema: ParsedSchema | undefined, standIns = false,
+): RenderOutcome {
+  SYNTH_RENDERING.renders++;
   try {
-    return renderIacFile({ file: file.path, text: file.text, namespace, placeholders, schema });
+    return renderIacFile({ file: file.path, text: file.text, namespace, placeholders, schema, standIns });
   } catch (e) {
     if (!(e instanceof IacProblemsError)) throw e;
     return { error: e.problems.map(formatIacProblem).join('; ') };
@@ -413,8 +431,20 @@ function literalOr(value: string | undefined, label: string, placeholders: Place
   return value === undefined || Token.isUnresolved(value) ? placeholders.create(label, value) : value;
 }
 
-function optionalLiteral(value: string | undefined, label: string, placeholders: Placeholders): string | undefined {
-  return value === undefined ? undefined : literalOr(value, label, placeholders);
+/** A name: a stand-in where it may be one (renders are then shared), else as `literalOr`. */
+function nameOr(value: string | undefined, label: string, placeholders: Placeholders): string {
+  return value !== undefined && !Token.isUnresolved(value) && STAND_IN_VALUE.test(value)
+    ? placeholders.createStandIn(label, value)
+    : literalOr(value, label, placeholders);
+}
+
+function optionalName(value: string | undefined, label: string, placeholders: Placeholders): string | undefined {
+  return value === undefined ? undefined : nameOr(value, label, placeholders);
+}
+
+/** A name that is rendered as it is when it cannot be a stand-in. */
+function standInOr(value: string, label: string, placeholders: Placeholders): string {
+  return STAND_IN_VALUE.test(value) ? placeholders.createStandIn(label, value) : value;
 }
 
 function literalOutput(key: string, value: unknown): RenderedOutput {
