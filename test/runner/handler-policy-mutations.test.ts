@@ -3,7 +3,8 @@
  * the policies attached to the handler role, removed in turn from every stage of the demo
  * (examples/app.ts), makes the demo's lifecycle — its stages deployed in order, then destroyed —
  * fail with AccessDenied naming one of that statement's actions. So no statement is superfluous,
- * and none grants what the handler does not need.
+ * and none grants what the handler does not need — but for the few the demo cannot need, listed
+ * exactly below with the path that needs them.
  *
  * Cost: each mutant runs on its own embedded emulator (virtual time) and stops at its first
  * failed operation; two mutants run at a time.
@@ -16,6 +17,26 @@ import { LocalRunner } from '../../local/runner/runner';
 /** Actions the emulator has no service for: the handler's log delivery (Lambda drops the lines, nothing fails). */
 const NOT_AUTHORIZED_HERE = /^logs:/;
 const PARALLEL_MUTANTS = 2;
+
+/**
+ * The statements the demo's lifecycle survives without, exactly (a new survivor, or one of these
+ * killed, fails the test), each needed off that path:
+ * - a template version's ListEnvironments / ListServiceInstances on "*": only a delete that Proton
+ *   defers (a rolled-back version update, a version removed while it is recommended) lists what
+ *   still runs on the versions it waits for, to name it in the message
+ *   (`lambda/template-version.ts` usersOf; test/runner/chaos.test.ts, 'a failed deployment rolls a
+ *   version update back', names them through the handler's policy as deployed);
+ * - the service's ListComponents / ListServiceInstances on "*": the service lists its instances
+ *   whenever the instance set changes (the upgrade's scale-out), but in the demo the service template
+ *   version's statement above grants ListServiceInstances on "*" too, and one role's policies add
+ *   up; an app whose service template is declared in another stack has only the service's.
+ */
+const NOT_NEEDED_BY_THE_DEMO = [
+  'cdkprotonProtonProviderRemovalPolicyProtonPlatformDemoNetworkTemplateV1E5946FFAB74F29BB proton:ListEnvironments',
+  'cdkprotonProtonProviderRemovalPolicyProtonPlatformDemoWebServiceTemplateV1367F38BFDB1D85EE proton:ListServiceInstances',
+  'cdkprotonProtonProviderRemovalPolicyProtonPlatformDemoApiE0E7F167E5FE295E proton:ListComponents,proton:ListServiceInstances',
+  'cdkprotonProtonProviderRemovalPolicyProtonPlatformDemoNetworkTemplateV11745D13439150B792 proton:ListEnvironments',
+];
 
 interface PolicyStatement {
   readonly Action: string | string[];
@@ -70,7 +91,7 @@ async function lifecycle(assemblies: CloudAssembly[]): Promise<string[]> {
   }
 }
 
-test('every statement of the demo\'s handler policy is needed: without it, a deploy, update or destroy fails with AccessDenied naming its action', async () => {
+test('every statement of the demo\'s handler policy but the few it cannot need is needed: without it, a deploy, update or destroy fails with AccessDenied naming its action', async () => {
   const started = Date.now();
   const assemblies = synthStages();
   const stages = assemblies.map(handlerPolicies);
@@ -108,12 +129,12 @@ test('every statement of the demo\'s handler policy is needed: without it, a dep
   const survivors = [...mutations.values()]
     .filter((m) => !outcomes.get(m)!.some((reason) => m.actions.some((action) => reason.includes(`is not authorized to perform: ${action}`))))
     .map((m) => `${m.policy} ${m.actions.join(',')}: ${outcomes.get(m)!.join(' | ') || 'the lifecycle succeeded'}`);
-  expect(survivors).toEqual([]);
-  const killedBy = [...mutations.values()].map((m) => {
+  expect(survivors).toEqual(NOT_NEEDED_BY_THE_DEMO.map((s) => `${s}: the lifecycle succeeded`));
+  const killedBy = [...mutations.values()].filter((m) => !NOT_NEEDED_BY_THE_DEMO.includes(`${m.policy} ${m.actions.join(',')}`)).map((m) => {
     const denial = outcomes.get(m)!.find((reason) => m.actions.some((action) => reason.includes(`is not authorized to perform: ${action}`)))!;
     const action = /is not authorized to perform: (\S+)/.exec(denial)![1];
     return `  ${m.actions.length > 3 ? `${m.actions.slice(0, 3).join(', ')}, ... (${m.actions.length})` : m.actions.join(', ')}: ${denial.split(':')[0]} denied ${action}`;
   });
   // eslint-disable-next-line no-console
-  console.log(`${mutations.size} mutants of the demo's handler policy killed in ${((Date.now() - started) / 1000).toFixed(1)} s:\n${killedBy.join('\n')}`);
+  console.log(`${killedBy.length} mutants of the demo's handler policy killed in ${((Date.now() - started) / 1000).toFixed(1)} s:\n${killedBy.join('\n')}`);
 }, 600_000);
