@@ -51,6 +51,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     `@aws-sdk/client-proton@${AWS_SDK_VERSION}`,
     `@aws-sdk/client-s3@${AWS_SDK_VERSION}`,
     '@types/aws-lambda@^8.10.150',
+    // The handler classifies what the SDK gave up on (throttling, transient) with the SDK's own rules.
+    '@smithy/core@^3.41.1',
     'esbuild@^0.25.0',
     'cdk-nag@^3.0.0',
     '@aws-cdk/cdk-assets-lib@^1.5.0',
@@ -60,6 +62,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     // IAM policy evaluation for the emulator's enforcement. AGPL-3.0-or-later: offline tooling
     // only (local/, test/), never a dependency or bundled dependency of the published package.
     '@cloud-copilot/iam-simulate@^0.1.173',
+    // The local runner's Lambda environments on virtual time (BSD-3-Clause; offline tooling only).
+    '@sinonjs/fake-timers@^15.5.0',
   ],
 
   // Handlers live in lambda/ (bundled below), not auto-discovered from src/.
@@ -171,7 +175,7 @@ project.addTask('demo', {
 
 project.addTask('bench', {
   description: 'Benchmarks (ratios measured side by side in one run; see bench/README.md).',
-  steps: ['synth-scale', 'render-synth', 'handler-require', 'proton-calls', 'emulator-throughput'].map((script) => ({
+  steps: ['synth-scale', 'render-synth', 'handler-require', 'proton-calls', 'demo-critical-path', 'emulator-throughput'].map((script) => ({
     exec: `${tsNode} bench/${script}.ts`,
   })),
 }).prependSpawn(handlerBundle.bundleTask);

@@ -116,7 +116,8 @@ export class AccountSettingsHandler extends ResourceHandler<AccountSettingsPrope
     await this.apply(oldProps);
   }
 
-  protected async onDeleteOwned(): Promise<void> {
+  /** Synchronous: clears what the stack declared, in one step. */
+  protected async deleteStep(): Promise<boolean> {
     const current = await this.read();
     const changes: Partial<UpdateAccountSettingsInput>[] = [];
     for (const setting of SETTINGS) {
@@ -131,6 +132,7 @@ export class AccountSettingsHandler extends ResourceHandler<AccountSettingsPrope
       }
     }
     await this.update(changes, 'restored account settings');
+    return true;
   }
 
   protected async isCreateComplete(): Promise<AccountSettingsData> {

@@ -8,20 +8,20 @@ import {
   ListComponentOutputsCommand,
   UpdateComponentCommand,
 } from '@aws-sdk/client-proton';
-import type { ProtonClient, UpdateComponentCommandInput } from '@aws-sdk/client-proton';
+import type { UpdateComponentCommandInput } from '@aws-sdk/client-proton';
 import { clientToken } from './engine/client-token';
 import {
-  DeploymentDriver, DeploymentType, ProtonClock, assertWithinBudget, awaitDeployment, bookkeepingData, deploymentPhase, readBookkeeping,
-  selectOutputs, startOrDefer,
+  DeploymentDriver, DeploymentPlan, DeploymentType, assertWithinBudget, deletingWithinBudget, awaitDeployment, bookkeepingData, deploymentPhase,
+  readBookkeeping, selectOutputs, startOrDefer,
 } from './engine/deployment';
 import { failure, isProtonError } from './engine/errors';
 import { log } from './engine/log';
 import { createOrAdopt, getOrUndefined, requireOwned } from './engine/name-keyed-create';
+import { deleteIfOwned } from './engine/owned-delete';
 import { PropertyReader } from './engine/properties';
 import { ResourceHandler, UpdatePlan, planUpdate } from './engine/resource-handler';
 import { canonical, parseInputs, specDocument } from './engine/service-spec';
-import { assertCustomerTags, isOwnedBy, listTags, syncCustomerTags, toProtonTags } from './engine/tags';
-import type { IsCompleteRequest } from './engine/types';
+import { assertCustomerTags, syncCustomerTags, toProtonTags } from './engine/tags';
 import { ComponentData, ComponentProperties } from '../src/custom-resources/contract';
 
 const KIND = 'component';
@@ -52,19 +52,14 @@ type Step = 'detach' | 'attach' | 'deploy';
 /**
  * `Custom::ProtonComponent`: a directly defined component (a manifest and one IaC file), standalone
  * in an environment or attached to one service instance. Created with a client token and ownership
- * tags; updated with UpdateComponent (NONE when only the description changed, CURRENT_VERSION
+ * tags (by the first isComplete, once CloudFormation knows the name); updated with UpdateComponent (NONE when only the description changed, CURRENT_VERSION
  * otherwise), each step chosen from what Proton shows so that every `isComplete` call can carry on
  * where the last one stopped; detached before its asynchronous delete.
  */
 export class ComponentHandler extends ResourceHandler<ComponentProperties, ComponentData & Record<string, string>> {
-  private readonly clock: ProtonClock;
   /** Every attachment the handler renders is the properties' own: its instance's environment is read once. */
   private instanceEnvironmentRead?: Promise<string>;
 
-  constructor(proton: ProtonClient, event: IsCompleteRequest) {
-    super(proton, event);
-    this.clock = ProtonClock.attach(proton);
-  }
 
   protected parseProperties(reader: PropertyReader): ComponentProperties {
     const props: ComponentProperties = {
@@ -114,11 +109,22 @@ export class ComponentHandler extends ResourceHandler<ComponentProperties, Compo
   }
 
   protected async onCreate(): Promise<string> {
+    assertCustomerTags(this.props.Tags ?? {});
+    await this.recordRequestStart(() => this.get());
+    return this.props.Name;
+  }
+
+  /**
+   * The first check of a create creates the component (or adopts the one an earlier attempt of
+   * this resource created), and knows the outcome before it returns; later checks find it.
+   */
+  private async created(): Promise<Component | undefined> {
+    const found = await this.readForCreate(() => this.get());
+    if (!this.isFirstCheck()) return found;
     const props = this.props;
-    assertCustomerTags(props.Tags ?? {});
     const attachment = desiredAttachment(props);
     const serviceSpec = attachment === undefined ? undefined : await this.serviceSpec(attachment);
-    const component = await createOrAdopt(this.proton, this.event, {
+    const { resource } = await createOrAdopt(this.proton, this.event, {
       kind: KIND,
       name: props.Name,
       importHint: importHint(props.Name),
@@ -138,11 +144,10 @@ export class ComponentHandler extends ResourceHandler<ComponentProperties, Compo
         }));
         return response.component!;
       },
-      // A replay: isCreateComplete waits for its deployment and brings the attachment up to date.
+      // A replay: the checks wait for its deployment and bring the attachment up to date.
       adopt: async (existing, tags) => syncCustomerTags(this.proton, existing.arn!, tags, props.Tags ?? {}),
-    });
-    this.onEventData = bookkeepingData(this.clock.nowSeconds(), { kind: 'started', baseline: '' });
-    return component.name!;
+    }, this.invocation, { existing: found });
+    return resource;
   }
 
   protected async onUpdateInPlace(oldProps: ComponentProperties, name: string): Promise<void> {
@@ -161,33 +166,16 @@ export class ComponentHandler extends ResourceHandler<ComponentProperties, Compo
     this.onEventData = bookkeepingData(this.clock.nowSeconds(), plan);
   }
 
-  protected async onDeleteOwned(name: string): Promise<void> {
-    const component = await this.get();
-    this.onEventData = bookkeepingData(this.clock.nowSeconds(), { kind: 'none' });
-    if (component === undefined) {
-      log('component already gone', { name });
-      return;
-    }
-    if (!isOwnedBy(await listTags(this.proton, component.arn!), this.event)) {
-      log('delete skipped: component not created by this resource', { name, arn: component.arn });
-      return;
-    }
-    if (attachmentOf(component) !== undefined) {
-      // Proton deletes only detached components: detach first, delete once that deployment succeeded.
-      const plan = await startOrDefer(this.driver(component, 'delete'), component, 'CURRENT_VERSION', false);
-      this.onEventData = bookkeepingData(this.clock.nowSeconds(), plan);
-      return;
-    }
-    await this.deleteWhenSettled(component);
-  }
-
   protected async isCreateComplete(name: string): Promise<(ComponentData & Record<string, string>) | undefined> {
-    const component = await this.get();
+    const component = this.creating ? await this.created() : await this.get();
     if (component === undefined) {
       throw failure(`${describe(name)} no longer exists: it was deleted outside CloudFormation while it deployed.`);
     }
-    const { startedAt, plan } = readBookkeeping(this.event.Data);
-    const cancellable = this.event.RequestType === 'Update';
+    // A create waits for whatever deployment the component runs, from when Proton started it.
+    const { startedAt, plan } = this.creating
+      ? { startedAt: attemptedAt(component), plan: { kind: 'started', baseline: '' } as DeploymentPlan }
+      : readBookkeeping(this.event.Data);
+    const cancellable = this.event.RequestType === 'Update' && !this.creating;
     if (!await awaitDeployment(this.driver(component), { view: component, plan, startedAt, clock: this.clock, cancellable })) return undefined;
     if (plan.kind !== 'none' && nextStep(component, desiredAttachment(this.props)) !== 'deploy') {
       // A move to another instance detached the component; attaching it is the second deployment.
@@ -203,23 +191,41 @@ export class ComponentHandler extends ResourceHandler<ComponentProperties, Compo
     };
   }
 
-  protected async isDeleteComplete(name: string): Promise<boolean> {
-    if (!this.isOurPhysicalId(name)) return true;
-    const component = await this.get();
-    if (component === undefined) return true;
-    if (!isOwnedBy(await listTags(this.proton, component.arn!), this.event)) return true;
-    if (component.deploymentStatus === 'DELETE_FAILED') {
-      throw failure(`Could not delete ${describe(name)}: DELETE_FAILED: ${component.deploymentStatusMessage ?? 'Proton gave no message'}`);
-    }
-    const { startedAt, plan } = readBookkeeping(this.event.Data);
-    assertWithinBudget({ what: describe(name) }, { startedAt, clock: this.clock }, `it is still ${component.deploymentStatus}`);
-    if (attachmentOf(component) === undefined) {
-      await this.deleteWhenSettled(component);
-    } else if (await awaitDeployment(this.driver(component, 'delete'), { view: component, plan, startedAt, clock: this.clock, cancellable: false })) {
-      // Attached again since (or the plan had nothing to wait for): detach anew.
-      await startOrDefer(this.driver(component, 'delete'), component, 'CURRENT_VERSION', false);
-    }
-    return false;
+  /** Proton deletes only detached components: detach first, delete once that deployment succeeded. */
+  protected async recordDeleteStart(): Promise<void> {
+    await this.recordRequestStart(() => this.get());
+  }
+
+  protected deleteStep(name: string): Promise<boolean> {
+    const what = describe(name);
+    return deleteIfOwned(this.proton, this.event, {
+      kind: KIND,
+      name: name,
+      get: () => this.get(),
+      arnOf: (component) => component.arn!,
+      deleting: deletingWithinBudget(what, this.clock, (component) => component.deploymentStatus, attemptedAt),
+      proceed: async (component) => {
+        // What failed before this request is tried again; what failed during it is final.
+        const earlier = this.isFirstCheck();
+        if (component.deploymentStatus === 'DELETE_FAILED' && !earlier) {
+          throw failure(`Could not delete ${what}: DELETE_FAILED: ${component.deploymentStatusMessage ?? 'Proton gave no message'}`);
+        }
+        const phase = deploymentPhase(component.deploymentStatus, what);
+        if (phase === 'in-progress') {
+          assertWithinBudget({ what }, { startedAt: attemptedAt(component), clock: this.clock }, `it is still ${component.deploymentStatus}`);
+          return 'waiting';
+        }
+        if (attachmentOf(component) === undefined) {
+          await this.deleteWhenSettled(component);
+          return 'waiting';
+        }
+        if (phase === 'failed' && !earlier) {
+          throw failure(`Could not detach ${what} before deleting it: deployment ${component.deploymentStatus}: ${component.deploymentStatusMessage ?? 'Proton gave no message'}`);
+        }
+        await startOrDefer(this.driver(component, 'delete'), component, 'CURRENT_VERSION', false);
+        return 'waiting';
+      },
+    });
   }
 
   /** Starts the delete of a detached component unless a deployment (or the delete itself) is still running. */
@@ -377,6 +383,12 @@ function desiredAttachment(props: ComponentProperties): Attachment | undefined {
 
 function attachmentOf(component: Component): Attachment | undefined {
   return component.serviceName ? { serviceName: component.serviceName, serviceInstanceName: component.serviceInstanceName! } : undefined;
+}
+
+/** When Proton started the component's last deployment (its create, an update, a detach, its delete), in epoch seconds. */
+function attemptedAt(component: Component): number | undefined {
+  const at = component.lastDeploymentAttemptedAt ?? component.createdAt;
+  return at === undefined ? undefined : Math.floor(at.getTime() / 1000);
 }
 
 function describe(name: string): string {

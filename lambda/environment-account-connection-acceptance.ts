@@ -109,8 +109,9 @@ export class EnvironmentAccountConnectionAcceptanceHandler
     await this.decide(id);
   }
 
-  protected async onDeleteOwned(id: string): Promise<void> {
+  protected async deleteStep(id: string): Promise<boolean> {
     log('acceptance removed: the connection is left as it is (Proton has no un-accept; only the environment account can delete it)', { physicalId: id });
+    return true;
   }
 
   protected async isCreateComplete(id: string): Promise<EnvironmentAccountConnectionAcceptanceData | undefined> {

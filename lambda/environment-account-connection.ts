@@ -129,18 +129,16 @@ export class EnvironmentAccountConnectionHandler extends ResourceHandler<Environ
     await syncCustomerTags(this.proton, connection.arn!, await listTags(this.proton, connection.arn!), this.props.Tags ?? {});
   }
 
-  /** Only the environment account can delete a connection: this side. Already gone = success. */
-  protected async onDeleteOwned(id: string): Promise<void> {
+  /** Only the environment account can delete a connection: this side. Synchronous; already gone = success. */
+  protected async deleteStep(id: string): Promise<boolean> {
     try {
       await this.proton.send(new DeleteEnvironmentAccountConnectionCommand({ id }));
       log('deleted environment account connection', { physicalId: id });
     } catch (error) {
-      if (isProtonError(error, 'ResourceNotFoundException')) {
-        log('environment account connection already gone', { physicalId: id });
-        return;
-      }
-      throw failure(`Could not delete environment account connection '${id}'`, error);
+      if (!isProtonError(error, 'ResourceNotFoundException')) throw failure(`Could not delete environment account connection '${id}'`, error);
+      log('environment account connection already gone', { physicalId: id });
     }
+    return true;
   }
 
   protected async isCreateComplete(id: string): Promise<EnvironmentAccountConnectionData> {

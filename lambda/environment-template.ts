@@ -7,6 +7,7 @@ import {
 } from '@aws-sdk/client-proton';
 import type { PropertyReader } from './engine/properties';
 import { TemplateCreateInput, TemplateHandler, TemplateInput } from './template-handler';
+import { TemplateVersionCalls, environmentTemplateVersionCalls } from './template-versions';
 import type { EnvironmentTemplateProperties } from '../src/custom-resources/contract';
 
 /** `Custom::ProtonEnvironmentTemplate`. */
@@ -59,5 +60,9 @@ export class EnvironmentTemplateHandler extends TemplateHandler<EnvironmentTempl
 
   protected provisioningOf(template: EnvironmentTemplate): string | undefined {
     return template.provisioning;
+  }
+
+  protected versionCalls(): TemplateVersionCalls {
+    return environmentTemplateVersionCalls(this.proton);
   }
 }

@@ -7,18 +7,17 @@ import {
   ListEnvironmentOutputsCommand,
   UpdateEnvironmentCommand,
 } from '@aws-sdk/client-proton';
-import type { ProtonClient } from '@aws-sdk/client-proton';
 import {
-  DeployedVersion, DeploymentDriver, DeploymentPlan, DeploymentType, ProtonClock,
-  assertWithinBudget, awaitDeployment, bookkeepingData, deploymentPhase, deploymentTypeFor, readBookkeeping, selectOutputs, startOrDefer,
+  DeployedVersion, DeploymentDriver, DeploymentPlan, DeploymentType, assertWithinBudget, deletingWithinBudget,
+  awaitDeployment, bookkeepingData, deploymentPhase, deploymentTypeFor, readBookkeeping, selectOutputs, startOrDefer,
 } from './engine/deployment';
 import { failure, isProtonError } from './engine/errors';
 import { log } from './engine/log';
 import { createOrAdopt, getOrUndefined, requireOwned } from './engine/name-keyed-create';
+import { deleteIfOwned } from './engine/owned-delete';
 import { PropertyReader } from './engine/properties';
 import { ResourceHandler, UpdatePlan, planUpdate } from './engine/resource-handler';
-import { assertCustomerTags, isOwnedBy, listTags, syncCustomerTags, toProtonTags } from './engine/tags';
-import type { IsCompleteRequest } from './engine/types';
+import { assertCustomerTags, syncCustomerTags, toProtonTags } from './engine/tags';
 import { EnvironmentData, EnvironmentProperties } from '../src/custom-resources/contract';
 
 const KIND = 'environment';
@@ -31,21 +30,17 @@ type ProvisioningKey = 'ProtonServiceRoleArn' | 'EnvironmentAccountConnectionId'
 const PROVISIONING_KEYS: readonly ProvisioningKey[] = ['ProtonServiceRoleArn', 'EnvironmentAccountConnectionId', 'CodebuildRoleArn'];
 
 /**
- * `Custom::ProtonEnvironment`: a name-keyed create, updates whose deployment type follows what
- * changed, deployments waited for on Proton's clock within the request budget (cancelled past
- * it), a rollback that cancels the failed update still in flight, and asynchronous deletes.
+ * `Custom::ProtonEnvironment`: a name-keyed create (made by the first isComplete, once
+ * CloudFormation knows the name), updates whose deployment type follows what changed,
+ * deployments waited for on Proton's clock within the request budget (cancelled past it), a
+ * rollback that cancels the failed update still in flight, and asynchronous deletes.
  *
  * Self-managed environments (a provisioning repository) complete as soon as Proton accepted the
  * deployment: Proton then waits for a human to merge a pull request, which CloudFormation must not
  * wait for. Their outputs are therefore never read.
  */
 export class EnvironmentHandler extends ResourceHandler<EnvironmentProperties, EnvironmentData & Record<string, string>> {
-  private readonly clock: ProtonClock;
 
-  constructor(proton: ProtonClient, event: IsCompleteRequest) {
-    super(proton, event);
-    this.clock = ProtonClock.attach(proton);
-  }
 
   protected parseProperties(reader: PropertyReader): EnvironmentProperties {
     const repository = reader.optionalStringMap('ProvisioningRepository');
@@ -98,10 +93,20 @@ export class EnvironmentHandler extends ResourceHandler<EnvironmentProperties, E
   }
 
   protected async onCreate(): Promise<string> {
+    assertCustomerTags(this.props.Tags ?? {});
+    await this.recordRequestStart(() => this.get(this.props.Name));
+    return this.props.Name;
+  }
+
+  /**
+   * The first check of a create creates the environment (or adopts the one an earlier attempt of
+   * this resource created), and knows the outcome before it returns; later checks find it.
+   */
+  private async created(name: string): Promise<Environment | undefined> {
+    const found = await this.readForCreate(() => this.get(name));
+    if (!this.isFirstCheck()) return found;
     const props = this.props;
-    assertCustomerTags(props.Tags ?? {});
-    let plan: DeploymentPlan = { kind: 'started', baseline: '' };
-    const env = await createOrAdopt(this.proton, this.event, {
+    const { resource } = await createOrAdopt(this.proton, this.event, {
       kind: KIND,
       name: props.Name,
       importHint: `Environment.fromEnvironmentName(scope, id, '${props.Name}')`,
@@ -124,11 +129,11 @@ export class EnvironmentHandler extends ResourceHandler<EnvironmentProperties, E
         return response.environment!;
       },
       adopt: async (existing, tags) => {
-        plan = await this.adopt(existing, tags);
+        this.assertSameTemplate(existing);
+        await syncCustomerTags(this.proton, existing.arn!, tags, this.props.Tags ?? {});
       },
-    });
-    this.onEventData = bookkeepingData(this.clock.nowSeconds(), plan);
-    return env.name!;
+    }, this.invocation, { existing: found });
+    return resource;
   }
 
   protected async onUpdateInPlace(oldProps: EnvironmentProperties, name: string): Promise<void> {
@@ -142,38 +147,58 @@ export class EnvironmentHandler extends ResourceHandler<EnvironmentProperties, E
       this.onEventData = bookkeepingData(this.clock.nowSeconds(), { kind: 'none' });
       return;
     }
-    const stale = existing.spec === oldProps.Spec && existing.templateMajorVersion === oldProps.TemplateMajorVersion;
-    const plan = await startOrDefer(this.driver(name, oldProps), existing, type, stale);
+    // A deployment in flight of what CloudFormation moves away from (the failed update a rollback
+    // undoes) is stale; one of what it asks now is this very update, sent again: its own, waited for.
+    const stale = runs(existing, oldProps) && !runs(existing, this.props);
+    const resent = !stale && runs(existing, this.props) && !runs(existing, oldProps)
+      && deploymentPhase(existing.deploymentStatus, describeEnvironment(name)) === 'in-progress';
+    if (resent) log('the deployment in flight is this update\'s, sent again: waiting for it', { name, status: existing.deploymentStatus });
+    const plan = resent ? { kind: 'started' as const, baseline: '' } : await startOrDefer(this.driver(name, oldProps), existing, type, stale);
     this.onEventData = bookkeepingData(this.clock.nowSeconds(), plan);
   }
 
-  protected async onDeleteOwned(name: string): Promise<void> {
-    const existing = await this.get(name);
-    this.onEventData = bookkeepingData(this.clock.nowSeconds(), { kind: 'none' });
-    if (existing === undefined) {
-      log('environment already gone', { name });
-      return;
-    }
-    if (!isOwnedBy(await listTags(this.proton, existing.arn!), this.event)) {
-      log('delete skipped: environment not created by this resource', { name, arn: existing.arn });
-      return;
-    }
-    await this.deleteWhenSettled(existing);
+  protected async recordDeleteStart(): Promise<void> {
+    await this.recordRequestStart(() => this.get(this.props.Name));
+  }
+
+  protected deleteStep(name: string): Promise<boolean> {
+    return deleteIfOwned(this.proton, this.event, {
+      kind: KIND,
+      name: name,
+      get: () => this.get(name),
+      arnOf: (env) => env.arn!,
+      deleting: deletingWithinBudget(describeEnvironment(name), this.clock, (env) => env.deploymentStatus, attemptedAt),
+      proceed: async (env) => {
+        // A delete that failed before this request is tried again; one that failed during it is final.
+        if (env.deploymentStatus === 'DELETE_FAILED' && !this.isFirstCheck()) {
+          throw failure(`Could not delete Proton environment '${name}': DELETE_FAILED: ${env.deploymentStatusMessage ?? 'Proton gave no message'}`);
+        }
+        if (deploymentPhase(env.deploymentStatus, describeEnvironment(name)) === 'in-progress') {
+          assertWithinBudget({ what: describeEnvironment(name) }, { startedAt: attemptedAt(env), clock: this.clock }, `it is still ${env.deploymentStatus}`);
+        }
+        await this.deleteWhenSettled(env);
+        return 'waiting';
+      },
+    });
   }
 
   protected async isCreateComplete(name: string): Promise<(EnvironmentData & Record<string, string>) | undefined> {
-    const env = await this.get(name);
+    const env = this.creating ? await this.created(name) : await this.get(name);
     if (env === undefined) {
       throw failure(`Proton environment '${name}' no longer exists: it was deleted outside CloudFormation while it deployed.`);
     }
-    const { startedAt, plan } = readBookkeeping(this.event.Data);
+    // A create waits for whatever deployment the environment runs, from when Proton started it; an
+    // adopted environment is first brought to the properties.
+    const { startedAt, plan } = this.creating
+      ? { startedAt: attemptedAt(env), plan: this.adoptionPlan(env) }
+      : readBookkeeping(this.event.Data);
     const done = await awaitDeployment(this.driver(name, this.oldProps), {
       view: env,
       plan,
       startedAt,
       clock: this.clock,
       completeWhenAccepted: env.provisioningRepository !== undefined,
-      cancellable: this.event.RequestType === 'Update',
+      cancellable: this.event.RequestType === 'Update' && !this.creating,
     });
     if (!done) return undefined;
     return {
@@ -183,20 +208,6 @@ export class EnvironmentHandler extends ResourceHandler<EnvironmentProperties, E
       TemplateMajorVersion: env.templateMajorVersion!,
       TemplateMinorVersion: env.templateMinorVersion!,
     };
-  }
-
-  protected async isDeleteComplete(name: string): Promise<boolean> {
-    if (!this.isOurPhysicalId(name)) return true;
-    const env = await this.get(name);
-    if (env === undefined) return true;
-    if (!isOwnedBy(await listTags(this.proton, env.arn!), this.event)) return true;
-    if (env.deploymentStatus === 'DELETE_FAILED') {
-      throw failure(`Could not delete Proton environment '${name}': DELETE_FAILED: ${env.deploymentStatusMessage ?? 'Proton gave no message'}`);
-    }
-    assertWithinBudget({ what: describeEnvironment(name) }, { startedAt: readBookkeeping(this.event.Data).startedAt, clock: this.clock },
-      `it is still ${env.deploymentStatus}`);
-    await this.deleteWhenSettled(env);
-    return false;
   }
 
   /** Starts the delete unless a deployment (or the delete itself) is still running. */
@@ -217,23 +228,29 @@ export class EnvironmentHandler extends ResourceHandler<EnvironmentProperties, E
     }
   }
 
-  /** A replayed create found the environment this resource created: bring it to the asked state. */
-  private async adopt(existing: Environment, tags: Record<string, string>): Promise<DeploymentPlan> {
+  /** A replayed create found an environment this resource created earlier, from another template: Proton cannot change that. */
+  private assertSameTemplate(existing: Environment): void {
     if (existing.templateName !== this.props.TemplateName) {
       throw failure(`Proton environment '${existing.name}' was created by an earlier failed deployment of this resource from template '${existing.templateName}', `
         + 'which Proton cannot change. Delete it (aws proton delete-environment) or change environmentName, then deploy again.');
     }
-    await syncCustomerTags(this.proton, existing.arn!, tags, this.props.Tags ?? {});
+  }
+
+  /**
+   * What a create waits for: the environment's own deployment, once it runs what the properties
+   * ask. An environment adopted from an earlier attempt may run something else: the deployment
+   * that brings it to the properties is started (by awaitDeployment) as soon as it is not busy; a
+   * fresh environment already matches.
+   */
+  private adoptionPlan(existing: Environment): DeploymentPlan {
     const current: DeployedVersion = {
       spec: existing.spec ?? '',
       majorVersion: existing.templateMajorVersion!,
       minorVersion: this.props.TemplateMinorVersion === undefined ? undefined : existing.templateMinorVersion,
     };
     const type = deploymentTypeFor(current, deployedVersion(this.props), describeEnvironment(existing.name!));
-    if (type === 'NONE') {
-      return { kind: 'started', baseline: '' };
-    }
-    return startOrDefer(this.driver(existing.name!, undefined), existing, type, false);
+    if (type === 'NONE') return { kind: 'started', baseline: '' };
+    return { kind: 'deferred', type, baseline: existing.lastAttemptedDeploymentId ?? '' };
   }
 
   /** The requested outputs of the last successful deployment. */
@@ -290,6 +307,21 @@ export class EnvironmentHandler extends ResourceHandler<EnvironmentProperties, E
   private get(name: string): Promise<Environment | undefined> {
     return getOrUndefined(async () => (await this.proton.send(new GetEnvironmentCommand({ name }))).environment!);
   }
+}
+
+/**
+ * Whether the environment runs (or deploys: Proton shows a deployment's target while it runs)
+ * what `props` ask: spec, major version and — when they name one — minor version.
+ */
+function runs(env: Environment, props: EnvironmentProperties): boolean {
+  return env.spec === props.Spec && env.templateMajorVersion === props.TemplateMajorVersion
+    && (props.TemplateMinorVersion === undefined || env.templateMinorVersion === props.TemplateMinorVersion);
+}
+
+/** When Proton started the environment's last deployment (its create, an update, its delete), in epoch seconds. */
+function attemptedAt(env: Environment): number | undefined {
+  const at = env.lastDeploymentAttemptedAt ?? env.createdAt;
+  return at === undefined ? undefined : Math.floor(at.getTime() / 1000);
 }
 
 function describeEnvironment(name: string): string {

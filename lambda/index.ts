@@ -2,10 +2,16 @@
  * Entry point of the cdk-proton custom-resource handler: one bundle, two Lambda handlers
  * (`index.onEvent`, `index.isComplete`) for the Provider framework, one dispatch on the
  * CloudFormation `ResourceType` to the handler class of each Proton resource.
+ *
+ * A failure reaches CloudFormation as its message alone: the Provider framework would append the
+ * error's stack trace (minified frames of this bundle) to the reason; the trace goes to the
+ * function's log instead.
  */
 import type { ProtonClient } from '@aws-sdk/client-proton';
+import type { Context } from 'aws-lambda';
 import { AccountSettingsHandler } from './account-settings';
 import { ComponentHandler } from './component';
+import { log } from './engine/log';
 import { createProtonClient } from './engine/proton-client';
 import type { LifecycleHandler } from './engine/resource-handler';
 import type { IsCompleteRequest, IsCompleteResponse, OnEventRequest, OnEventResponse } from './engine/types';
@@ -41,18 +47,31 @@ const HANDLERS: Record<ProtonResourceTypeName, HandlerFactory> = {
   [ProtonResourceType.COMPONENT]: (proton, event) => new ComponentHandler(proton, event),
 };
 
-function handlerFor(event: IsCompleteRequest): LifecycleHandler {
+function handlerFor(event: IsCompleteRequest, context: Context | undefined): LifecycleHandler {
   const factory = (HANDLERS as Record<string, HandlerFactory | undefined>)[event.ResourceType];
   if (factory === undefined) {
     throw new Error(`Unsupported resource type '${event.ResourceType}': this handler serves ${Object.keys(HANDLERS).join(', ')}.`);
   }
-  return factory(createProtonClient(), event);
+  return factory(createProtonClient(), event).inInvocation(context);
 }
 
-export async function onEvent(event: OnEventRequest): Promise<OnEventResponse> {
-  return handlerFor(event).onEvent();
+/** Runs `call`; a failure is logged with its trace and rethrown as its message alone. */
+async function reported<T>(phase: string, event: IsCompleteRequest, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    const e = error instanceof Error ? error : new Error(String(error));
+    log(`${phase} failed`, { logicalId: event.LogicalResourceId, requestId: event.RequestId, errorName: e.name, stack: e.stack });
+    const reported_ = new Error(e.message);
+    reported_.stack = `Error: ${e.message}`;
+    throw reported_;
+  }
 }
 
-export async function isComplete(event: IsCompleteRequest): Promise<IsCompleteResponse> {
-  return handlerFor(event).isComplete();
+export async function onEvent(event: OnEventRequest, context?: Context): Promise<OnEventResponse> {
+  return reported('onEvent', event, () => handlerFor(event, context).onEvent());
+}
+
+export async function isComplete(event: IsCompleteRequest, context?: Context): Promise<IsCompleteResponse> {
+  return reported('isComplete', event, () => handlerFor(event, context).isComplete());
 }

@@ -8,9 +8,10 @@ import {
 import { failure, isProtonError } from './engine/errors';
 import { log } from './engine/log';
 import { createOrAdopt, getOrUndefined, requireOwned } from './engine/name-keyed-create';
+import { deleteIfOwned } from './engine/owned-delete';
 import { PropertyReader } from './engine/properties';
 import { ResourceHandler, UpdatePlan, planUpdate } from './engine/resource-handler';
-import { assertCustomerTags, isOwnedBy, listTags, syncCustomerTags, toProtonTags } from './engine/tags';
+import { assertCustomerTags, syncCustomerTags, toProtonTags } from './engine/tags';
 import { REPOSITORY_PROVIDERS, RepositoryData, RepositoryProperties } from '../src/custom-resources/contract';
 
 const KIND = 'repository';
@@ -25,7 +26,8 @@ export function repositoryId(provider: string, name: string): string {
 
 /**
  * `Custom::ProtonRepository`: a link to a Git repository through a CodeStar connection.
- * Proton's create and delete are synchronous; a link is adopted on a replay only when it carries
+ * Proton's create and delete are synchronous (the create is made by the first isComplete, once
+ * CloudFormation knows the physical id); a link is adopted on a replay only when it carries
  * this resource's ownership tags, and a link still in use cannot be deleted (Proton refuses).
  */
 export class RepositoryHandler extends ResourceHandler<RepositoryProperties, RepositoryData> {
@@ -55,12 +57,59 @@ export class RepositoryHandler extends ResourceHandler<RepositoryProperties, Rep
   }
 
   protected async onCreate(): Promise<string> {
-    const props = this.props;
-    assertCustomerTags(props.Tags ?? {});
-    const id = this.identity(props);
-    await createOrAdopt(this.proton, this.event, {
+    assertCustomerTags(this.props.Tags ?? {});
+    return this.identity(this.props);
+  }
+
+  protected async onUpdateInPlace(_oldProps: RepositoryProperties, id: string): Promise<void> {
+    const { existing, tags } = await requireOwned(this.proton, this.event, {
       kind: KIND,
       name: id,
+      importHint: 'Repository.fromRepositoryAttributes(scope, id, {...})',
+      goneMessage: `The Proton link to repository '${id}' no longer exists; it was deleted outside CloudFormation. `
+        + 'Remove the Repository from the stack and add it again to link it again.',
+      get: () => this.get(this.props.Provider, this.props.Name),
+    });
+    await syncCustomerTags(this.proton, existing.arn!, tags, this.props.Tags ?? {});
+  }
+
+  protected deleteStep(id: string): Promise<boolean> {
+    const { Provider: provider, Name: name } = this.props;
+    return deleteIfOwned(this.proton, this.event, {
+      kind: 'repository link',
+      name: id,
+      get: () => this.get(provider, name),
+      arnOf: (repository) => repository.arn!,
+      proceed: async () => {
+        try {
+          await this.proton.send(new DeleteRepositoryCommand({ provider: provider as RepositoryProvider, name }));
+        } catch (error) {
+          if (isProtonError(error, 'ResourceNotFoundException')) throw error;
+          const hint = isProtonError(error, 'ConflictException')
+            ? ': it is still used. Delete or change its users first (template and service sync configurations, environments provisioned through it, '
+              + 'the account settings\' pipeline provisioning repository), e.g. by making them depend on the Repository construct so that CloudFormation deletes them first'
+            : '';
+          throw failure(`Could not delete the Proton link to repository '${id}'${hint}`, error);
+        }
+        log('deleted repository link', { name: id });
+        return 'gone';
+      },
+    });
+  }
+
+  protected async isCreateComplete(id: string): Promise<RepositoryData> {
+    const repository = this.creating ? await this.createOrAdopt() : await this.get(this.props.Provider, this.props.Name);
+    if (repository === undefined) {
+      throw failure(`The Proton link to repository '${id}' disappeared right after it was written: it was deleted outside CloudFormation.`);
+    }
+    return { Arn: repository.arn!, Name: repository.name!, Provider: repository.provider! };
+  }
+
+  private async createOrAdopt(): Promise<Repository> {
+    const props = this.props;
+    const { resource } = await createOrAdopt(this.proton, this.event, {
+      kind: KIND,
+      name: this.identity(props),
       importHint: `Repository.fromRepositoryAttributes(scope, id, { provider: RepositoryProvider.${props.Provider}, repositoryName: '${props.Name}' })`,
       get: () => this.get(props.Provider, props.Name),
       create: async (ownership) => {
@@ -77,54 +126,8 @@ export class RepositoryHandler extends ResourceHandler<RepositoryProperties, Rep
         this.assertSameImmutables(existing);
         await syncCustomerTags(this.proton, existing.arn!, tags, props.Tags ?? {});
       },
-    });
-    return id;
-  }
-
-  protected async onUpdateInPlace(_oldProps: RepositoryProperties, id: string): Promise<void> {
-    const { existing, tags } = await requireOwned(this.proton, this.event, {
-      kind: KIND,
-      name: id,
-      importHint: 'Repository.fromRepositoryAttributes(scope, id, {...})',
-      goneMessage: `The Proton link to repository '${id}' no longer exists; it was deleted outside CloudFormation. `
-        + 'Remove the Repository from the stack and add it again to link it again.',
-      get: () => this.get(this.props.Provider, this.props.Name),
-    });
-    await syncCustomerTags(this.proton, existing.arn!, tags, this.props.Tags ?? {});
-  }
-
-  protected async onDeleteOwned(id: string): Promise<void> {
-    const { Provider: provider, Name: name } = this.props;
-    const existing = await this.get(provider, name);
-    if (existing === undefined) {
-      log('repository link already gone', { name: id });
-      return;
-    }
-    if (!isOwnedBy(await listTags(this.proton, existing.arn!), this.event)) {
-      log('delete skipped: repository link not created by this resource', { name: id, arn: existing.arn });
-      return;
-    }
-    try {
-      await this.proton.send(new DeleteRepositoryCommand({ provider: provider as RepositoryProvider, name }));
-      log('deleted repository link', { name: id });
-    } catch (error) {
-      if (isProtonError(error, 'ResourceNotFoundException')) {
-        return;
-      }
-      const hint = isProtonError(error, 'ConflictException')
-        ? ': it is still used. Delete or change its users first (template and service sync configurations, environments provisioned through it, '
-          + 'the account settings\' pipeline provisioning repository), e.g. by making them depend on the Repository construct so that CloudFormation deletes them first'
-        : '';
-      throw failure(`Could not delete the Proton link to repository '${id}'${hint}`, error);
-    }
-  }
-
-  protected async isCreateComplete(id: string): Promise<RepositoryData> {
-    const repository = await this.get(this.props.Provider, this.props.Name);
-    if (repository === undefined) {
-      throw failure(`The Proton link to repository '${id}' disappeared right after it was written: it was deleted outside CloudFormation.`);
-    }
-    return { Arn: repository.arn!, Name: repository.name!, Provider: repository.provider! };
+    }, this.invocation);
+    return resource;
   }
 
   private get(provider: string, name: string): Promise<Repository | undefined> {

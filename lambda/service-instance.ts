@@ -8,21 +8,20 @@ import {
   UpdateServiceCommand,
   UpdateServiceInstanceCommand,
 } from '@aws-sdk/client-proton';
-import type { ProtonClient } from '@aws-sdk/client-proton';
 import { clientToken } from './engine/client-token';
 import {
-  DeploymentDriver, DeploymentPlan, ProtonClock, assertWithinBudget, awaitDeployment, bookkeepingData, deploymentPhase, deploymentTypeFor,
+  DeploymentDriver, DeploymentPlan, assertWithinBudget, deletingWithinBudget, awaitDeployment, bookkeepingData, deploymentPhase, deploymentTypeFor,
   readBookkeeping, selectOutputs, startOrDefer,
 } from './engine/deployment';
 import { failure, isProtonError } from './engine/errors';
 import { log } from './engine/log';
 import { foreignResourceMessage, getOrUndefined, requireOwned } from './engine/name-keyed-create';
+import { deleteIfOwned } from './engine/owned-delete';
 import { PropertyReader } from './engine/properties';
 import { ResourceHandler, UpdatePlan, planUpdate } from './engine/resource-handler';
 import { isServiceDeploying, listServiceInstances, servicePhase } from './engine/service-activity';
 import { Inputs, canonical, instanceInputsIn, parseInputs, specDocument } from './engine/service-spec';
 import { assertCustomerTags, isOwnedBy, listTags, ownershipTags, syncCustomerTags, toProtonTags } from './engine/tags';
-import type { IsCompleteRequest } from './engine/types';
 import { ServiceInstanceData, ServiceInstanceProperties } from '../src/custom-resources/contract';
 
 const KIND = 'service instance';
@@ -33,29 +32,22 @@ const IMPORT_HINT = 'the Service construct of the service that owns it';
 const IMMUTABLE: ReadonlyArray<keyof ServiceInstanceProperties> = ['ServiceName', 'Name', 'Environment'];
 
 /**
- * `Data` key of a create that `onEvent` deferred because the service was busy (`'true'`):
- * `isComplete` makes the CreateServiceInstance (same client token) once the service settled.
- */
-const CREATE_DEFERRED = 'ServiceInstance.CreateDeferred';
-
-/**
  * `Custom::ProtonServiceInstance`: one instance added to an existing service with
  * CreateServiceInstance (a client token per request, ownership tags for replays), updated with
  * UpdateServiceInstance, and removed — Proton has no DeleteServiceInstance — by UpdateService
  * with the service's other instances as deployed.
  *
+ * The create is made by isComplete, once CloudFormation knows the physical id (onEvent only
+ * checks that no foreign instance holds the name); every check of a create that finds the
+ * instance confirms it carries this resource's ownership tags.
+ *
  * Proton answers ConflictException both while something of the service deploys and when it
  * refuses the change: after a Conflict the handler asks whether anything deploys. If so, a create
- * is deferred to `isComplete` (retried with the same client token) and a removal retried; if not,
+ * waits (the next check tries again with the same client token) and a removal is retried; if not,
  * the request fails at once with Proton's message (e.g. a component attached to a removed instance).
  */
 export class ServiceInstanceHandler extends ResourceHandler<ServiceInstanceProperties, ServiceInstanceData & Record<string, string>> {
-  private readonly clock: ProtonClock;
 
-  constructor(proton: ProtonClient, event: IsCompleteRequest) {
-    super(proton, event);
-    this.clock = ProtonClock.attach(proton);
-  }
 
   protected parseProperties(reader: PropertyReader): ServiceInstanceProperties {
     return {
@@ -87,19 +79,8 @@ export class ServiceInstanceHandler extends ResourceHandler<ServiceInstancePrope
     const props = this.props;
     assertCustomerTags(props.Tags ?? {});
     const existing = await this.get(props.ServiceName, props.Name);
-    let plan: DeploymentPlan = { kind: 'started', baseline: '' };
-    let deferred = false;
-    if (existing !== undefined) {
-      const tags = await listTags(this.proton, existing.arn!);
-      if (!isOwnedBy(tags, this.event)) {
-        throw failure(foreignResourceMessage(KIND, this.identity(props), IMPORT_HINT, this.event));
-      }
-      log('adopting service instance created earlier by this resource', { name: this.identity(props) });
-      plan = await this.adopt(existing, tags);
-    } else {
-      deferred = !await this.tryCreate();
-    }
-    this.onEventData = { ...bookkeepingData(this.clock.nowSeconds(), plan), ...deferred ? { [CREATE_DEFERRED]: 'true' } : {} };
+    if (existing !== undefined) this.assertOwned(await listTags(this.proton, existing.arn!));
+    this.onEventData = bookkeepingData(this.clock.nowSeconds(), { kind: 'none' });
     return this.identity(props);
   }
 
@@ -118,27 +99,20 @@ export class ServiceInstanceHandler extends ResourceHandler<ServiceInstancePrope
     this.onEventData = bookkeepingData(this.clock.nowSeconds(), plan);
   }
 
-  protected async onDeleteOwned(): Promise<void> {
-    this.onEventData = bookkeepingData(this.clock.nowSeconds(), { kind: 'none' });
-    await this.removeWhenSettled();
-  }
-
   protected async isCreateComplete(): Promise<(ServiceInstanceData & Record<string, string>) | undefined> {
     const props = this.props;
     const instance = await this.get(props.ServiceName, props.Name);
-    const deferred = this.event.Data?.[CREATE_DEFERRED] === 'true';
     if (instance === undefined) {
-      if (!deferred) {
+      if (!this.creating) {
         throw failure(`Proton service instance '${this.identity(props)}' no longer exists: it was removed outside CloudFormation while it deployed.`);
       }
       if (!await this.waitingForService('it could not be added yet, its service is still')) await this.tryCreate();
       return undefined;
     }
-    if (deferred && !isOwnedBy(await listTags(this.proton, instance.arn!), this.event)) {
-      throw failure(foreignResourceMessage(KIND, this.identity(props), IMPORT_HINT, this.event));
-    }
-    const { startedAt, plan } = readBookkeeping(this.event.Data);
-    const cancellable = this.event.RequestType === 'Update';
+    const { startedAt, plan } = this.creating
+      ? { startedAt: readBookkeeping(this.event.Data).startedAt, plan: await this.adoptionPlan(instance) }
+      : readBookkeeping(this.event.Data);
+    const cancellable = this.event.RequestType === 'Update' && !this.creating;
     if (!await awaitDeployment(this.driver(), { view: instance, plan, startedAt, clock: this.clock, cancellable })) return undefined;
     const requested = props.Outputs ?? [];
     let outputs = {};
@@ -150,18 +124,59 @@ export class ServiceInstanceHandler extends ResourceHandler<ServiceInstancePrope
     return { ...outputs, Arn: instance.arn!, Name: instance.name!, ServiceName: instance.serviceName! };
   }
 
-  protected async isDeleteComplete(physicalId: string): Promise<boolean> {
-    if (!this.isOurPhysicalId(physicalId)) return true;
-    const instance = await this.get(this.props.ServiceName, this.props.Name);
-    // Proton drops the instance before it finishes the UpdateService that removed it, and until
-    // then the service refuses other changes (a CreateServiceInstance right after would Conflict).
-    if (instance === undefined) return !await this.waitingForService('it was removed, but its service is still');
-    if (instance.deploymentStatus === 'DELETE_FAILED') {
-      throw failure(`Could not remove Proton service instance '${physicalId}': DELETE_FAILED: ${instance.deploymentStatusMessage ?? 'Proton gave no message'}`);
+  protected async recordDeleteStart(): Promise<void> {
+    await this.recordRequestStart(() => this.get(this.props.ServiceName, this.props.Name));
+  }
+
+  protected deleteStep(physicalId: string): Promise<boolean> {
+    const what = describeInstance(physicalId);
+    return deleteIfOwned(this.proton, this.event, {
+      kind: KIND,
+      name: physicalId,
+      get: () => this.get(this.props.ServiceName, this.props.Name),
+      arnOf: (instance) => instance.arn!,
+      deleting: deletingWithinBudget(what, this.clock, (instance) => instance.deploymentStatus, attemptedAt),
+      proceed: async (instance) => {
+        // A removal that failed before this request is tried again; one that failed during it is final.
+        if (instance.deploymentStatus === 'DELETE_FAILED' && !this.isFirstCheck()) {
+          throw failure(`Could not remove Proton service instance '${physicalId}': DELETE_FAILED: ${instance.deploymentStatusMessage ?? 'Proton gave no message'}`);
+        }
+        if (deploymentPhase(instance.deploymentStatus, what) === 'in-progress') {
+          assertWithinBudget({ what }, { startedAt: attemptedAt(instance), clock: this.clock }, `it is still ${instance.deploymentStatus}`);
+        }
+        await this.removeWhenSettled(instance);
+        return 'waiting';
+      },
+      // Proton drops the instance before it finishes the UpdateService that removed it, and until
+      // then the service refuses other changes (a CreateServiceInstance right after would Conflict).
+      settledWhenGone: async () => !await this.waitingForService('it was removed, but its service is still'),
+    });
+  }
+
+  /** Refuses an instance this resource did not create. */
+  private assertOwned(tags: Record<string, string>): void {
+    if (!isOwnedBy(tags, this.event)) {
+      throw failure(foreignResourceMessage(KIND, this.identity(this.props), IMPORT_HINT, this.event));
     }
-    this.assertWithinBudget(`it is still ${instance.deploymentStatus}`);
-    await this.removeWhenSettled();
-    return false;
+  }
+
+  /**
+   * What a create waits for, once the instance exists and is confirmed this resource's: its own
+   * deployment, once it runs what the properties ask. An instance created by an earlier attempt
+   * may run something else: the deployment that brings it to the properties is started (by
+   * awaitDeployment) as soon as it is not busy.
+   */
+  private async adoptionPlan(instance: ServiceInstance): Promise<DeploymentPlan> {
+    const tags = await listTags(this.proton, instance.arn!);
+    this.assertOwned(tags);
+    await syncCustomerTags(this.proton, instance.arn!, tags, this.props.Tags ?? {});
+    const current = {
+      spec: canonical(instanceInputsIn(instance.spec, instance.name!) ?? {}),
+      majorVersion: instance.templateMajorVersion!,
+      minorVersion: this.props.TemplateMinorVersion === undefined ? undefined : instance.templateMinorVersion,
+    };
+    const type = deploymentTypeFor(current, this.deployed(this.props, instance), describeInstance(this.identity(this.props)));
+    return type === 'NONE' ? { kind: 'started', baseline: '' } : { kind: 'deferred', type, baseline: instance.lastAttemptedDeploymentId ?? '' };
   }
 
   /**
@@ -209,14 +224,8 @@ export class ServiceInstanceHandler extends ResourceHandler<ServiceInstancePrope
   }
 
   /** UpdateService with every other instance as deployed, unless something is still running. */
-  private async removeWhenSettled(): Promise<void> {
+  private async removeWhenSettled(instance: ServiceInstance): Promise<void> {
     const { ServiceName: serviceName, Name: name } = this.props;
-    const instance = await this.get(serviceName, name);
-    if (instance === undefined) return;
-    if (!isOwnedBy(await listTags(this.proton, instance.arn!), this.event)) {
-      log('delete skipped: service instance not created by this resource', { name: this.identity(this.props) });
-      return;
-    }
     if (deploymentPhase(instance.deploymentStatus, describeInstance(this.identity(this.props))) === 'in-progress') return;
     const others: Array<{ Name: string; Environment: string; inputs: Inputs }> = [];
     for (const summary of await listServiceInstances(this.proton, serviceName)) {
@@ -241,22 +250,6 @@ export class ServiceInstanceHandler extends ResourceHandler<ServiceInstancePrope
       }
       throw failure(refusedRemovalMessage(name, serviceName), error);
     }
-  }
-
-  /**
-   * A replayed create (or a retained instance taken back into the stack) found the instance this
-   * resource created: bring it to the properties, which may differ from what it was created with.
-   */
-  private async adopt(existing: ServiceInstance, tags: Record<string, string>): Promise<DeploymentPlan> {
-    await syncCustomerTags(this.proton, existing.arn!, tags, this.props.Tags ?? {});
-    const what = describeInstance(this.identity(this.props));
-    const current = {
-      spec: canonical(instanceInputsIn(existing.spec, existing.name!) ?? {}),
-      majorVersion: existing.templateMajorVersion!,
-      minorVersion: this.props.TemplateMinorVersion === undefined ? undefined : existing.templateMinorVersion,
-    };
-    const type = deploymentTypeFor(current, this.deployed(this.props, existing), what);
-    return type === 'NONE' ? { kind: 'started', baseline: '' } : startOrDefer(this.driver(), existing, type, false);
   }
 
   private driver(): DeploymentDriver {
@@ -298,6 +291,12 @@ export class ServiceInstanceHandler extends ResourceHandler<ServiceInstancePrope
   private get(serviceName: string, name: string): Promise<ServiceInstance | undefined> {
     return getOrUndefined(async () => (await this.proton.send(new GetServiceInstanceCommand({ serviceName, name }))).serviceInstance!);
   }
+}
+
+/** When Proton started the instance's last deployment (or its removal), in epoch seconds. */
+function attemptedAt(instance: ServiceInstance): number | undefined {
+  const at = instance.lastDeploymentAttemptedAt ?? instance.createdAt;
+  return at === undefined ? undefined : Math.floor(at.getTime() / 1000);
 }
 
 function describeInstance(identity: string): string {

@@ -7,6 +7,7 @@ import {
 } from '@aws-sdk/client-proton';
 import type { PropertyReader } from './engine/properties';
 import { TemplateCreateInput, TemplateHandler, TemplateInput } from './template-handler';
+import { TemplateVersionCalls, serviceTemplateVersionCalls } from './template-versions';
 import type { ServiceTemplateProperties } from '../src/custom-resources/contract';
 
 /** `Custom::ProtonServiceTemplate`. */
@@ -59,5 +60,9 @@ export class ServiceTemplateHandler extends TemplateHandler<ServiceTemplatePrope
 
   protected provisioningOf(template: ServiceTemplate): string | undefined {
     return template.pipelineProvisioning;
+  }
+
+  protected versionCalls(): TemplateVersionCalls {
+    return serviceTemplateVersionCalls(this.proton);
   }
 }

@@ -12,20 +12,19 @@ import {
   UpdateServiceInstanceCommand,
   UpdateServicePipelineCommand,
 } from '@aws-sdk/client-proton';
-import type { ProtonClient } from '@aws-sdk/client-proton';
 import { clientToken } from './engine/client-token';
 import {
-  DeploymentType, ProtonClock, assertWithinBudget, deploymentPhase, deploymentTypeFor, readBookkeeping, selectOutputs,
+  DeploymentType, assertWithinBudget, deletingWithinBudget, deploymentPhase, deploymentTypeFor, readBookkeeping, selectOutputs,
 } from './engine/deployment';
 import { failure, isProtonError } from './engine/errors';
 import { log } from './engine/log';
 import { createOrAdopt, getOrUndefined, requireOwned } from './engine/name-keyed-create';
+import { deleteIfOwned } from './engine/owned-delete';
 import { PropertyReader } from './engine/properties';
 import { ResourceHandler, UpdatePlan, planUpdate } from './engine/resource-handler';
 import { isServiceDeploying, listServiceInstances, servicePhase } from './engine/service-activity';
 import { Inputs, canonical, instanceInputsIn, parseInputs, pipelineInputsIn, specDocument } from './engine/service-spec';
-import { assertCustomerTags, isOwnedBy, listTags, syncCustomerTags, toProtonTags } from './engine/tags';
-import type { IsCompleteRequest } from './engine/types';
+import { assertCustomerTags, syncCustomerTags, toProtonTags } from './engine/tags';
 import {
   DEPLOYMENT_BUDGET_SECONDS, DeploymentBookkeeping, OUTPUT_ATTRIBUTE_PREFIX, PIPELINE_OUTPUT_ATTRIBUTE_PREFIX,
   ServiceData, ServiceInstanceEntry, ServiceProperties,
@@ -48,7 +47,8 @@ interface Part {
 
 /**
  * `Custom::ProtonService`: a service with its instances (and pipeline). Every request converges
- * the service on the properties, one Proton call at a time, in `isComplete`:
+ * the service on the properties, one Proton call at a time, in `isComplete` (a create is made by
+ * the first isComplete, once CloudFormation knows the name):
  * 1. wait while the service is busy; a failure that happened during this request fails it with
  *    Proton's status message;
  * 2. instances added or removed → UpdateService with the kept instances as deployed and the new
@@ -62,12 +62,9 @@ interface Part {
  * request when Proton attempted them at or after the request started (on Proton's clock).
  */
 export class ServiceHandler extends ResourceHandler<ServiceProperties, ServiceData & Record<string, string>> {
-  private readonly clock: ProtonClock;
+  /** A create's start on Proton's clock: when the service was created (read by each check). */
+  private createdAt?: number;
 
-  constructor(proton: ProtonClient, event: IsCompleteRequest) {
-    super(proton, event);
-    this.clock = ProtonClock.attach(proton);
-  }
 
   protected parseProperties(reader: PropertyReader): ServiceProperties {
     const instances = reader.objectList('Instances').map((r) => ({
@@ -112,9 +109,20 @@ export class ServiceHandler extends ResourceHandler<ServiceProperties, ServiceDa
   }
 
   protected async onCreate(): Promise<string> {
+    assertCustomerTags(this.props.Tags ?? {});
+    await this.recordRequestStart(() => this.get(this.props.Name));
+    return this.props.Name;
+  }
+
+  /**
+   * The first check of a create creates the service (or adopts the one an earlier attempt of this
+   * resource created), and knows the outcome before it returns; later checks find it.
+   */
+  private async created(name: string): Promise<Service | undefined> {
+    const found = await this.readForCreate(() => this.get(name));
+    if (!this.isFirstCheck()) return found;
     const props = this.props;
-    assertCustomerTags(props.Tags ?? {});
-    const service = await createOrAdopt(this.proton, this.event, {
+    const { resource } = await createOrAdopt(this.proton, this.event, {
       kind: KIND,
       name: props.Name,
       importHint: `Service.fromServiceName(scope, id, '${props.Name}')`,
@@ -134,11 +142,10 @@ export class ServiceHandler extends ResourceHandler<ServiceProperties, ServiceDa
         }));
         return response.service!;
       },
-      // A replayed create: isComplete converges the adopted service on the properties.
+      // A replayed create: the checks converge the adopted service on the properties.
       adopt: async (existing, tags) => syncCustomerTags(this.proton, existing.arn!, tags, props.Tags ?? {}),
-    });
-    this.recordStart();
-    return service.name!;
+    }, this.invocation, { existing: found });
+    return resource;
   }
 
   protected async onUpdateInPlace(_oldProps: ServiceProperties, name: string): Promise<void> {
@@ -155,40 +162,40 @@ export class ServiceHandler extends ResourceHandler<ServiceProperties, ServiceDa
     this.recordStart();
   }
 
-  protected async onDeleteOwned(name: string): Promise<void> {
-    this.recordStart();
-    const existing = await this.get(name);
-    if (existing === undefined) {
-      log('service already gone', { name });
-      return;
-    }
-    if (!isOwnedBy(await listTags(this.proton, existing.arn!), this.event)) {
-      log('delete skipped: service not created by this resource', { name, arn: existing.arn });
-      return;
-    }
-    await this.deleteWhenSettled(existing);
+  protected async recordDeleteStart(): Promise<void> {
+    await this.recordRequestStart(() => this.get(this.props.Name));
+  }
+
+  protected deleteStep(name: string): Promise<boolean> {
+    const what = describeService(name);
+    return deleteIfOwned(this.proton, this.event, {
+      kind: KIND,
+      name: name,
+      get: () => this.get(name),
+      arnOf: (service) => service.arn!,
+      deleting: deletingWithinBudget(what, this.clock, (service) => service.status, (service) => seconds(service.lastModifiedAt)),
+      proceed: async (service) => {
+        // A delete that failed before this request is tried again; one that failed during it is final.
+        if (service.status === 'DELETE_FAILED' && !this.isFirstCheck()) {
+          throw failure(`Could not delete Proton service '${name}': DELETE_FAILED: ${service.statusMessage ?? 'Proton gave no message'}`);
+        }
+        if (servicePhase(service.status, what) === 'in-progress') {
+          assertWithinBudget({ what }, { startedAt: seconds(service.lastModifiedAt), clock: this.clock }, `it is still ${service.status}`);
+        }
+        await this.deleteWhenSettled(service);
+        return 'waiting';
+      },
+    });
   }
 
   protected async isCreateComplete(name: string): Promise<(ServiceData & Record<string, string>) | undefined> {
-    const service = await this.get(name);
+    const service = this.creating ? await this.created(name) : await this.get(name);
     if (service === undefined) {
       throw failure(`Proton service '${name}' no longer exists: it was deleted outside CloudFormation while it deployed.`);
     }
+    if (this.creating) this.createdAt = seconds(service.createdAt);
     if (!await this.converge(service)) return undefined;
     return { ...await this.outputs(name), Arn: service.arn!, Name: service.name! };
-  }
-
-  protected async isDeleteComplete(name: string): Promise<boolean> {
-    if (!this.isOurPhysicalId(name)) return true;
-    const service = await this.get(name);
-    if (service === undefined) return true;
-    if (!isOwnedBy(await listTags(this.proton, service.arn!), this.event)) return true;
-    if (service.status === 'DELETE_FAILED') {
-      throw failure(`Could not delete Proton service '${name}': DELETE_FAILED: ${service.statusMessage ?? 'Proton gave no message'}`);
-    }
-    assertWithinBudget({ what: describeService(name) }, { startedAt: this.startedAt(), clock: this.clock }, `it is still ${service.status}`);
-    await this.deleteWhenSettled(service);
-    return false;
   }
 
   /** One convergence step; `true` once the service, its instances and pipeline match the properties. */
@@ -373,8 +380,9 @@ export class ServiceHandler extends ResourceHandler<ServiceProperties, ServiceDa
     this.onEventData = { [DeploymentBookkeeping.STARTED_AT]: String(this.clock.nowSeconds()) };
   }
 
+  /** When the request started on Proton's clock: a create's service was created then; other requests recorded it in onEvent. */
   private startedAt(): number | undefined {
-    return readBookkeeping(this.event.Data).startedAt;
+    return this.creating ? this.createdAt : readBookkeeping(this.event.Data).startedAt;
   }
 
   /** Whether Proton recorded `at` during this request (on Proton's clock, second precision). */
@@ -391,6 +399,11 @@ export class ServiceHandler extends ResourceHandler<ServiceProperties, ServiceDa
   private get(name: string): Promise<Service | undefined> {
     return getOrUndefined(async () => (await this.proton.send(new GetServiceCommand({ name }))).service!);
   }
+}
+
+/** A Proton timestamp in epoch seconds. */
+function seconds(at: Date | undefined): number | undefined {
+  return at === undefined ? undefined : Math.floor(at.getTime() / 1000);
 }
 
 function describeService(name: string): string {

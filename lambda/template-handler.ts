@@ -1,9 +1,11 @@
 import { failure, isProtonError } from './engine/errors';
 import { log } from './engine/log';
 import { createOrAdopt, getOrUndefined, requireOwned } from './engine/name-keyed-create';
+import { deleteIfOwned } from './engine/owned-delete';
 import { ResourceHandler, UpdatePlan, planUpdate } from './engine/resource-handler';
-import { assertCustomerTags, isOwnedBy, listTags, syncCustomerTags, toProtonTags } from './engine/tags';
-import { CUSTOMER_MANAGED_PROVISIONING } from '../src/custom-resources/contract';
+import { assertCustomerTags, listTags, syncCustomerTags, toProtonTags } from './engine/tags';
+import { TemplateVersionCalls, VersionRecord, allVersions, idOf, inDeletionOrder, physicalIdOf } from './template-versions';
+import { CUSTOMER_MANAGED_PROVISIONING, OwnershipTag } from '../src/custom-resources/contract';
 
 /** The properties both template kinds share (the provisioning member differs by name). */
 export interface TemplatePropertiesBase {
@@ -39,8 +41,14 @@ export interface TemplateCreateInput extends TemplateInput {
 
 /**
  * Environment and service templates. Proton's create/update/delete of a template are
- * synchronous, so every `isComplete` is a single read that returns the `Data`. The kinds differ
- * in their commands and in the name of their provisioning property.
+ * synchronous: a create (made by the first isComplete, once CloudFormation knows the name) and a
+ * delete complete in one step. The kinds differ in their commands and in the name of their
+ * provisioning property.
+ *
+ * A template's delete first removes what this stack left of its versions — versions whose delete
+ * had to wait for others (tagged pending deletion), drafts of a create that crashed before
+ * CloudFormation learnt their number — in Proton's delete order; versions of anyone else keep the
+ * template, and the failure names them.
  */
 export abstract class TemplateHandler<P extends TemplatePropertiesBase, R extends TemplateRecord>
   extends ResourceHandler<P, { readonly Arn: string; readonly Name: string }> {
@@ -58,6 +66,8 @@ export abstract class TemplateHandler<P extends TemplatePropertiesBase, R extend
   protected abstract deleteTemplate(name: string): Promise<void>;
   /** The provisioning of an existing template. */
   protected abstract provisioningOf(template: R): string | undefined;
+  /** Proton's calls on the template's versions. */
+  protected abstract versionCalls(): TemplateVersionCalls;
 
   /** Checks a provisioning value read from the properties. */
   protected checkProvisioning(value: string | undefined): string | undefined {
@@ -82,10 +92,56 @@ export abstract class TemplateHandler<P extends TemplatePropertiesBase, R extend
       + 'for every replacement; or revert the change.';
   }
 
+  /** The name is the identity: the template is created by the first isComplete. */
   protected async onCreate(): Promise<string> {
+    assertCustomerTags(this.props.Tags ?? {});
+    return this.props.Name;
+  }
+
+  protected async onUpdateInPlace(_oldProps: P, name: string): Promise<void> {
+    const { existing, tags } = await requireOwned(this.proton, this.event, {
+      kind: this.kind,
+      name,
+      importHint: this.importHint(name),
+      goneMessage: `Proton ${this.kind} '${name}' no longer exists; it was deleted outside CloudFormation. `
+        + `Remove the resource from the stack and add it again (or change ${this.nameProperty}) to recreate it.`,
+      get: () => this.get(name),
+    });
+    await this.applyMutable(existing, tags);
+  }
+
+  protected deleteStep(name: string): Promise<boolean> {
+    return deleteIfOwned(this.proton, this.event, {
+      kind: this.kind,
+      name: name,
+      get: () => this.get(name),
+      arnOf: (template) => template.arn!,
+      proceed: async () => {
+        try {
+          await this.deleteTemplate(name);
+        } catch (error) {
+          if (!isProtonError(error, 'ConflictException')) throw failure(`Could not delete Proton ${this.kind} '${name}'`, error);
+          // Versions remain: those this stack left behind go first, in Proton's order.
+          await this.deleteVersionsLeftBehind(name, error);
+          await this.deleteTemplate(name);
+        }
+        log(`deleted ${this.kind}`, { name });
+        return 'gone';
+      },
+    });
+  }
+
+  protected async isCreateComplete(name: string): Promise<{ readonly Arn: string; readonly Name: string }> {
+    const template = this.creating ? await this.createOrAdopt() : await this.get(name);
+    if (template === undefined) {
+      throw failure(`Proton ${this.kind} '${name}' disappeared right after it was written: it was deleted outside CloudFormation.`);
+    }
+    return { Arn: template.arn!, Name: template.name! };
+  }
+
+  private async createOrAdopt(): Promise<R> {
     const props = this.props;
-    assertCustomerTags(props.Tags ?? {});
-    const template = await createOrAdopt(this.proton, this.event, {
+    const { resource } = await createOrAdopt(this.proton, this.event, {
       kind: this.kind,
       name: props.Name,
       importHint: this.importHint(props.Name),
@@ -102,49 +158,38 @@ export abstract class TemplateHandler<P extends TemplatePropertiesBase, R extend
         this.assertSameImmutables(existing);
         await this.applyMutable(existing, tags);
       },
-    });
-    return template.name!;
+    }, this.invocation);
+    return resource;
   }
 
-  protected async onUpdateInPlace(_oldProps: P, name: string): Promise<void> {
-    const { existing, tags } = await requireOwned(this.proton, this.event, {
-      kind: this.kind,
-      name,
-      importHint: this.importHint(name),
-      goneMessage: `Proton ${this.kind} '${name}' no longer exists; it was deleted outside CloudFormation. `
-        + `Remove the resource from the stack and add it again (or change ${this.nameProperty}) to recreate it.`,
-      get: () => this.get(name),
-    });
-    await this.applyMutable(existing, tags);
-  }
-
-  protected async onDeleteOwned(name: string): Promise<void> {
-    const existing = await this.get(name);
-    if (existing === undefined) {
-      log(`${this.kind} already gone`, { name });
-      return;
+  /**
+   * Deletes the versions of the template this stack created and CloudFormation no longer tracks
+   * (pending deletion, or orphaned drafts), in Proton's delete order. Versions of anyone else are
+   * never deleted: the template's delete then fails and names them.
+   */
+  private async deleteVersionsLeftBehind(name: string, conflict: unknown): Promise<void> {
+    const calls = this.versionCalls();
+    const ours: VersionRecord[] = [];
+    const others: VersionRecord[] = [];
+    for (const version of await allVersions(calls, name)) {
+      const tags = await listTags(this.proton, version.arn!);
+      (tags[OwnershipTag.STACK_ID] === this.event.StackId ? ours : others).push(version);
     }
-    if (!isOwnedBy(await listTags(this.proton, existing.arn!), this.event)) {
-      log(`delete skipped: ${this.kind} not created by this resource`, { name, arn: existing.arn });
-      return;
+    if (others.length > 0) {
+      throw failure(`Could not delete Proton ${this.kind} '${name}': it still has versions this stack did not create `
+        + `(${others.map((v) => `${v.majorVersion}.${v.minorVersion}`).join(', ')}). Delete them first `
+        + `(aws proton delete-${this.kind.replace(' ', '-')}-version), then delete again`, conflict);
     }
-    try {
-      await this.deleteTemplate(name);
-      log(`deleted ${this.kind}`, { name });
-    } catch (error) {
-      if (isProtonError(error, 'ResourceNotFoundException')) {
-        return;
+    for (const version of inDeletionOrder(ours, await calls.recommendedVersion(name))) {
+      try {
+        await calls.delete(idOf(version));
+      } catch (error) {
+        if (isProtonError(error, 'ResourceNotFoundException')) continue;
+        throw failure(`Could not delete Proton ${this.kind} '${name}': its version ${version.majorVersion}.${version.minorVersion}, `
+          + 'left by this stack, could not be deleted (is it still in use?)', error);
       }
-      throw failure(`Could not delete Proton ${this.kind} '${name}' (a template can only be deleted once all its versions are deleted)`, error);
+      log(`deleted ${this.kind} version left behind`, { physicalId: physicalIdOf(idOf(version)), status: version.status });
     }
-  }
-
-  protected async isCreateComplete(name: string): Promise<{ readonly Arn: string; readonly Name: string }> {
-    const template = await this.get(name);
-    if (template === undefined) {
-      throw failure(`Proton ${this.kind} '${name}' disappeared right after it was written: it was deleted outside CloudFormation.`);
-    }
-    return { Arn: template.arn!, Name: template.name! };
   }
 
   private provisioning(props: P): string | undefined {

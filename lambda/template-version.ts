@@ -1,25 +1,26 @@
 import {
   CreateEnvironmentTemplateVersionCommand,
   CreateServiceTemplateVersionCommand,
-  DeleteEnvironmentTemplateVersionCommand,
-  DeleteServiceTemplateVersionCommand,
-  GetEnvironmentTemplateCommand,
-  GetEnvironmentTemplateVersionCommand,
-  GetServiceTemplateCommand,
-  GetServiceTemplateVersionCommand,
   TagResourceCommand,
+  UntagResourceCommand,
   UpdateEnvironmentTemplateVersionCommand,
   UpdateServiceTemplateVersionCommand,
-  paginateListEnvironmentTemplateVersions,
-  paginateListServiceTemplateVersions,
+  paginateListEnvironments,
+  paginateListServiceInstances,
 } from '@aws-sdk/client-proton';
 import { clientToken } from './engine/client-token';
-import { failure, isProtonError, truncate } from './engine/errors';
+import { failure, isProtonError, isTransient, truncate } from './engine/errors';
+import { DEPLOYMENT_POLL_MS, FIRST_SHORT_POLL_MS } from './engine/invocation';
 import { log } from './engine/log';
 import { getOrUndefined } from './engine/name-keyed-create';
+import { deleteIfOwned } from './engine/owned-delete';
 import { PropertyReader } from './engine/properties';
 import { ResourceHandler, UpdatePlan, planUpdate } from './engine/resource-handler';
 import { isOwnedBy, listTags, ownershipTags, toProtonTags } from './engine/tags';
+import {
+  TemplateVersionCalls, VersionId, VersionRecord, allVersions, byVersion, environmentTemplateVersionCalls, idOf, inDeletionOrder, parsePhysicalId,
+  physicalIdOf, serviceTemplateVersionCalls,
+} from './template-versions';
 import {
   CompatibleEnvironmentTemplateProperty,
   OwnershipTag,
@@ -27,24 +28,6 @@ import {
   TemplateVersionData,
   TemplateVersionProperties,
 } from '../src/custom-resources/contract';
-
-/** What the handler reads of a Proton template version (both kinds share these members). */
-interface VersionRecord {
-  readonly arn?: string;
-  readonly templateName?: string;
-  readonly majorVersion?: string;
-  readonly minorVersion?: string;
-  readonly recommendedMinorVersion?: string;
-  readonly status?: string;
-  readonly statusMessage?: string;
-}
-
-/** A version's identity, as in its physical id `templateName:M.m`. */
-interface VersionId {
-  readonly templateName: string;
-  readonly majorVersion: string;
-  readonly minorVersion: string;
-}
 
 /** In-place changes of a version (UpdateXTemplateVersion members). */
 interface VersionChanges {
@@ -57,29 +40,22 @@ interface VersionChanges {
 /** Properties Proton cannot change on a version: changing one registers a new version. */
 const IMMUTABLE: ReadonlyArray<keyof TemplateVersionProperties> = ['TemplateName', 'MajorVersion', 'SourceBucket', 'SourceKey'];
 
-const PHYSICAL_ID = /^(.+):(0|[1-9]\d*)\.(0|[1-9]\d*)$/;
-
-function physicalIdOf(id: VersionId): string {
-  return `${id.templateName}:${id.majorVersion}.${id.minorVersion}`;
-}
-
-function parsePhysicalId(physicalId: string): VersionId | undefined {
-  const match = PHYSICAL_ID.exec(physicalId);
-  return match ? { templateName: match[1], majorVersion: match[2], minorVersion: match[3] } : undefined;
-}
-
-function byVersion(a: VersionRecord, b: VersionRecord): number {
-  return Number(a.majorVersion) - Number(b.majorVersion) || Number(a.minorVersion) - Number(b.minorVersion);
-}
+/** Where a version stands after one look: done (with its `Data`), still registering, or its registration failed. */
+type Settling = { readonly data: TemplateVersionData } | { readonly registering: true } | { readonly failed: string };
 
 /**
  * Template versions of both kinds (`Custom::ProtonEnvironmentTemplateVersion`,
  * `Custom::ProtonServiceTemplateVersion`). The physical id is `templateName:M.m`, the identity
  * Proton assigns at create.
  *
- * - Create: CreateXTemplateVersion with a deterministic client token (a replayed request gets
- *   the same version back); `isComplete` waits for the registration (REGISTRATION_FAILED fails
- *   with Proton's status message), then publishes the DRAFT unless `Publish` is false.
+ * - Create: first takes back a version this resource registered from the same bundle that
+ *   CloudFormation does not track — a draft left by a create that crashed before it returned the
+ *   version's number, or a version whose delete a rollback could only defer — instead of
+ *   registering a duplicate; otherwise CreateXTemplateVersion with a deterministic client token
+ *   (a replayed request gets the same version back). onEvent then waits for the registration
+ *   inline (from 2 s, doubling) and publishes the DRAFT unless `Publish` is false; a registration
+ *   still running is waited for by isComplete, and REGISTRATION_FAILED fails the request there
+ *   (with the physical id known, so the rollback deletes the failed version).
  * - Update: description (and, for service versions, compatible environment templates and
  *   component sources) in place; `Publish` false → true publishes in place; a new bundle or
  *   major-version choice registers a new version — a new minor of the same major when the
@@ -88,22 +64,25 @@ function byVersion(a: VersionRecord, b: VersionRecord): number {
  *   recommended version (and a major's recommended minor) only after the others: when the
  *   versions it waits for all belong to this stack, the version is tagged
  *   {@link OwnershipTag.PENDING_DELETION} and deleted right after the last of them (CloudFormation
- *   deletes versions newest first, the reverse of their creation). Any other refusal — the
- *   version is in use, or versions outside this stack block it — fails with Proton's message and
- *   how to fix it.
+ *   deletes versions newest first, the reverse of their creation), or with the template. When
+ *   those versions are still in use — a rolled-back update that had published this version, or
+ *   a version removed while older ones still run — Proton keeps this version, and keeps
+ *   recommending it, as long as they exist: the delete fails and says so (CloudFormation carries
+ *   on: a failed delete of a removed resource does not fail an update or its rollback). Any
+ *   other refusal fails with Proton's message and how to fix it.
  */
 abstract class TemplateVersionHandler<P extends TemplateVersionProperties> extends ResourceHandler<P, TemplateVersionData> {
   /** `environment template` or `service template`. */
   protected abstract readonly kind: string;
 
   protected abstract createVersion(props: P, majorVersion: string | undefined, token: string, tags: Record<string, string>): Promise<VersionRecord>;
-  protected abstract getVersion(id: VersionId): Promise<VersionRecord>;
   protected abstract updateVersion(id: VersionId, changes: VersionChanges): Promise<void>;
-  protected abstract deleteVersion(id: VersionId): Promise<void>;
-  protected abstract listVersions(templateName: string, majorVersion?: string): Promise<VersionRecord[]>;
-  protected abstract templateRecommendedVersion(templateName: string): Promise<string | undefined>;
   /** The in-place changes of the kind's own mutable properties. */
   protected abstract kindChanges(oldProps: P, newProps: P): VersionChanges;
+  /** Proton's version calls of the kind. */
+  protected abstract versionCalls(): TemplateVersionCalls;
+  /** The resources deployed on any of `versions` of the template (environments, service instances), by name. */
+  protected abstract usersOf(templateName: string, versions: readonly VersionRecord[]): Promise<string[]>;
 
   protected parseCommon(reader: PropertyReader): TemplateVersionProperties {
     const majorVersion = reader.optionalString('MajorVersion');
@@ -142,6 +121,11 @@ abstract class TemplateVersionHandler<P extends TemplateVersionProperties> exten
     return `Cannot replace ${this.kind} version '${identity}' (${reasons.join(', ')} changed).`;
   }
 
+  /** The bundle the properties register from, as the {@link OwnershipTag.SOURCE} tag records it. */
+  private source(props: P = this.props): string {
+    return `${props.SourceBucket}/${props.SourceKey}`;
+  }
+
   /**
    * Applies `changes` with Update*TemplateVersion. Proton allows only DRAFT → PUBLISHED, so a
    * publishing call that the SDK retried after its response was lost (the first attempt took
@@ -152,7 +136,7 @@ abstract class TemplateVersionHandler<P extends TemplateVersionProperties> exten
     try {
       await this.updateVersion(id, changes);
     } catch (error) {
-      if (changes.publish && isProtonError(error, 'ValidationException') && (await this.getVersion(id)).status === 'PUBLISHED') {
+      if (changes.publish && isProtonError(error, 'ValidationException') && (await this.versionCalls().get(id)).status === 'PUBLISHED') {
         log(`${this.kind} version already published by a retried call`, { physicalId: physicalIdOf(id) });
         return;
       }
@@ -161,12 +145,28 @@ abstract class TemplateVersionHandler<P extends TemplateVersionProperties> exten
   }
 
   protected async onCreate(): Promise<string> {
-    const props = this.props;
     const majorVersion = this.majorVersionToCreateIn();
-    let version: VersionRecord;
+    const leftBehind = await this.leftBehind(majorVersion);
+    const version = leftBehind ?? await this.register(majorVersion);
+    const id = idOf(version);
+    // Registration and publication take seconds: wait for them here, while the invocation allows.
+    // Settled: the Data goes to isComplete (and, merged by the Provider, to CloudFormation), which then has nothing left to do.
+    const data = await this.settleInline(id, leftBehind !== undefined && version.status !== 'REGISTRATION_IN_PROGRESS');
+    if (data !== undefined) this.onEventData = { ...data };
+    return physicalIdOf(id);
+  }
+
+  /** CreateXTemplateVersion with this request's client token (a retry gets the same version back). */
+  private async register(majorVersion: string | undefined): Promise<VersionRecord> {
+    const props = this.props;
     try {
-      version = await this.createVersion(props, majorVersion, clientToken(this.event, 'create-template-version'), ownershipTags(this.event));
+      const tags = { ...ownershipTags(this.event), [OwnershipTag.SOURCE]: this.source() };
+      const version = await this.createVersion(props, majorVersion, clientToken(this.event, 'create-template-version'), tags);
+      log(`created ${this.kind} version`, { physicalId: physicalIdOf(idOf(version)), arn: version.arn, status: version.status });
+      return version;
     } catch (error) {
+      // No answer: the same token tries again (onEvent persists), and gets the version back if it was created.
+      if (isTransient(error)) throw error;
       const hint = isProtonError(error, 'ResourceNotFoundException')
         ? majorVersion === undefined
           ? ` The ${this.kind} '${props.TemplateName}' does not exist.`
@@ -174,9 +174,85 @@ abstract class TemplateVersionHandler<P extends TemplateVersionProperties> exten
         : '';
       throw failure(`Could not create a version of Proton ${this.kind} '${props.TemplateName}'.${hint}`, error);
     }
-    const physicalId = physicalIdOf(version as VersionId);
-    log(`created ${this.kind} version`, { physicalId, arn: version.arn, status: version.status });
-    return physicalId;
+  }
+
+  /**
+   * A version this resource registered from the same bundle, in the major this create registers
+   * in, that CloudFormation does not track: a draft (or a published version) left by a create
+   * that crashed before it returned, or a version a rollback's delete could only defer. Never the
+   * version an update replaces, nor one that failed registration.
+   */
+  private async leftBehind(majorVersion: string | undefined): Promise<VersionRecord | undefined> {
+    const calls = this.versionCalls();
+    const templateName = this.props.TemplateName;
+    // A new major version is M.0: the listing of majors shows it when it is its major's only version.
+    const listed = majorVersion === undefined
+      ? (await calls.list(templateName)).filter((v) => v.minorVersion === '0')
+      : await calls.list(templateName, majorVersion);
+    const replaced = this.event.RequestType === 'Update' ? this.event.PhysicalResourceId : undefined;
+    for (const version of listed.sort(byVersion)) {
+      if (physicalIdOf(idOf(version)) === replaced || version.status === 'REGISTRATION_FAILED') continue;
+      if (this.props.Publish === false && version.status === 'PUBLISHED') continue;
+      const tags = await listTags(this.proton, version.arn!);
+      if (!isOwnedBy(tags, this.event) || tags[OwnershipTag.SOURCE] !== this.source()) continue;
+      log(`taking back a ${this.kind} version this resource registered earlier, which CloudFormation does not track`, {
+        physicalId: physicalIdOf(idOf(version)),
+        status: version.status,
+      });
+      if (tags[OwnershipTag.PENDING_DELETION] !== undefined) {
+        await this.proton.send(new UntagResourceCommand({ resourceArn: version.arn!, tagKeys: [OwnershipTag.PENDING_DELETION] }));
+      }
+      return version;
+    }
+    return undefined;
+  }
+
+  /** Looks at the version (at once when `now`, else after waiting) until it settled or the inline budget is spent. */
+  private async settleInline(id: VersionId, now: boolean): Promise<TemplateVersionData | undefined> {
+    let wait = FIRST_SHORT_POLL_MS;
+    if (now) {
+      const settling = await this.settle(id);
+      if (!('registering' in settling)) return 'data' in settling ? settling.data : undefined;
+    }
+    while (this.invocation.canWaitInline(wait)) {
+      await this.invocation.sleep(wait);
+      wait = Math.min(wait * 2, DEPLOYMENT_POLL_MS);
+      const settling = await this.settle(id);
+      // A failed registration is reported by isComplete, once CloudFormation knows the physical id.
+      if (!('registering' in settling)) return 'data' in settling ? settling.data : undefined;
+    }
+    return undefined;
+  }
+
+  /** One look at the version: publishes a DRAFT (unless `Publish` is false), and reads the template's recommended version once done. */
+  private async settle(id: VersionId): Promise<Settling> {
+    const physicalId = physicalIdOf(id);
+    const version = await this.versionCalls().get(id);
+    switch (version.status) {
+      case 'REGISTRATION_IN_PROGRESS':
+        return { registering: true };
+      case 'REGISTRATION_FAILED':
+        return { failed: `Proton could not register ${this.kind} version ${physicalId}: ${truncate(version.statusMessage ?? 'no status message', 800)}` };
+      case 'DRAFT':
+        if (this.props.Publish !== false) {
+          await this.applyChanges(id, { publish: true });
+          log(`published ${this.kind} version`, { physicalId });
+        }
+        break;
+      case 'PUBLISHED':
+        break;
+      default:
+        throw failure(`${this.kind} version ${physicalId} has status '${version.status}', which cdk-proton does not know.`);
+    }
+    return {
+      data: {
+        Arn: version.arn!,
+        TemplateName: id.templateName,
+        MajorVersion: id.majorVersion,
+        MinorVersion: id.minorVersion,
+        TemplateRecommendedVersion: (await this.versionCalls().recommendedVersion(id.templateName)) ?? '',
+      },
+    };
   }
 
   protected async onUpdateInPlace(oldProps: P, physicalId: string): Promise<void> {
@@ -193,39 +269,39 @@ abstract class TemplateVersionHandler<P extends TemplateVersionProperties> exten
   }
 
   protected async isCreateComplete(physicalId: string): Promise<TemplateVersionData | undefined> {
-    const id = parsePhysicalId(physicalId)!;
-    const version = await this.getVersion(id);
-    switch (version.status) {
-      case 'REGISTRATION_IN_PROGRESS':
-        return undefined;
-      case 'REGISTRATION_FAILED':
-        throw failure(`Proton could not register ${this.kind} version ${physicalId}: ${truncate(version.statusMessage ?? 'no status message', 800)}`);
-      case 'DRAFT':
-        if (this.props.Publish !== false) {
-          await this.applyChanges(id, { publish: true });
-          log(`published ${this.kind} version`, { physicalId });
-        }
-        break;
-      case 'PUBLISHED':
-        break;
-      default:
-        throw failure(`${this.kind} version ${physicalId} has status '${version.status}', which cdk-proton does not know.`);
+    const settled = this.settledByOnEvent(physicalId);
+    if (settled !== undefined) return settled;
+    const settling = await this.settle(parsePhysicalId(physicalId)!);
+    if ('failed' in settling) throw failure(settling.failed);
+    if ('registering' in settling) {
+      this.pace = 'short';
+      return undefined;
     }
+    return settling.data;
+  }
+
+  /** The `Data` onEvent returned when it saw the version registered and published (a create's). */
+  private settledByOnEvent(physicalId: string): TemplateVersionData | undefined {
+    const data = this.event.Data;
+    if (!this.creating || data?.Arn === undefined || `${data.TemplateName}:${data.MajorVersion}.${data.MinorVersion}` !== physicalId) return undefined;
     return {
-      Arn: version.arn!,
-      TemplateName: id.templateName,
-      MajorVersion: id.majorVersion,
-      MinorVersion: id.minorVersion,
-      TemplateRecommendedVersion: (await this.templateRecommendedVersion(id.templateName)) ?? '',
+      Arn: data.Arn,
+      TemplateName: data.TemplateName,
+      MajorVersion: data.MajorVersion,
+      MinorVersion: data.MinorVersion,
+      TemplateRecommendedVersion: data.TemplateRecommendedVersion ?? '',
     };
   }
 
-  protected async onDeleteOwned(physicalId: string): Promise<void> {
-    await this.tryDelete(parsePhysicalId(physicalId)!);
-  }
-
-  protected async isDeleteComplete(physicalId: string): Promise<boolean> {
-    return !this.isOurPhysicalId(physicalId) || this.tryDelete(parsePhysicalId(physicalId)!);
+  protected deleteStep(physicalId: string): Promise<boolean> {
+    const id = parsePhysicalId(physicalId)!;
+    return deleteIfOwned(this.proton, this.event, {
+      kind: `${this.kind} version`,
+      name: physicalId,
+      get: () => getOrUndefined(() => this.versionCalls().get(id)),
+      arnOf: (version) => version.arn!,
+      proceed: (version) => this.deleteVersion(id, version),
+    });
   }
 
   /**
@@ -241,46 +317,35 @@ abstract class TemplateVersionHandler<P extends TemplateVersionProperties> exten
     return sameChoice ? replaced?.majorVersion : undefined;
   }
 
-  /** One delete attempt; true when the version is gone (or its deletion is deferred). */
-  private async tryDelete(id: VersionId): Promise<boolean> {
+  /** Deletes a version of this resource (or defers its delete); waits while it registers. */
+  private async deleteVersion(id: VersionId, version: VersionRecord): Promise<'gone' | 'waiting'> {
     const physicalId = physicalIdOf(id);
-    const version = await getOrUndefined(() => this.getVersion(id));
-    if (version === undefined) {
-      log(`${this.kind} version already gone`, { physicalId });
-      await this.deletePendingSiblings(id.templateName);
-      return true;
-    }
-    if (!isOwnedBy(await listTags(this.proton, version.arn!), this.event)) {
-      log(`delete skipped: ${this.kind} version not created by this resource`, { physicalId, arn: version.arn });
-      return true;
-    }
     if (version.status === 'REGISTRATION_IN_PROGRESS') {
       log(`waiting for the registration to end before deleting the ${this.kind} version`, { physicalId, status: version.status });
-      return false;
+      this.pace = 'short';
+      return 'waiting';
     }
     try {
-      await this.deleteVersion(id);
+      await this.versionCalls().delete(id);
     } catch (error) {
-      if (isProtonError(error, 'ResourceNotFoundException')) {
-        return true;
-      }
-      if (!isProtonError(error, 'ConflictException')) {
-        throw failure(`Could not delete Proton ${this.kind} version ${physicalId}`, error);
-      }
+      if (!isProtonError(error, 'ConflictException')) throw failure(`Could not delete Proton ${this.kind} version ${physicalId}`, error);
       return this.onDeleteConflict(id, version, error);
     }
     log(`deleted ${this.kind} version`, { physicalId });
     await this.deletePendingSiblings(id.templateName);
-    return true;
+    return 'gone';
   }
 
   /**
    * Proton refused the delete. The versions that must go first (§6.5 delete order) decide:
-   * when they all belong to this stack, the deletion is deferred to theirs; otherwise (in use, or
-   * blocked by versions this stack does not manage) the request fails with how to fix it.
+   * when they all belong to this stack, the deletion is deferred to theirs; when they are still
+   * in use, this version stays (and stays recommended) until they go, which the failure explains;
+   * otherwise (in use itself, or blocked by versions this stack does not manage) the request
+   * fails with how to fix it.
    */
-  private async onDeleteConflict(id: VersionId, version: VersionRecord, error: unknown): Promise<boolean> {
+  private async onDeleteConflict(id: VersionId, version: VersionRecord, error: unknown): Promise<'gone'> {
     const physicalId = physicalIdOf(id);
+    const calls = this.versionCalls();
     const blockers = await this.versionsToDeleteFirst(id, version);
     if (blockers.length === 0) {
       throw failure(`Could not delete Proton ${this.kind} version ${physicalId}: it is still in use. `
@@ -299,60 +364,71 @@ abstract class TemplateVersionHandler<P extends TemplateVersionProperties> exten
         + `(aws proton delete-${this.kind.replace(' ', '-')}-version), then delete again`, error);
     }
     await this.proton.send(new TagResourceCommand({ resourceArn: version.arn!, tags: [{ key: OwnershipTag.PENDING_DELETION, value: 'true' }] }));
+    const waitingFor = blockers.map((b) => `${b.majorVersion}.${b.minorVersion}`).join(', ');
+    const users = await this.usersOf(id.templateName, blockers);
+    if (users.length > 0) {
+      throw failure(keptRecommendedMessage(this.kind, physicalId, waitingFor, users, await calls.recommendedVersion(id.templateName)));
+    }
     log('deletion deferred until the versions of this stack it is recommended over are deleted (Proton deletes the recommended version last)', {
       physicalId,
       reasons: blockers.map((b) => `${b.majorVersion}.${b.minorVersion}`),
     });
-    return true;
+    return 'gone';
   }
 
   /** The versions Proton's delete order puts before `version`: empty when order is not the reason. */
   private async versionsToDeleteFirst(id: VersionId, version: VersionRecord): Promise<VersionRecord[]> {
-    const others = (await this.allVersions(id.templateName)).filter((v) => physicalIdOf(v as VersionId) !== physicalIdOf(id));
+    const calls = this.versionCalls();
+    const others = (await allVersions(calls, id.templateName)).filter((v) => physicalIdOf(idOf(v)) !== physicalIdOf(id));
     if (version.recommendedMinorVersion === id.minorVersion) {
       const sameMajor = others.filter((v) => v.majorVersion === id.majorVersion);
       if (sameMajor.length > 0) return sameMajor;
-      if ((await this.templateRecommendedVersion(id.templateName)) === `${id.majorVersion}.${id.minorVersion}`) return others;
+      if ((await calls.recommendedVersion(id.templateName)) === `${id.majorVersion}.${id.minorVersion}`) return others;
     }
     return [];
   }
 
   /**
    * Deletes the versions of `templateName` this stack marked pending deletion, as far as Proton's
-   * delete order allows (lowest versions first, repeated while progress is made).
+   * delete order allows. Only a published version can have been marked (only the recommended
+   * version of a major waits for others), so only those are looked at.
    */
   private async deletePendingSiblings(templateName: string): Promise<void> {
+    const calls = this.versionCalls();
     const pending: VersionRecord[] = [];
-    for (const v of await this.allVersions(templateName)) {
+    for (const v of (await allVersions(calls, templateName)).filter((x) => x.status === 'PUBLISHED')) {
       const tags = await listTags(this.proton, v.arn!);
       if (tags[OwnershipTag.PENDING_DELETION] === 'true' && tags[OwnershipTag.STACK_ID] === this.event.StackId) pending.push(v);
     }
-    let progress = true;
-    while (progress && pending.length > 0) {
-      progress = false;
-      for (const v of [...pending]) {
-        try {
-          await this.deleteVersion(v as VersionId);
-        } catch (error) {
-          if (!isProtonError(error, 'ResourceNotFoundException', 'ConflictException')) throw failure(`Could not delete Proton ${this.kind} version ${physicalIdOf(v as VersionId)}`, error);
-          if (isProtonError(error, 'ConflictException')) continue;
-        }
-        log(`deleted ${this.kind} version pending deletion`, { physicalId: physicalIdOf(v as VersionId) });
-        pending.splice(pending.indexOf(v), 1);
-        progress = true;
+    if (pending.length === 0) return;
+    for (const v of inDeletionOrder(pending, await calls.recommendedVersion(templateName))) {
+      try {
+        await calls.delete(idOf(v));
+      } catch (error) {
+        // Still blocked (its turn comes with another delete, or the template's), or gone already.
+        if (isProtonError(error, 'ConflictException', 'ResourceNotFoundException')) continue;
+        throw failure(`Could not delete Proton ${this.kind} version ${physicalIdOf(idOf(v))}`, error);
       }
+      log(`deleted ${this.kind} version pending deletion`, { physicalId: physicalIdOf(idOf(v)) });
     }
   }
+}
 
-  /** Every version (all minors of all majors) of a template, lowest first; none when it is gone. */
-  private async allVersions(templateName: string): Promise<VersionRecord[]> {
-    const majors = (await getOrUndefined(() => this.listVersions(templateName))) ?? [];
-    const all: VersionRecord[] = [];
-    for (const major of majors) {
-      all.push(...((await getOrUndefined(() => this.listVersions(templateName, major.majorVersion))) ?? []));
-    }
-    return all.sort(byVersion);
-  }
+/**
+ * Why a version stays after its delete: Proton keeps a major's recommended minor version while the
+ * other minors exist, and they are still deployed. Proton then keeps recommending it, whatever the
+ * stack's `recommendedVersion` (its last successful deployment) says.
+ */
+function keptRecommendedMessage(
+  kind: string, physicalId: string, waitingFor: string, users: readonly string[], recommended: string | undefined,
+): string {
+  const shown = users.slice(0, 5).join(', ') + (users.length > 5 ? ` and ${users.length - 5} more` : '');
+  return `Proton keeps ${kind} version ${physicalId}: it is recommended over version(s) ${waitingFor}, and Proton deletes a major version's `
+    + `recommended minor version only after the other minor versions of that major, which are still deployed (${shown}). `
+    + `So Proton keeps recommending it${recommended ? ` (recommended version: ${recommended})` : ''} — new resources that name only the major version `
+    + 'get it — even where the stack\'s recommendedVersion attribute, from its last successful deployment, names another version: Proton\'s rules '
+    + 'make the two impossible to match until those versions are gone. cdk-proton marked the version for deletion: it is deleted with the '
+    + 'last of them (or with the template), and taken back if the stack declares it again (same bundle).';
 }
 
 /** Proton's limits of `compatibleEnvironmentTemplates`. */
@@ -383,10 +459,6 @@ export class EnvironmentTemplateVersionHandler extends TemplateVersionHandler<Te
     return response.environmentTemplateVersion!;
   }
 
-  protected async getVersion(id: VersionId) {
-    return (await this.proton.send(new GetEnvironmentTemplateVersionCommand(id))).environmentTemplateVersion!;
-  }
-
   protected async updateVersion(id: VersionId, changes: VersionChanges) {
     await this.proton.send(new UpdateEnvironmentTemplateVersionCommand({
       ...id,
@@ -395,20 +467,19 @@ export class EnvironmentTemplateVersionHandler extends TemplateVersionHandler<Te
     }));
   }
 
-  protected async deleteVersion(id: VersionId) {
-    await this.proton.send(new DeleteEnvironmentTemplateVersionCommand(id));
+  protected versionCalls(): TemplateVersionCalls {
+    return environmentTemplateVersionCalls(this.proton);
   }
 
-  protected async listVersions(templateName: string, majorVersion?: string) {
-    const versions: VersionRecord[] = [];
-    for await (const page of paginateListEnvironmentTemplateVersions({ client: this.proton }, { templateName, majorVersion })) {
-      versions.push(...(page.templateVersions ?? []));
+  protected async usersOf(templateName: string, versions: readonly VersionRecord[]): Promise<string[]> {
+    const users: string[] = [];
+    for (const majorVersion of new Set(versions.map((v) => v.majorVersion!))) {
+      const minors = new Set(versions.filter((v) => v.majorVersion === majorVersion).map((v) => v.minorVersion));
+      for await (const page of paginateListEnvironments({ client: this.proton }, { environmentTemplates: [{ templateName, majorVersion }] })) {
+        users.push(...(page.environments ?? []).filter((e) => minors.has(e.templateMinorVersion)).map((e) => `environment ${e.name}`));
+      }
     }
-    return versions;
-  }
-
-  protected async templateRecommendedVersion(templateName: string) {
-    return (await this.proton.send(new GetEnvironmentTemplateCommand({ name: templateName }))).environmentTemplate?.recommendedVersion;
+    return users;
   }
 }
 
@@ -454,10 +525,6 @@ export class ServiceTemplateVersionHandler extends TemplateVersionHandler<Servic
     return response.serviceTemplateVersion!;
   }
 
-  protected async getVersion(id: VersionId) {
-    return (await this.proton.send(new GetServiceTemplateVersionCommand(id))).serviceTemplateVersion!;
-  }
-
   protected async updateVersion(id: VersionId, changes: VersionChanges) {
     await this.proton.send(new UpdateServiceTemplateVersionCommand({
       ...id,
@@ -468,20 +535,20 @@ export class ServiceTemplateVersionHandler extends TemplateVersionHandler<Servic
     }));
   }
 
-  protected async deleteVersion(id: VersionId) {
-    await this.proton.send(new DeleteServiceTemplateVersionCommand(id));
+  protected versionCalls(): TemplateVersionCalls {
+    return serviceTemplateVersionCalls(this.proton);
   }
 
-  protected async listVersions(templateName: string, majorVersion?: string) {
-    const versions: VersionRecord[] = [];
-    for await (const page of paginateListServiceTemplateVersions({ client: this.proton }, { templateName, majorVersion })) {
-      versions.push(...(page.templateVersions ?? []));
+  /** The service instances on `versions` (a service's pipeline is not looked at). */
+  protected async usersOf(templateName: string, versions: readonly VersionRecord[]): Promise<string[]> {
+    const on = new Set(versions.map((v) => `${v.majorVersion}.${v.minorVersion}`));
+    const users: string[] = [];
+    for await (const page of paginateListServiceInstances({ client: this.proton }, { filters: [{ key: 'templateName', value: templateName }] })) {
+      users.push(...(page.serviceInstances ?? [])
+        .filter((i) => on.has(`${i.templateMajorVersion}.${i.templateMinorVersion}`))
+        .map((i) => `service instance ${i.serviceName}/${i.name}`));
     }
-    return versions;
-  }
-
-  protected async templateRecommendedVersion(templateName: string) {
-    return (await this.proton.send(new GetServiceTemplateCommand({ name: templateName }))).serviceTemplate?.recommendedVersion;
+    return users;
   }
 }
 

@@ -12,7 +12,7 @@
  * tests.
  */
 import type { ProtonClient } from '@aws-sdk/client-proton';
-import { failure, isProtonError } from './errors';
+import { failure, isProtonError, isTransient } from './errors';
 import { log } from './log';
 import { DEPLOYMENT_BUDGET_SECONDS, DeploymentBookkeeping, OUTPUT_ATTRIBUTE_PREFIX } from '../../src/custom-resources/contract';
 
@@ -78,15 +78,22 @@ export class ProtonClock {
   public static attach(client: ProtonClient): ProtonClock {
     const clock = new ProtonClock();
     client.middlewareStack.add((next) => async (args) => {
-      const result = await next(args);
-      const headers = (result.response as { headers?: Record<string, string> } | undefined)?.headers;
-      clock.observe(headers);
-      return result;
+      try {
+        const result = await next(args);
+        clock.observe((result.response as { headers?: Record<string, string> } | undefined)?.headers);
+        return result;
+      } catch (error) {
+        // An error answer (a throttle, a 5xx) carries the server's time too.
+        clock.observe((error as { $response?: { headers?: Record<string, string> } }).$response?.headers);
+        throw error;
+      }
     }, { step: 'deserialize', name: 'cdkProtonServerClock' });
     return clock;
   }
 
   private latestMs?: number;
+  /** The local time at which the latest response was received. */
+  private latestLocalMs = 0;
 
   private constructor() {}
 
@@ -95,12 +102,27 @@ export class ProtonClock {
     return Math.floor((this.latestMs ?? Date.now()) / 1000);
   }
 
+  /** Proton's time at its latest response, in epoch seconds; undefined before any response. */
+  public observedSeconds(): number | undefined {
+    return this.latestMs === undefined ? undefined : Math.floor(this.latestMs / 1000);
+  }
+
+  /**
+   * Proton's time at the local time `localMs`, in epoch seconds: its latest response's time less
+   * the local time elapsed since `localMs` (a duration: no agreement between the two clocks is
+   * needed); undefined before any response.
+   */
+  public secondsAt(localMs: number): number | undefined {
+    return this.latestMs === undefined ? undefined : Math.floor((this.latestMs - (this.latestLocalMs - localMs)) / 1000);
+  }
+
   private observe(headers: Record<string, string> | undefined): void {
     const emulated = headers?.[EMULATOR_CLOCK_HEADER];
     const date = headers?.date;
     const ms = emulated !== undefined ? Number(emulated) : date !== undefined ? Date.parse(date) : NaN;
     if (Number.isFinite(ms)) {
       this.latestMs = ms;
+      this.latestLocalMs = Date.now();
     }
   }
 }
@@ -174,6 +196,12 @@ export async function startOrDefer(driver: DeploymentDriver, view: DeploymentVie
       log('deployment deferred: Proton reported a conflict', { name: driver.what, errorName: 'ConflictException' });
       return { kind: 'deferred', type, baseline };
     }
+    if (isTransient(error)) {
+      // No answer: the call may or may not have started the deployment. isComplete tells which by
+      // the resource's last deployment (a new one is this request's) and starts it otherwise.
+      log('deployment deferred: Proton did not answer', { name: driver.what, errorName: (error as Error).name });
+      return { kind: 'deferred', type, baseline };
+    }
     throw failure(`Could not update ${driver.what}`, error);
   }
   return type === 'NONE' ? { kind: 'none' } : { kind: 'started', baseline };
@@ -243,6 +271,20 @@ export function assertWithinBudget(driver: Pick<DeploymentDriver, 'what'>, optio
     throw failure(`${driver.what} did not finish within ${DEPLOYMENT_BUDGET_SECONDS / 60} minutes, the budget of one CloudFormation request: ${why}. `
       + 'Check the resource in the Proton console, then deploy again.');
   }
+}
+
+/**
+ * `OwnedDeletion.deleting` for a resource whose delete Proton carries out over time: whether it is
+ * DELETE_IN_PROGRESS (nothing to do but wait), failing once that outlasts the request's budget.
+ */
+export function deletingWithinBudget<R>(
+  what: string, clock: ProtonClock, status: (resource: R) => string | undefined, startedAt: (resource: R) => number | undefined,
+): (resource: R) => boolean {
+  return (resource) => {
+    if (status(resource) !== 'DELETE_IN_PROGRESS') return false;
+    assertWithinBudget({ what }, { startedAt: startedAt(resource), clock }, 'it is still DELETE_IN_PROGRESS');
+    return true;
+  };
 }
 
 async function cancelIfPossible(driver: DeploymentDriver): Promise<void> {

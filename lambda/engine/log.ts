@@ -15,6 +15,11 @@ export interface SafeLogFields {
   readonly operation?: string;
   readonly errorName?: string;
   readonly reasons?: readonly string[];
+  /**
+   * A failure's stack trace: the handler's own messages (identities, statuses, Proton's error
+   * messages) and its code locations — never properties, specs or outputs, which no message holds.
+   */
+  readonly stack?: string;
 }
 
 export function log(message: string, fields: SafeLogFields = {}): void {

@@ -1,5 +1,6 @@
 import type { ProtonClient } from '@aws-sdk/client-proton';
-import { failure, isProtonError } from './errors';
+import { failure, gaveUp, isProtonError, isTransient } from './errors';
+import { Invocation } from './invocation';
 import { log } from './log';
 import { isOwnedBy, listTags, ownershipTags } from './tags';
 import type { OnEventRequest } from './types';
@@ -29,40 +30,68 @@ export function foreignResourceMessage(kind: string, name: string, importHint: s
 }
 
 /**
- * Create-or-adopt for Proton's name-keyed creates. Reads first: a resource that carries this
+ * Create-or-adopt for Proton's name-keyed creates. Reads first (or uses the caller's `read`): a resource that carries this
  * stack's ownership tags was created by an earlier attempt of this very resource (a replayed or
  * retried Create, a crash after the Proton call) and is adopted; any other existing resource is
- * foreign and refused. A create that loses a race (Conflict / IdempotentParameterMismatch) is
- * resolved by the same read.
+ * foreign and refused. A create whose outcome is unknown — it lost a race (Conflict /
+ * IdempotentParameterMismatch), or got no answer (a timeout, a reset, a 5xx: it may have taken
+ * effect) — is resolved by the same read: the resource is this one's when it carries its tags.
+ * The outcome is always known when this returns: transient failures are retried while the
+ * invocation has time (`invocation`), so that nothing is left created and unconfirmed.
  */
 export async function createOrAdopt<R extends { readonly arn?: string }>(
   proton: ProtonClient,
   event: OnEventRequest,
   resource: NameKeyedResource<R>,
-): Promise<R> {
-  let existing = await resource.get();
-  if (existing === undefined) {
-    try {
-      const created = await resource.create(ownershipTags(event));
-      log(`created ${resource.kind}`, { name: resource.name, arn: created.arn });
-      return created;
-    } catch (error) {
-      if (!isProtonError(error, 'ConflictException', 'ValidationException')) {
-        throw failure(`Could not create Proton ${resource.kind} '${resource.name}'`, error);
-      }
-      existing = await resource.get();
-      if (existing === undefined) {
-        throw failure(`Could not create Proton ${resource.kind} '${resource.name}'`, error);
+  invocation: Invocation = Invocation.outsideLambda(),
+  read?: { readonly existing: R | undefined },
+): Promise<{ readonly resource: R; readonly created: boolean }> {
+  try {
+    return await confirmedCreateOrAdopt(proton, event, resource, invocation, read);
+  } catch (error) {
+    if (isTransient(error)) throw gaveUp(`Could not create Proton ${resource.kind} '${resource.name}'`, error);
+    throw error;
+  }
+}
+
+function confirmedCreateOrAdopt<R extends { readonly arn?: string }>(
+  proton: ProtonClient,
+  event: OnEventRequest,
+  resource: NameKeyedResource<R>,
+  invocation: Invocation,
+  read: { readonly existing: R | undefined } | undefined,
+): Promise<{ readonly resource: R; readonly created: boolean }> {
+  let known = read;
+  return invocation.persist(`create ${resource.kind} '${resource.name}'`, async () => {
+    // The caller's read serves the first attempt; a retry reads again.
+    let existing = known !== undefined ? known.existing : await resource.get();
+    known = undefined;
+    if (existing === undefined) {
+      try {
+        const created = await resource.create(ownershipTags(event));
+        log(`created ${resource.kind}`, { name: resource.name, arn: created.arn });
+        return { resource: created, created: true };
+      } catch (error) {
+        const unknownOutcome = isTransient(error);
+        if (!unknownOutcome && !isProtonError(error, 'ConflictException', 'ValidationException')) {
+          throw failure(`Could not create Proton ${resource.kind} '${resource.name}'`, error);
+        }
+        existing = await resource.get();
+        if (existing === undefined) {
+          // Nothing was created: a transient failure is tried again, anything else is final.
+          if (unknownOutcome) throw error;
+          throw failure(`Could not create Proton ${resource.kind} '${resource.name}'`, error);
+        }
       }
     }
-  }
-  const tags = await listTags(proton, existing.arn!);
-  if (!isOwnedBy(tags, event)) {
-    throw failure(foreignResourceMessage(resource.kind, resource.name, resource.importHint, event));
-  }
-  log(`adopting ${resource.kind} created earlier by this resource`, { name: resource.name, arn: existing.arn });
-  await resource.adopt(existing, tags);
-  return existing;
+    const tags = await listTags(proton, existing.arn!);
+    if (!isOwnedBy(tags, event)) {
+      throw failure(foreignResourceMessage(resource.kind, resource.name, resource.importHint, event));
+    }
+    log(`adopting ${resource.kind} created earlier by this resource`, { name: resource.name, arn: existing.arn });
+    await resource.adopt(existing, tags);
+    return { resource: existing, created: false };
+  });
 }
 
 /** How `requireOwned` reads a resource and reports it when it is gone or foreign. */

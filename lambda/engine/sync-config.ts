@@ -84,17 +84,16 @@ export abstract class SyncConfigHandler<P extends object, D extends { readonly [
     }
   }
 
-  protected async onDeleteOwned(id: string): Promise<void> {
+  /** Synchronous: one step; already gone = success. */
+  protected async deleteStep(id: string): Promise<boolean> {
     try {
       await this.deleteConfig();
       log(`deleted ${this.kind}`, { name: id });
     } catch (error) {
-      if (isProtonError(error, 'ResourceNotFoundException')) {
-        log(`${this.kind} already gone`, { name: id });
-        return;
-      }
-      throw failure(`Could not delete the ${this.kind} of ${this.describeTarget()}`, error);
+      if (!isProtonError(error, 'ResourceNotFoundException')) throw failure(`Could not delete the ${this.kind} of ${this.describeTarget()}`, error);
+      log(`${this.kind} already gone`, { name: id });
     }
+    return true;
   }
 
   protected async isCreateComplete(id: string): Promise<D> {

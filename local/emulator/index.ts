@@ -13,7 +13,9 @@ import { startServer } from './core/server';
 import { RESOURCE_MODULES } from './resources';
 
 export type { EmulatorControl } from './core/control';
-export type { FaultKind, FaultSpec, RateLimit } from './core/faults';
+export type { ChaosSpec, FaultKind, FaultSpec, RateLimit } from './core/faults';
+export type { HeldRequest } from './core/emulator';
+export type { TransitionRecord } from './core/scheduler';
 export type { Durations } from './core/runtime';
 
 /** Used when the access key id of a request is not a 12-digit account id. */
@@ -65,7 +67,6 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     defaultAccountId: accountId,
     defaultRegion: region,
     strict: options.strict ?? false,
-    hanging: new Set(),
   };
   const control = createControl(state);
   const server = await startServer(endpoint, control, options.port ?? 0);

@@ -136,7 +136,7 @@ function userFunction(arn: string, ctx: CustomResourceContext): UserFunction {
     throw new Error(`The Provider's user function ${arn} is not a deployed Lambda function.`);
   }
   const fn: LambdaFunctionRecord = { physicalId: record.physicalId, arn, properties: record.properties as LambdaFunctionProperties };
-  return { functionName: record.physicalId, invoke: (event) => ctx.functions.invoke(fn, event, ctx.allResources()) };
+  return { functionName: record.physicalId, invoke: (event) => ctx.functions.invoke(fn, event, ctx.allResources(), ctx.clock) };
 }
 
 /** The Retry policy of the waiter state machine's isComplete task (interval, attempts, backoff). */

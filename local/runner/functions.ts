@@ -10,6 +10,7 @@
 import { createHash } from 'crypto';
 import { HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { PublishedAsset, s3Client } from './assets';
+import type { RunnerClock } from './clock';
 import { ResourceRecord } from './custom-resource';
 import { IdentityControl, rolePolicies, SessionCredentials, sessionArn, sessionCredentials } from './identities';
 import { InvokeResult, LambdaContainer, LogSink } from './lambda-container';
@@ -53,9 +54,9 @@ export class FunctionRegistry {
    * Invokes a deployed function; with IAM, first tells the emulator what its role's policies are
    * now (`resources`: every deployed resource, the function's own stack's first).
    */
-  public async invoke(fn: LambdaFunctionRecord, event: unknown, resources: readonly ResourceRecord[]): Promise<InvokeResult> {
+  public async invoke(fn: LambdaFunctionRecord, event: unknown, resources: readonly ResourceRecord[], clock?: RunnerClock): Promise<InvokeResult> {
     const session = await this.registerSession(fn, resources);
-    return this.container(fn, session).invoke(event);
+    return this.container(fn, session).invoke(event, clock);
   }
 
   /**

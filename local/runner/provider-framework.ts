@@ -160,7 +160,7 @@ async function invokeUserFunction(fn: UserFunction, event: ResourceEvent): Promi
     const message = [payload?.errorMessage || 'error', '', `Logs: /aws/lambda/${fn.functionName}`, ''].join('\n');
     const error = new Error(message);
     const trace: unknown = payload?.trace;
-    error.stack = Array.isArray(trace) && trace.length > 0 ? [message, ...trace.slice(1)].join('\n') : `Error: ${message}`;
+    error.stack = Array.isArray(trace) ? [message, ...trace.slice(1)].join('\n') : `Error: ${message}`;
     throw error;
   }
   return payload;

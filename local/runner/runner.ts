@@ -12,7 +12,7 @@
 import { randomUUID } from 'crypto';
 import { AppSource, LoadedAssembly, loadAssembly, SynthOptions } from './assembly';
 import { PublishedAsset, publishAssets } from './assets';
-import { emulatorClockControl, realClock, RunnerClock, virtualClock } from './clock';
+import { emulatorClockControl, realClock, RunnerClock, virtualClock, VirtualTimeControl } from './clock';
 import { RequestRecord, ResourceRecord } from './custom-resource';
 import { EventSink, StackEvent } from './events';
 import { FunctionRegistry } from './functions';
@@ -30,8 +30,12 @@ export interface ManualClockEmulator {
   readonly endpoint: string;
   readonly accountId: string;
   readonly region: string;
-  /** `setIdentity`: the emulator authorizes the functions' calls against their roles' policies. */
-  readonly control: { advance(ms: number): unknown } & Partial<IdentityControl>;
+  /**
+   * `advance` moves its clock; `heldRequests` (optional) lets a function waiting on a hung call
+   * time out on virtual time; `setIdentity`: the emulator authorizes the functions' calls against
+   * their roles' policies.
+   */
+  readonly control: VirtualTimeControl & Partial<IdentityControl>;
 }
 
 export interface LocalRunnerOptions {
@@ -72,6 +76,11 @@ export interface LocalRunnerOptions {
    * @default true
    */
   readonly enforceIam?: boolean;
+  /**
+   * Virtual time: the seed of the Lambda functions' random numbers (the SDK's retry jitter), so a
+   * run with faults is reproducible. @default 1
+   */
+  readonly seed?: number;
 }
 
 export interface OperationResult {
@@ -93,19 +102,19 @@ export class LocalRunner {
     if (options.virtualTime && !options.endpoint) throw new Error('virtualTime applies to an external endpoint: an emulator (embedded or given) always runs on virtual time.');
     if (options.endpoint) {
       const targets = new AccountTargets(options.endpoint, options.accountId ?? DEFAULT_ACCOUNT_ID, options.region ?? DEFAULT_REGION);
-      const clock = options.virtualTime ? virtualClock(emulatorClockControl(options.endpoint)) : realClock();
+      const clock = options.virtualTime ? virtualClock(emulatorClockControl(options.endpoint), options) : realClock();
       return new LocalRunner(targets, clock, options, options.virtualTime ? emulatorIdentityControl(options.endpoint) : undefined);
     }
     if (options.emulator) {
       const { endpoint, accountId, region, control } = options.emulator;
       const targets = new AccountTargets(endpoint, options.accountId ?? accountId, options.region ?? region);
       const iam = control.setIdentity ? { setIdentity: control.setIdentity.bind(control) } : undefined;
-      return new LocalRunner(targets, virtualClock(control), options, iam);
+      return new LocalRunner(targets, virtualClock(control, options), options, iam);
     }
     const emulator = await startEmulator({ clock: 'manual', accountId: options.accountId, region: options.region });
     const targets = new AccountTargets(emulator.endpoint, emulator.accountId, emulator.region);
     const stop = () => emulator.stop();
-    return new LocalRunner(targets, virtualClock(emulator.control), options, emulator.control, stop);
+    return new LocalRunner(targets, virtualClock(emulator.control, options), options, emulator.control, stop);
   }
 
   /** Every event of every operation so far. */

@@ -1,7 +1,10 @@
 /**
- * One create or update of a stack, as CloudFormation runs it (one resource at a time, in
- * dependency order), with a journal of what it did so a failure can be rolled back:
- * - create: create every resource; on a failure delete what was created, including the failed
+ * One create or update of a stack, as CloudFormation runs it (each resource as soon as what it
+ * depends on is done, independent resources concurrently: concurrency.ts), with a journal of what
+ * it did so a failure can be rolled back:
+ * - create: create every resource; on a failure start nothing new, let what runs finish (inferred:
+ *   CloudFormation reports the others "Resource creation cancelled"; a custom resource's request
+ *   cannot be cancelled, so its outcome is kept), then delete what was created, including the failed
  *   resource under the physical id its failed response carried (ROLLBACK_COMPLETE).
  * - update: create new resources, update changed ones (Update with OldResourceProperties; a new
  *   physical id is a replacement), leave unchanged ones alone; then clean up: delete replaced
@@ -14,6 +17,8 @@
  *   UPDATE_COMPLETE_CLEANUP_IN_PROGRESS (or UPDATE_ROLLBACK_IN_PROGRESS) until the parent cleans up
  *   (the nested cleanup runs in the parent's) or rolls back (the nested stack rolls back too).
  */
+import { inActivity } from './clock';
+import { runGraph } from './concurrency';
 import { ResourceRecord } from './custom-resource';
 import { declaration, hasChanges, propertiesChanged, resolveOutputs, ResolvedOutputs, withDeclaredPolicies } from './declarations';
 import { deleteInReverse, Deletion } from './deletion';
@@ -101,10 +106,12 @@ export class StackDeployment {
     this.stackEvent(previous ? 'UPDATE_IN_PROGRESS' : 'CREATE_IN_PROGRESS', 'User Initiated');
     const deps = dependencyMap(resources);
     let failure: Failure | undefined;
-    for (const id of order) {
-      failure = await this.provision(id, resources[id], [...(deps.get(id) ?? [])]);
-      if (failure) break;
-    }
+    const waitsFor = (id: string) => [...(deps.get(id) ?? [])];
+    await runGraph(order, waitsFor, async (id) => {
+      const failed = await this.provision(id, resources[id], waitsFor(id));
+      failure ??= failed;
+      return failed === undefined;
+    }, this.ctx.clock, 'stop');
     let outputs: ResolvedOutputs = { outputs: {}, exports: {} };
     if (!failure) {
       try {
@@ -194,8 +201,10 @@ export class StackDeployment {
   private async rollbackCreate(failure: Failure): Promise<StackState> {
     this.stackEvent('ROLLBACK_IN_PROGRESS', `The following resource(s) failed to create: [${failure.id}]. Rollback requested by user.`);
     const created = this.journal.flatMap((s) => (s.kind === 'created' ? [{ id: s.id, record: s.record, retain: false }] : []));
-    const remaining = await deleteInReverse(created, this.ctx);
-    return this.finish(Object.keys(remaining).length === 0 ? 'ROLLBACK_COMPLETE' : 'ROLLBACK_FAILED', remaining, { outputs: {}, exports: {} });
+    const { remaining, failed } = await deleteInReverse(created, this.ctx);
+    return Object.keys(remaining).length === 0
+      ? this.finish('ROLLBACK_COMPLETE', remaining, { outputs: {}, exports: {} })
+      : this.finish('ROLLBACK_FAILED', remaining, { outputs: {}, exports: {} }, failedToDelete(failed));
   }
 
   private async cleanUpUpdate(previous: StackState, resources: CfnTemplate['Resources'], outputs: ResolvedOutputs): Promise<StackState> {
@@ -215,7 +224,7 @@ export class StackDeployment {
 
   private async rollbackUpdate(previous: StackState): Promise<StackState> {
     const restored: Record<string, ResourceRecord> = { ...previous.resources };
-    let rollbackFailed = false;
+    const rollbackFailed: string[] = [];
     for (const step of [...this.journal].reverse()) {
       if (step.kind !== 'updated') continue;
       const { before } = step;
@@ -223,17 +232,19 @@ export class StackDeployment {
       this.event(step.id, before.type, 'UPDATE_IN_PROGRESS', undefined, before.physicalId);
       const result = before.type === STACK_TYPE
         ? await this.rollBackNestedStack(step.id, before)
-        : await updateResource(decl, { ...before, properties: step.attempted.properties }, this.ctx);
+        : await inActivity(this.ctx.clock, () => updateResource(decl, { ...before, properties: step.attempted.properties }, this.ctx));
       if (result.ok) {
         restored[step.id] = { ...before, attributes: result.record.attributes, ...(result.record.stack ? { stack: result.record.stack } : {}) };
         this.event(step.id, before.type, 'UPDATE_COMPLETE', undefined, before.physicalId);
       } else {
-        rollbackFailed = true;
+        rollbackFailed.push(step.id);
         this.event(step.id, before.type, 'UPDATE_FAILED', result.reason, before.physicalId);
       }
     }
     const previousOutputs = { outputs: previous.outputs, exports: previous.exports };
-    if (rollbackFailed) return this.finish('UPDATE_ROLLBACK_FAILED', { ...this.live, ...restored }, previousOutputs);
+    if (rollbackFailed.length > 0) {
+      return this.finish('UPDATE_ROLLBACK_FAILED', { ...this.live, ...restored }, previousOutputs, `The following resource(s) failed to update: [${rollbackFailed.join(', ')}].`);
+    }
     this.stackEvent('UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS');
     const discard: Deletion[] = this.journal.flatMap((s) => (
       s.kind === 'created' ? [{ id: s.id, record: s.record, retain: false }]
@@ -243,9 +254,9 @@ export class StackDeployment {
     return this.finish('UPDATE_ROLLBACK_COMPLETE', restored, previousOutputs);
   }
 
-  private finish(status: StackStatus, resources: Record<string, ResourceRecord>, outputs: ResolvedOutputs): StackState {
-    this.stackEvent(status);
-    return this.state(status, resources, outputs);
+  private finish(status: StackStatus, resources: Record<string, ResourceRecord>, outputs: ResolvedOutputs, reason?: string): StackState {
+    this.stackEvent(status, reason);
+    return this.state(status, resources, outputs, reason);
   }
 
   private state(status: StackStatus, resources: Record<string, ResourceRecord>, outputs: ResolvedOutputs, statusReason?: string): StackState {
@@ -362,4 +373,9 @@ function failedReason(failure: Failure, stackName: string): string {
 function notUpdated(nested: StackState): string {
   const reason = nested.statusReason ? ` with reason: ${nested.statusReason}` : '';
   return `Embedded stack ${nested.stackId} was not successfully updated. Currently in ${nested.status}${reason}`;
+}
+
+/** CloudFormation's reason of a stack-level DELETE_FAILED or ROLLBACK_FAILED. */
+export function failedToDelete(logicalIds: readonly string[]): string {
+  return `The following resource(s) failed to delete: [${logicalIds.join(', ')}].`;
 }

@@ -4,7 +4,7 @@
  */
 import { deleteInReverse } from './deletion';
 import { OperationContext, STACK_TYPE, StackState, withResources } from './operation-context';
-import { StackDeployment } from './stack-deployment';
+import { failedToDelete, StackDeployment } from './stack-deployment';
 import { CfnTemplate } from './template';
 
 /** Creates the stack (no `previous`) or updates it; returns `previous` when there is nothing to do. */
@@ -17,8 +17,8 @@ export async function destroyStack(stack: StackState, outer: OperationContext): 
   const ctx = withResources(outer, () => stack.resources);
   ctx.event(stack.stackName, STACK_TYPE, 'DELETE_IN_PROGRESS', 'User Initiated', stack.stackId);
   const entries = Object.entries(stack.resources).map(([id, record]) => ({ id, record, retain: record.deletionPolicy === 'Retain' }));
-  const remaining = await deleteInReverse(entries, ctx);
+  const { remaining, failed } = await deleteInReverse(entries, ctx);
   const status = Object.keys(remaining).length === 0 ? 'DELETE_COMPLETE' : 'DELETE_FAILED';
-  ctx.event(stack.stackName, STACK_TYPE, status, undefined, stack.stackId);
+  ctx.event(stack.stackName, STACK_TYPE, status, status === 'DELETE_FAILED' ? failedToDelete(failed) : undefined, stack.stackId);
   return { ...stack, status, resources: remaining, outputs: status === 'DELETE_COMPLETE' ? {} : stack.outputs };
 }

@@ -246,8 +246,16 @@ export class EnvironmentTemplate extends EnvironmentTemplateBase implements ITag
    * The template's recommended version (`major.minor`): the highest published version, as read
    * when the last version declared for this template was registered and published. It is
    * refreshed whenever that version is created or replaced, not when versions are only removed.
-   * The template must have at least one version. With `Backend.CLOUDFORMATION` it is resolved at
-   * synth: the highest published version among those declared in the app.
+   * The template must have at least one version.
+   *
+   * After a rolled-back version update (or a version removed from the app) it can differ from
+   * Proton's: Proton deletes a major version's recommended minor version only after the other
+   * minor versions of that major, and keeps recommending it while those are still deployed. The
+   * delete then fails with a message saying so; Proton's rules make the two impossible to match
+   * until those resources move off the older versions.
+   *
+   * With `Backend.CLOUDFORMATION` it is resolved at synth: the highest published version among
+   * those declared in the app.
    */
   public get recommendedVersion(): string {
     return recommendedVersionOf(this, 'environment template');

@@ -45,6 +45,13 @@ export const OwnershipTag = {
    * version is deleted as soon as they are gone.
    */
   PENDING_DELETION: 'cdk-proton:pending-deletion',
+  /**
+   * On a template version: the bundle it was registered from (`<bucket>/<key>`, the key names the
+   * content's hash). A create finds by it a version it made earlier that CloudFormation does not
+   * track (a crash before the physical id was returned, or a rolled-back delete) and takes it back
+   * instead of registering a duplicate.
+   */
+  SOURCE: 'cdk-proton:source',
 } as const;
 
 /** `provisioning` of a template whose infrastructure is provisioned outside Proton. */

@@ -102,6 +102,7 @@ export const OPERATION_PERMISSIONS = {
   CancelEnvironmentDeployment: single('CancelEnvironmentDeployment', 'environment'),
   ListEnvironmentOutputs: single('ListEnvironmentOutputs', 'environment'),
   ListEnvironmentProvisionedResources: single('ListEnvironmentProvisionedResources', 'environment'),
+  ListEnvironments: single('ListEnvironments', '*'),
   // Services, their pipelines and instances.
   CreateService: create('CreateService', 'service', 'service', PASS_CONNECTION),
   GetService: single('GetService', 'service'),
@@ -187,14 +188,17 @@ export function permissionsOf(use: OperationUse): Permission[] {
   return OPERATION_PERMISSIONS[operation as ProtonOperation].map((p) => (p.action === own ? { ...p, on: target } : p));
 }
 
-const TEMPLATE = (kind: 'Environment' | 'Service', type: ProtonArnType): OperationUse[] => [
+const TEMPLATE = (kind: 'Environment' | 'Service', type: ProtonArnType, versionType: ProtonArnType): OperationUse[] => [
   `Create${kind}Template`, `Get${kind}Template`, `Update${kind}Template`, `Delete${kind}Template`, ...taggingOf(type),
+  // A template's delete first deletes the versions its stack left behind (pending deletion, drafts).
+  `List${kind}TemplateVersions`, `Delete${kind}TemplateVersion`, taggingOperation('ListTagsForResource', versionType),
 ] as OperationUse[];
 
 const TEMPLATE_VERSION = (kind: 'Environment' | 'Service', versionType: ProtonArnType): OperationUse[] => [
   `Create${kind}TemplateVersion`, `Get${kind}TemplateVersion`, `Update${kind}TemplateVersion`, `Delete${kind}TemplateVersion`,
-  `List${kind}TemplateVersions`, `Get${kind}Template`,
-  taggingOperation('TagResource', versionType), taggingOperation('ListTagsForResource', versionType),
+  `List${kind}TemplateVersions`, `Get${kind}Template`, ...taggingOf(versionType),
+  // A delete Proton defers names what still runs on the versions it waits for.
+  kind === 'Environment' ? 'ListEnvironments' : 'ListServiceInstances',
 ] as OperationUse[];
 
 /**
@@ -202,8 +206,8 @@ const TEMPLATE_VERSION = (kind: 'Environment' | 'Service', versionType: ProtonAr
  * and the `lambda/engine/` modules it uses).
  */
 export const HANDLER_OPERATIONS: { readonly [type in ProtonResourceTypeName]: readonly OperationUse[] } = {
-  [ProtonResourceType.ENVIRONMENT_TEMPLATE]: TEMPLATE('Environment', 'environment-template'),
-  [ProtonResourceType.SERVICE_TEMPLATE]: TEMPLATE('Service', 'service-template'),
+  [ProtonResourceType.ENVIRONMENT_TEMPLATE]: TEMPLATE('Environment', 'environment-template', 'environment-template-version'),
+  [ProtonResourceType.SERVICE_TEMPLATE]: TEMPLATE('Service', 'service-template', 'service-template-version'),
   [ProtonResourceType.ENVIRONMENT_TEMPLATE_VERSION]: TEMPLATE_VERSION('Environment', 'environment-template-version'),
   [ProtonResourceType.SERVICE_TEMPLATE_VERSION]: TEMPLATE_VERSION('Service', 'service-template-version'),
   [ProtonResourceType.ENVIRONMENT]: [

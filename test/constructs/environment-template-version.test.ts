@@ -35,7 +35,9 @@ describe('EnvironmentTemplateVersion', () => {
         MajorVersion: Match.absent(),
       },
       DeletionPolicy: 'Delete',
-      DependsOn: Match.absent(),
+      // No other version; only the policy holding its handler's actions on "*" (the ListEnvironments
+      // of a delete that Proton defers), deleted after the version.
+      DependsOn: [Match.stringLikeRegexp('^cdkprotonProtonProviderRemovalPolicyTestStackTemplateV1[0-9A-F]{16}$')],
     });
     expect(stack.resolve(version.majorVersion)).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^TemplateV1[0-9A-F]{8}$/), 'MajorVersion'] });
     expect(stack.resolve(version.minorVersion)['Fn::GetAtt'][1]).toBe('MinorVersion');
@@ -52,9 +54,10 @@ describe('EnvironmentTemplateVersion', () => {
     new EnvironmentTemplateVersion(stack, 'Standalone', { template, bundle });
     const synthesized = Template.fromStack(stack);
     const [[id1], [id2, r2], [, r3]] = versionResources(synthesized);
-    expect(r2.DependsOn).toEqual([id1]);
+    // Each also depends on the policy holding its handler's actions on "*".
+    expect(r2.DependsOn).toEqual([expect.stringMatching(/^cdkprotonProtonProviderRemovalPolicyTestStackTemplateV2[0-9A-F]{16}$/), id1]);
     expect(r2.Properties.MajorVersion).toBe('1');
-    expect(r3.DependsOn).toEqual([id2]);
+    expect(r3.DependsOn).toEqual([expect.stringMatching(/^cdkprotonProtonProviderRemovalPolicyTestStackStandalone[0-9A-F]{16}$/), id2]);
     expect(stack.resolve(template.recommendedVersion)).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^Standalone[0-9A-F]{8}$/), 'TemplateRecommendedVersion'] });
     expect(stack.resolve(v1.templateRecommendedVersion)).not.toEqual(stack.resolve(v2.templateRecommendedVersion));
   });
@@ -75,7 +78,12 @@ describe('EnvironmentTemplateVersion', () => {
       Effect: 'Allow',
       Resource: [arn('web-env')],
     });
-    expect(statements).toContainEqual({ Action: ['proton:ListTagsForResource', 'proton:TagResource'], Effect: 'Allow', Resource: [arn('web-env:*')] });
+    // Untag: a version taken back clears its pending-deletion tag.
+    expect(statements).toContainEqual({
+      Action: ['proton:ListTagsForResource', 'proton:TagResource', 'proton:UntagResource'], Effect: 'Allow', Resource: [arn('web-env:*')],
+    });
+    // A delete that Proton defers names the environments still on the versions it waits for (no resource type: "*").
+    expect(statements).toContainEqual({ Action: 'proton:ListEnvironments', Effect: 'Allow', Resource: '*' });
     const s3Statement = statements.find((s: any) => s.Action === 's3:GetObject');
     expect(JSON.stringify(s3Statement.Resource)).toMatch(/\/[0-9a-f]{64}\.gz"/);
   });

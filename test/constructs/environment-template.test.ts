@@ -75,7 +75,11 @@ describe('EnvironmentTemplate', () => {
       Action: [
         'proton:CreateEnvironmentTemplate',
         'proton:DeleteEnvironmentTemplate',
+        // The template's delete first deletes the versions its stack left behind (IAM authorizes
+        // version actions on the template's ARN).
+        'proton:DeleteEnvironmentTemplateVersion',
         'proton:GetEnvironmentTemplate',
+        'proton:ListEnvironmentTemplateVersions',
         'proton:ListTagsForResource',
         'proton:TagResource',
         'proton:UntagResource',

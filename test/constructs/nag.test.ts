@@ -90,6 +90,9 @@ test('the handler role and the removal policies acknowledge exactly the wildcard
     ServiceSync: ['AwsSolutions-IAM5[Resource::*]'],
     Settings: ['AwsSolutions-IAM5[Resource::*]'],
     Connection: ['AwsSolutions-IAM5[Resource::*]'],
+    // A template version's delete that Proton defers names what still runs on the versions it waits for.
+    EnvTemplateV1: ['AwsSolutions-IAM5[Resource::*]'],
+    SvcTemplateV1: ['AwsSolutions-IAM5[Resource::*]'],
     // The acceptance by id names its connection's exact ARN (no wildcard for account 210987654321);
     // the acceptance by request finds the connection at deploy time, among the environment account's.
     AcceptById: ['AwsSolutions-IAM5[Resource::*]'],

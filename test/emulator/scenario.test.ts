@@ -138,7 +138,7 @@ describe('injected faults (applied before the operation; the SDK retries what AW
     expect(out.$metadata.attempts).toBe(1);
     expect(fixture.emu.control.dump().pendingFaults).toEqual({ UpdateEnvironmentTemplate: ['throttle'] });
     expect(() => fixture.emu.control.injectFault('GetEnvironmentTemplate', { kind: 'explode' as never })).toThrow(
-      "Unknown fault kind 'explode'; allowed: throttle, internal, hang, reset, lost-response.",
+      "Unknown fault kind 'explode'; allowed: throttle, internal, hang, reset, lost-response, crash.",
     );
     expect(() => fixture.emu.control.injectFault('GetEnviroment', { kind: 'throttle' })).toThrow(
       "Cannot inject a fault into 'GetEnviroment': not an operation of the Proton model (e.g. 'GetEnvironment').",
@@ -149,6 +149,76 @@ describe('injected faults (applied before the operation; the SDK retries what AW
     await expect(client.send(new UpdateEnvironmentTemplateCommand({ name: 't6' }))).rejects.toMatchObject({ name: 'InternalServerException' });
   });
 });
+
+describe('faults for convergence tests: crash, targeted faults, random faults, held requests', () => {
+  test('crash: the operation takes effect and the request is held, marked as a crash, with the caller\'s port; the client never hears back', async () => {
+    templates.set('k1', { lastModifiedAt: 1 });
+    const now = (fixture.emu.control.dump().clock as { nowMs: number }).nowMs;
+    fixture.emu.control.injectFault('UpdateEnvironmentTemplate', { kind: 'crash', count: 1 });
+    const sent = protonClient(fixture.emu, { maxAttempts: 1, requestTimeout: 300 }).send(new UpdateEnvironmentTemplateCommand({ name: 'k1' })).catch((e) => e);
+    await waitUntil(() => fixture.emu.control.heldRequests().length === 1);
+    const [held] = fixture.emu.control.heldRequests();
+    expect(held).toEqual({ operation: 'UpdateEnvironmentTemplate', kind: 'crash', remotePort: expect.any(Number) });
+    expect(held.remotePort).toBeGreaterThan(0);
+    // Applied although nobody answered.
+    expect(templates.get('k1')).toEqual({ displayName: 'updating', lastModifiedAt: now / 1000 });
+    expect((await sent).name).toBe('TimeoutError');
+    await waitUntil(() => fixture.emu.control.heldRequests().length === 0);
+    expect(fixture.emu.control.callCounts()).toEqual({ UpdateEnvironmentTemplate: 1 });
+  });
+
+  test('a targeted fault hits only the calls whose body contains its text', async () => {
+    templates.set('m1', { lastModifiedAt: 1 });
+    templates.set('m2', { lastModifiedAt: 1 });
+    fixture.emu.control.injectFault('GetEnvironmentTemplate', { kind: 'internal', count: 1, match: '"m2"' });
+    expect(fixture.emu.control.dump().pendingFaults).toEqual({ GetEnvironmentTemplate: ['internal ("m2")'] });
+    const client = protonClient(fixture.emu, { maxAttempts: 1 });
+    await expect(client.send(new GetEnvironmentTemplateCommand({ name: 'm1' }))).resolves.toBeDefined();
+    await expect(client.send(new GetEnvironmentTemplateCommand({ name: 'm2' }))).rejects.toMatchObject({ name: 'InternalServerException' });
+    await expect(client.send(new GetEnvironmentTemplateCommand({ name: 'm2' }))).resolves.toBeDefined();
+    expect(fixture.emu.control.dump().pendingFaults).toEqual({});
+    expect(() => fixture.emu.control.injectFault('GetEnvironmentTemplate', { kind: 'internal', match: '' })).toThrow('Fault match must be a non-empty string, got "".');
+  });
+
+  test('random faults follow their seed: the same requests get the same faults', async () => {
+    templates.set('r9', { lastModifiedAt: 1 });
+    const outcomes = async () => {
+      fixture.emu.control.setChaos({ probability: 0.5, kinds: ['internal', 'throttle'], seed: 42 });
+      const client = protonClient(fixture.emu, { maxAttempts: 1 });
+      const seen: string[] = [];
+      for (let i = 0; i < 12; i++) {
+        seen.push(await client.send(new GetEnvironmentTemplateCommand({ name: 'r9' })).then(() => 'ok', (e) => e.name));
+      }
+      fixture.emu.control.setChaos(undefined);
+      return seen;
+    };
+    const first = await outcomes();
+    expect(await outcomes()).toEqual(first);
+    expect(new Set(first)).toEqual(new Set(['ok', 'InternalServerException', 'ThrottlingException']));
+    fixture.emu.control.setChaos({ probability: 1, kinds: ['internal'], seed: 1, operations: 'mutating' });
+    await expect(protonClient(fixture.emu, { maxAttempts: 1 }).send(new GetEnvironmentTemplateCommand({ name: 'r9' }))).resolves.toBeDefined();
+    await expect(protonClient(fixture.emu, { maxAttempts: 1 }).send(new UpdateEnvironmentTemplateCommand({ name: 'r9' }))).rejects.toMatchObject({
+      name: 'InternalServerException',
+    });
+    fixture.emu.control.setChaos(undefined);
+    expect(() => fixture.emu.control.setChaos({ probability: 2, kinds: ['internal'], seed: 1 })).toThrow('Chaos probability must be within 0..1, got 2.');
+    expect(() => fixture.emu.control.setChaos({ probability: 0.1, kinds: [], seed: 1 })).toThrow('Chaos needs at least one fault kind.');
+  });
+
+  test('the transitions applied are journaled with when they were scheduled and due', async () => {
+    const t0 = (fixture.emu.control.dump().clock as { nowMs: number }).nowMs;
+    const before = fixture.emu.control.transitions().length;
+    await protonClient(fixture.emu).send(new UpdateEnvironmentTemplateCommand({ name: 'j1' }));
+    fixture.emu.control.advance(4_000);
+    expect(fixture.emu.control.transitions().slice(before).filter((t) => t.label.includes('j1'))).toEqual([{ label: 'template j1 settles', scheduledAtMs: t0, dueMs: t0 + 4_000 }]);
+  });
+});
+
+/** Polls `condition` on the event loop (the emulator answers on it) until it holds. */
+async function waitUntil(condition: () => boolean): Promise<void> {
+  for (let i = 0; i < 500 && !condition(); i++) await new Promise((resolveTick) => setTimeout(resolveTick, 5));
+  expect(condition()).toBe(true);
+}
 
 describe('rate limit (token bucket on the virtual clock)', () => {
   test('burst requests pass, the next is throttled until the clock moves', async () => {
@@ -271,6 +341,13 @@ describe('HTTP control API', () => {
     expect((await call('GET', 'dump')).body.rateLimit).toEqual({ requestsPerSecond: 1, burst: 3 });
     expect(await call('POST', 'rate-limit', {})).toEqual({ status: 200, body: {} });
     expect((await call('GET', 'dump')).body.rateLimit).toBeNull();
+
+    expect(await call('POST', 'chaos', { probability: 0.25, kinds: ['reset'], seed: 3, operations: 'mutating' })).toEqual({ status: 200, body: {} });
+    expect((await call('GET', 'dump')).body.chaos).toEqual({ probability: 0.25, kinds: ['reset'], seed: 3, operations: 'mutating' });
+    expect(await call('POST', 'chaos', {})).toEqual({ status: 200, body: {} });
+    expect((await call('GET', 'dump')).body.chaos).toBeNull();
+    expect(await call('GET', 'held-requests')).toEqual({ status: 200, body: [] });
+    expect((await call('GET', 'transitions')).body).toEqual(fixture.emu.control.transitions());
 
     expect(await call('POST', 'fail-next-deletion', { targetKey: 'environment/dev', message: 'nope' })).toEqual({ status: 200, body: {} });
     expect((await call('GET', 'dump')).body.scenario.pendingDeletionFailures).toEqual({ 'environment/dev': ['nope'] });

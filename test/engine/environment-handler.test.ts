@@ -5,6 +5,7 @@ import {
 import { STACK_ID, createEvent, updateEvent } from './cfn-events';
 import { handlerTest } from './handler-harness';
 import { QUERY_INTERVAL_MS } from './provider-driver';
+import { onEvent } from '../../lambda/index';
 import { DEPLOYMENT_BUDGET_SECONDS, ProtonResourceType } from '../../src/custom-resources/contract';
 import { DURATIONS, ROLE_ARN, envSpec, publishEnvironmentTemplate } from '../emulator/deployment-fixtures';
 
@@ -191,6 +192,24 @@ test('a rollback update cancels the failed update still in flight', async () => 
   expect(calls().CancelEnvironmentDeployment).toBe(1);
   expect(await deploymentsOf('env-inflight')).toEqual(['SUCCEEDED', 'CANCELLED', 'SUCCEEDED']);
   expect((await getEnv('env-inflight')).spec).toBe(before.Spec);
+});
+
+test('a minor-version update delivered twice waits for its own deployment instead of cancelling it', async () => {
+  const before = props('env-resent', { TemplateMinorVersion: '0' });
+  await driver.create('Env', before);
+  fixture.emu.control.resetCallCounts();
+  const after = { ...before, TemplateMinorVersion: '1' };
+  const event = updateEvent({ resourceType: ProtonResourceType.ENVIRONMENT, logicalId: 'Env' }, 'env-resent', before, after);
+  // The first delivery starts the MINOR_VERSION deployment; the same request, delivered again,
+  // finds it running what the request asks (only the minor version differs from the old properties).
+  await onEvent(event);
+  expect((await getEnv('env-resent')).deploymentStatus).toBe('IN_PROGRESS');
+  const resent = await driver.run(event);
+  expect(resent.error).toBeUndefined();
+  expect(calls().CancelEnvironmentDeployment ?? 0).toBe(0);
+  expect(calls().UpdateEnvironment).toBe(1);
+  expect(await getEnv('env-resent')).toMatchObject({ templateMinorVersion: '1', deploymentStatus: 'SUCCEEDED' });
+  expect(await deploymentsOf('env-resent')).toEqual(['SUCCEEDED', 'SUCCEEDED']);
 });
 
 test('an update while a foreign deployment runs waits for it instead of cancelling it', async () => {

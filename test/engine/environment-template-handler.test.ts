@@ -2,7 +2,7 @@ import { CreateEnvironmentTemplateCommand, GetEnvironmentTemplateCommand, ListTa
 import { STACK_ID, createEvent, deleteEvent, updateEvent } from './cfn-events';
 import { handlerTest } from './handler-harness';
 import type { OnEventRequest } from '../../lambda/engine/types';
-import { onEvent } from '../../lambda/index';
+import { isComplete, onEvent } from '../../lambda/index';
 import { ProtonResourceType } from '../../src/custom-resources/contract';
 
 const CANARY = 'CANARY-7f3a9c-secret-description';
@@ -113,6 +113,8 @@ test('the same Create delivered twice yields one template', async () => {
 
 test('a crash after the Proton create, then a replay, adopts the template via its ownership tags', async () => {
   const event = createEvent(resource('Crashy'), { Name: 'crashy', DisplayName: 'Crashy', Tags: { a: '1' } });
+  // onEvent only names the template; the create is isComplete's.
+  expect(await onEvent(event)).toEqual({ PhysicalResourceId: 'crashy' });
   const original = ProtonClient.prototype.send;
   const crash = jest.spyOn(ProtonClient.prototype, 'send').mockImplementation(async function (this: ProtonClient, command: any) {
     const result = await (original as any).call(this, command);
@@ -121,7 +123,7 @@ test('a crash after the Proton create, then a replay, adopts the template via it
     }
     return result;
   });
-  await expect(onEvent(event)).rejects.toThrow(/Task timed out/);
+  await expect(isComplete({ ...event, PhysicalResourceId: 'crashy' })).rejects.toThrow(/Task timed out/);
   crash.mockRestore();
 
   harness.emu.control.resetCallCounts();
@@ -228,7 +230,8 @@ test('each phase makes exactly the Proton calls it needs', async () => {
 
   control.resetCallCounts();
   await run(createEvent(r, props));
-  expect(control.callCounts()).toEqual({ GetEnvironmentTemplate: 2, CreateEnvironmentTemplate: 1 });
+  // The create answers with the template: no read after it.
+  expect(control.callCounts()).toEqual({ GetEnvironmentTemplate: 1, CreateEnvironmentTemplate: 1 });
 
   control.resetCallCounts();
   await run(updateEvent(r, 'counted', props, { ...props, DisplayName: 'C2', Tags: { b: '2' } }));

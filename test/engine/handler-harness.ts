@@ -123,7 +123,7 @@ export function handlerHarness(emu: () => Emulator, canary: string, checks: Harn
   };
 }
 
-export interface HandlerTestOptions extends Pick<EmulatorOptions, 'durations' | 'startTimeMs'> {
+export interface HandlerTestOptions extends Pick<EmulatorOptions, 'durations' | 'startTimeMs' | 'operations'> {
   /** In the properties the handler must never log or return (checked after each test). */
   readonly canary: string;
   /** Values the handler may return (outputs) but must never log. */

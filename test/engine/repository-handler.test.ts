@@ -9,7 +9,7 @@ import {
 } from '@aws-sdk/client-proton';
 import { STACK_ID, createEvent, deleteEvent, updateEvent } from './cfn-events';
 import { handlerTest } from './handler-harness';
-import { onEvent } from '../../lambda/index';
+import { isComplete, onEvent } from '../../lambda/index';
 import { ProtonResourceType } from '../../src/custom-resources/contract';
 
 // Virtual time starts now: the SDK treats a Date header more than 5 minutes off as clock skew and retries every error.
@@ -88,13 +88,15 @@ test('the same Create delivered twice links once', async () => {
 
 test('a crash after the Proton create, then a replay, adopts the link via its ownership tags', async () => {
   const event = createEvent(resource('Crashy'), props('acme/crashy'));
+  // onEvent only names the link; the create is isComplete's.
+  expect(await onEvent(event)).toEqual({ PhysicalResourceId: 'GITHUB:acme/crashy' });
   const original = ProtonClient.prototype.send;
   const crash = jest.spyOn(ProtonClient.prototype, 'send').mockImplementation(async function (this: ProtonClient, command: any) {
     const result = await (original as any).call(this, command);
     if (command instanceof CreateRepositoryCommand) throw new Error('Task timed out after 180.00 seconds');
     return result;
   });
-  await expect(onEvent(event)).rejects.toThrow(/Task timed out/);
+  await expect(isComplete({ ...event, PhysicalResourceId: 'GITHUB:acme/crashy' })).rejects.toThrow(/Task timed out/);
   crash.mockRestore();
 
   harness.emu.control.resetCallCounts();

@@ -87,7 +87,8 @@ describe('removal', () => {
       + "that depends on the instance's stack). "
       + "(Proton: ConflictException: Service instance extra of service si-refused can't be removed: component cmp-refused is attached to it. "
       + 'Detach or delete the component first.)');
-    expect(outcome.polls).toBe(0);
+    // The removal is isComplete's first step (onEvent only reads).
+    expect(outcome.polls).toBe(1);
     expect(fixture.emu.control.callCounts().UpdateService).toBe(1);
     expect(fixture.emu.control.callCounts().ListComponents).toBe(1);
     expect(await instanceNames('si-refused')).toEqual(['extra', 'main']);
@@ -129,13 +130,13 @@ describe('removal', () => {
     const first = await onEvent(event);
     const polled = { ...event, ...first } as OnEventRequest;
     expect(await isComplete(polled)).toEqual({ IsComplete: false });
-    expect(fixture.emu.control.callCounts()).toMatchObject({ UpdateService: 2, ListComponents: 2 });
+    expect(fixture.emu.control.callCounts()).toMatchObject({ UpdateService: 1, ListComponents: 1 });
     expect(await instanceNames('si-wait')).toEqual(['extra', 'main']);
 
     fixture.emu.control.advance(QUERY_INTERVAL_MS);
     await fixture.proton.send(new UpdateComponentCommand({ name: 'cmp-wait', deploymentType: 'CURRENT_VERSION', serviceName: '', serviceInstanceName: '' }));
     expect(await isComplete(polled)).toEqual({ IsComplete: false });
-    expect(fixture.emu.control.callCounts().UpdateService).toBe(3);
+    expect(fixture.emu.control.callCounts().UpdateService).toBe(2);
 
     fixture.emu.control.advance(QUERY_INTERVAL_MS);
     expect(await getComponent('cmp-wait')).toMatchObject({ deploymentStatus: 'SUCCEEDED' });
@@ -145,7 +146,7 @@ describe('removal', () => {
       fixture.emu.control.advance(QUERY_INTERVAL_MS);
       expect(++polls).toBeLessThan(10);
     }
-    expect(fixture.emu.control.callCounts().UpdateService).toBe(3);
+    expect(fixture.emu.control.callCounts().UpdateService).toBe(2);
     expect(await instanceNames('si-wait')).toEqual(['main']);
     expect(await serviceStatus('si-wait')).toBe('ACTIVE');
     const component = await getComponent('cmp-wait');
@@ -166,8 +167,8 @@ describe('create', () => {
     expect(outcome.physicalId).toBe('si-busy/extra');
     expect(outcome.data).toMatchObject({ Arn: 'arn:aws:proton:us-east-1:111111111111:service/si-busy/service-instance/extra', Name: 'extra', ServiceName: 'si-busy' });
     expect(outcome.polls).toBeGreaterThan(2);
-    // onEvent's call met the busy service (Conflict); the one made once it was ACTIVE created the instance.
-    expect(fixture.emu.control.callCounts().CreateServiceInstance).toBe(2);
+    // The create waited for the busy service, then made one call once it was ACTIVE.
+    expect(fixture.emu.control.callCounts().CreateServiceInstance).toBe(1);
     const instance = (await fixture.proton.send(new GetServiceInstanceCommand({ serviceName: 'si-busy', name: 'extra' }))).serviceInstance!;
     expect(instance.deploymentStatus).toBe('SUCCEEDED');
     expect(instance.lastClientRequestToken).toBe(clientToken(event, 'create'));
@@ -185,7 +186,7 @@ describe('create', () => {
     const outcome = await driver.create('Extra', instanceProps('si-slow'));
     expect(outcome.error?.message).toBe("Proton service instance 'si-slow/extra' did not finish within 30 minutes, the budget of one CloudFormation request: "
       + 'it could not be added yet, its service is still UPDATE_IN_PROGRESS. Check the resource in the Proton console, then deploy again.');
-    expect(fixture.emu.control.callCounts().CreateServiceInstance).toBe(1);
+    expect(fixture.emu.control.callCounts().CreateServiceInstance ?? 0).toBe(0);
     expect(await instanceNames('si-slow')).toEqual(['main', 'other']);
   });
 
@@ -217,7 +218,8 @@ describe('create', () => {
     const outcome = await driver.create('Extra', instanceProps('si-failed'));
     expect(outcome.error?.message).toBe("Could not add instance 'extra' to Proton service 'si-failed' (Proton: ConflictException: "
       + 'Service si-failed has status UPDATE_FAILED_CLEANUP_COMPLETE; instances can be added only to an ACTIVE service.)');
-    expect(outcome.polls).toBe(0);
+    // The create is isComplete's first step.
+    expect(outcome.polls).toBe(1);
     expect(fixture.emu.control.callCounts().CreateServiceInstance).toBe(1);
     expect(await instanceNames('si-failed')).toEqual(['main']);
   });

@@ -118,6 +118,8 @@ test('a new bundle replaces a version declared as "new major" by a new minor of 
   const replaced = await run(updateEvent(envVersion('V1'), 'hv-replace:1.0', props('hv-replace'), props('hv-replace', { SourceKey: 'env-2.tar.gz' })));
   expect(replaced.physicalId).toBe('hv-replace:1.1');
   expect(replaced.polls[replaced.polls.length - 1].Data).toMatchObject({ MajorVersion: '1', MinorVersion: '1', TemplateRecommendedVersion: '1.1' });
+  // CloudFormation's cleanup deletes the replaced version.
+  await run(deleteEvent(envVersion('V1'), 'hv-replace:1.0', props('hv-replace')));
   // Changing the major-version choice follows the new choice: a new major version.
   const newMajor = await run(updateEvent(envVersion('V1'), 'hv-replace:1.1', props('hv-replace', { SourceKey: 'env-2.tar.gz' }), props('hv-replace', { MajorVersion: '1' })));
   expect(newMajor.physicalId).toBe('hv-replace:1.2');

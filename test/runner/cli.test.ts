@@ -115,13 +115,16 @@ describe('the cross-account example, one command each for deploy and destroy', (
         'deploy succeeded',
         `  ${ENVIRONMENT_STACK_NAME}: CREATE_COMPLETE (created 21, updated 0, deleted 0)`,
         '    outputs: ConnectionId',
-        `  ${MANAGEMENT_STACK_NAME}: CREATE_COMPLETE (created 23, updated 0, deleted 0)`,
+        `  ${MANAGEMENT_STACK_NAME}: CREATE_COMPLETE (created 24, updated 0, deleted 0)`,
         '    outputs: ConnectionStatus, EnvironmentArn',
         `Lambda logs: ${path.join(workDir, '.proton-local', 'logs')}`,
         '',
       ]);
       // 2 resources of the environment account (role, connection) and 4 of the management account
-      // (acceptance, template, version, environment), plus each stack's 18 of the Provider framework.
+      // (acceptance, template, version, environment), plus each stack's 18 of the Provider framework
+      // and a policy of its own for each resource whose handler needs actions on "*" (the
+      // connection; the acceptance and the template version, which names what runs on the versions
+      // a deferred delete waits for).
       for (const [account, stackName] of [[ENVIRONMENT_ACCOUNT, ENVIRONMENT_STACK_NAME], [MANAGEMENT_ACCOUNT, MANAGEMENT_STACK_NAME]]) {
         const state = JSON.parse(fs.readFileSync(path.join(workDir, '.proton-local', account, `${stackName}.json`), 'utf8'));
         expect(state.stack.stackId).toMatch(new RegExp(`^arn:aws:cloudformation:${REGION}:${account}:stack/${stackName}/`));
@@ -142,7 +145,7 @@ describe('the cross-account example, one command each for deploy and destroy', (
       expect(destroyed.stdout.slice(destroyed.stdout.indexOf('destroy succeeded')).split('\n').slice(0, 3)).toEqual([
         'destroy succeeded',
         // Each stack's two Provider log groups (handler, waiter) have DeletionPolicy Retain.
-        `  ${MANAGEMENT_STACK_NAME}: DELETE_COMPLETE (created 0, updated 0, deleted 21)`,
+        `  ${MANAGEMENT_STACK_NAME}: DELETE_COMPLETE (created 0, updated 0, deleted 22)`,
         `  ${ENVIRONMENT_STACK_NAME}: DELETE_COMPLETE (created 0, updated 0, deleted 19)`,
       ]);
       // Proton's order: the environment is deleted before the environment account deletes its connection.

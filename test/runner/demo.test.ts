@@ -4,19 +4,13 @@
  * its virtual clock, with the Proton state asserted after each stage and after the destroy.
  */
 import { GetServiceInstanceCommand } from '@aws-sdk/client-proton';
-import { App } from 'aws-cdk-lib';
+import { demoAssembly, expectedPlatform, NOTHING } from './fixtures/demo-platform';
 import { runnerHarness } from './fixtures/runner-harness';
-import { buildDemoApp, DEMO_STACK_NAME, DemoStage } from '../../examples/app';
-import { ProtonState, readProtonState } from '../../examples/proton-state';
+import { DEMO_STACK_NAME } from '../../examples/app';
+import { readProtonState } from '../../examples/proton-state';
 import { OperationResult } from '../../local/runner/runner';
 
 const harness = runnerHarness({ runnerPerTest: false });
-
-function demoApp(stage: DemoStage): App {
-  // See test/runner/fixtures/test-app.ts: the synth-time validation plugin is not what this tests.
-  process.env.CDK_VALIDATION = 'false';
-  return buildDemoApp(new App({ context: { 'demo:stage': stage, 'aws:cdk:disable-creation-stack-traces': true } }));
-}
 
 /** The Proton custom resource requests of an operation: `Type LogicalIdPrefix Status`. */
 function protonRequests(result: OperationResult): string[] {
@@ -25,59 +19,25 @@ function protonRequests(result: OperationResult): string[] {
     .map(({ request, response }) => `${request.RequestType} ${request.LogicalResourceId.replace(/[0-9A-F]{8}$/, '')} ${response.Status}`);
 }
 
-const NETWORK = 'demo-network';
-const WEB = 'demo-web-service';
-
-function instance(name: string, environment: string) {
-  return { name, environment, templateVersion: `${WEB} 1.0`, deploymentStatus: 'SUCCEEDED' };
-}
-
-/** The job queue component: attached to the staging instance, or standalone in the staging environment. */
-function jobsQueue(attached: boolean): ProtonState['components'][number] {
-  return {
-    name: 'demo-api-staging-jobs',
-    environment: 'demo-staging',
-    ...attached ? { attachedTo: 'demo-api/staging' } : {},
-    deploymentStatus: 'SUCCEEDED',
-    outputKeys: ['QueueArn', 'QueueUrl'],
-  };
-}
-
-function platform(networkVersions: string[], recommended: string, instances: ReturnType<typeof instance>[], component: 'attached' | 'standalone' | 'removed' = 'attached'): ProtonState {
-  const environment = (name: string) => ({
-    name, templateVersion: `${NETWORK} ${recommended}`, deploymentStatus: 'SUCCEEDED', outputKeys: ['SubnetIds', 'VpcId'],
-  });
-  return {
-    templates: [
-      { kind: 'environment', name: NETWORK, recommendedVersion: recommended, versions: networkVersions },
-      { kind: 'service', name: WEB, recommendedVersion: '1.0', versions: ['1.0 PUBLISHED'] },
-    ],
-    environments: [environment('demo-production'), environment('demo-staging')],
-    services: [{ name: 'demo-api', templateName: WEB, status: 'ACTIVE', instances }],
-    components: component === 'removed' ? [] : [jobsQueue(component === 'attached')],
-  };
-}
-
 async function instanceSpec(name: string): Promise<string> {
   return (await harness.proton.send(new GetServiceInstanceCommand({ serviceName: 'demo-api', name }))).serviceInstance!.spec!;
 }
 
 test('the demo platform deploys with a component attached to an instance, upgrades its environments to 1.1 and scales out, loses that instance and detaches the component, removes it, and is destroyed without leftovers', async () => {
-  const initial = await harness.runner.deploy(demoApp('initial'));
+  const initial = await harness.runner.deploy(demoAssembly('initial'));
   expect(initial.success).toBe(true);
   expect(protonRequests(initial)).toEqual([
+    // As they complete: independent resources deploy at the same time, as CloudFormation does.
     'Create NetworkTemplate SUCCESS',
+    'Create WebServiceTemplate SUCCESS',
     'Create NetworkTemplateV1 SUCCESS',
+    'Create WebServiceTemplateV1 SUCCESS',
     'Create Staging SUCCESS',
     'Create Production SUCCESS',
-    'Create WebServiceTemplate SUCCESS',
-    'Create WebServiceTemplateV1 SUCCESS',
     'Create Api SUCCESS',
     'Create StagingJobs SUCCESS',
   ]);
-  expect(await readProtonState(harness.proton)).toEqual(platform(['1.0 PUBLISHED'], '1.0', [
-    instance('production-1', 'demo-production'), instance('staging', 'demo-staging'),
-  ]));
+  expect(await readProtonState(harness.proton)).toEqual(expectedPlatform('initial'));
   expect(harness.runner.stack(DEMO_STACK_NAME)!.outputs).toEqual({
     NetworkTemplateRecommendedVersion: '1.0',
     StagingJobsQueueUrl: 'component/demo-api-staging-jobs/QueueUrl',
@@ -86,7 +46,7 @@ test('the demo platform deploys with a component attached to an instance, upgrad
   expect(await instanceSpec('staging')).toContain('vpc_id: environment/demo-staging/VpcId');
   expect(await instanceSpec('production-1')).toContain('vpc_id: environment/demo-production/VpcId');
 
-  const upgraded = await harness.runner.deploy(demoApp('upgraded'));
+  const upgraded = await harness.runner.deploy(demoAssembly('upgraded'));
   expect(upgraded.success).toBe(true);
   expect(protonRequests(upgraded)).toEqual([
     'Create NetworkTemplateV11 SUCCESS',
@@ -94,29 +54,24 @@ test('the demo platform deploys with a component attached to an instance, upgrad
     'Update Production SUCCESS',
     'Update Api SUCCESS',
   ]);
-  expect(await readProtonState(harness.proton)).toEqual(platform(['1.0 PUBLISHED', '1.1 PUBLISHED'], '1.1', [
-    instance('production-1', 'demo-production'), instance('production-2', 'demo-production'), instance('staging', 'demo-staging'),
-  ]));
+  expect(await readProtonState(harness.proton)).toEqual(expectedPlatform('upgraded'));
   expect(harness.runner.stack(DEMO_STACK_NAME)!.outputs).toEqual({
     NetworkTemplateRecommendedVersion: '1.1',
     StagingJobsQueueUrl: 'component/demo-api-staging-jobs/QueueUrl',
   });
 
-  const removed = await harness.runner.deploy(demoApp('instance-removed'));
+  const removed = await harness.runner.deploy(demoAssembly('instance-removed'));
   expect(removed.success).toBe(true);
-  expect(protonRequests(removed)).toEqual(['Update Api SUCCESS', 'Update StagingJobs SUCCESS']);
-  expect(await readProtonState(harness.proton)).toEqual(platform(['1.0 PUBLISHED', '1.1 PUBLISHED'], '1.1', [
-    instance('production-1', 'demo-production'), instance('staging', 'demo-staging'),
-  ], 'standalone'));
+  // The detached component no longer depends on the service: both updates run at the same time.
+  expect(protonRequests(removed)).toEqual(['Update StagingJobs SUCCESS', 'Update Api SUCCESS']);
+  expect(await readProtonState(harness.proton)).toEqual(expectedPlatform('instance-removed'));
 
   // The component leaves the stack: deleted in the cleanup phase, when the handler's policy no longer
   // names it (its ownership tag still lets the handler delete it).
-  const componentRemoved = await harness.runner.deploy(demoApp('component-removed'));
+  const componentRemoved = await harness.runner.deploy(demoAssembly('component-removed'));
   expect(componentRemoved.success).toBe(true);
   expect(protonRequests(componentRemoved)).toEqual(['Delete StagingJobs SUCCESS']);
-  expect(await readProtonState(harness.proton)).toEqual(platform(['1.0 PUBLISHED', '1.1 PUBLISHED'], '1.1', [
-    instance('production-1', 'demo-production'), instance('staging', 'demo-staging'),
-  ], 'removed'));
+  expect(await readProtonState(harness.proton)).toEqual(expectedPlatform('component-removed'));
   expect(harness.runner.stack(DEMO_STACK_NAME)!.outputs).toEqual({ NetworkTemplateRecommendedVersion: '1.1' });
 
   const destroyed = await harness.runner.destroy({ stackNames: [DEMO_STACK_NAME] });
@@ -132,5 +87,5 @@ test('the demo platform deploys with a component attached to an instance, upgrad
     'Delete NetworkTemplate SUCCESS',
   ]);
   expect(harness.runner.stack(DEMO_STACK_NAME)).toBeUndefined();
-  expect(await readProtonState(harness.proton)).toEqual({ templates: [], environments: [], services: [], components: [] });
+  expect(await readProtonState(harness.proton)).toEqual(NOTHING);
 }, 120_000);

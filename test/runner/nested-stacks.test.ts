@@ -469,7 +469,7 @@ describe('custom resources in nested stacks', () => {
       'Network A1 DELETE_FAILED: still in use',
       'Network - DELETE_FAILED: The following resource(s) failed to delete: [A1].',
       `P Network DELETE_FAILED: Embedded stack ${network.stackId} was not successfully deleted: The following resource(s) failed to delete: [A1].`,
-      'P - DELETE_FAILED',
+      `P - DELETE_FAILED: The following resource(s) failed to delete: [${NETWORK}].`,
     ]);
     const left = harness.runner.stack(FIXTURE_STACK)!;
     expect(left.status).toBe('DELETE_FAILED');

@@ -144,6 +144,22 @@ test('failed create (onEvent throws): rollback deletes what was created; the CRE
   expect(requests(retried).map((r) => r.slice(0, 2))).toEqual([['Create', 'A']]);
 });
 
+test('stack-level failures carry CloudFormation\'s reason: ROLLBACK_FAILED and DELETE_FAILED name the resources that could not be deleted', async () => {
+  const rolledBack = await deploy([
+    { id: 'A', properties: { PhysicalId: 'a-1', FailOn: 'Delete', Message: 'still in use' } },
+    { id: 'B', properties: { FailOn: 'onEvent', Message: 'refused' }, dependsOn: ['A'] },
+  ]);
+  expect(rolledBack.events.filter((e) => e.logicalId === FIXTURE_STACK && e.status.endsWith('_FAILED')).map((e) => [e.status, e.reason])).toEqual([
+    ['ROLLBACK_FAILED', 'The following resource(s) failed to delete: [A].'],
+  ]);
+
+  await deploy([{ id: 'C', properties: { PhysicalId: 'c-1', FailOn: 'Delete', Message: 'still in use' } }], { stackName: 'RunnerFixtureDelete' });
+  const destroyed = await runner.destroy({ stackNames: ['RunnerFixtureDelete'] });
+  expect(destroyed.events.filter((e) => e.resourceType === 'AWS::CloudFormation::Stack' && e.status.endsWith('_FAILED')).map((e) => [e.status, e.reason])).toEqual([
+    ['DELETE_FAILED', 'The following resource(s) failed to delete: [C].'],
+  ]);
+});
+
 test('failed create (isComplete throws): the rollback Delete carries the physical id onEvent returned', async () => {
   const result = await deploy([{ id: 'A', properties: { PhysicalId: 'a-1', FailOn: 'isComplete', Message: 'deployment FAILED' } }]);
   expect(requests(result)).toEqual([

@@ -237,9 +237,10 @@ test('a service template with a version compatible with an environment template 
   const deployed = await harness.runner.deploy(serviceApp('Service'));
   expect(deployed.success).toBe(true);
   expect(deployed.requests.map(({ request, response }) => [request.ResourceType, response.Status, response.PhysicalResourceId])).toEqual([
+    // The templates are independent: CloudFormation creates them at the same time.
     ['Custom::ProtonEnvironmentTemplate', 'SUCCESS', 'e2e-svc-env'],
-    [VERSION_TYPE, 'SUCCESS', 'e2e-svc-env:1.0'],
     ['Custom::ProtonServiceTemplate', 'SUCCESS', 'e2e-svc'],
+    [VERSION_TYPE, 'SUCCESS', 'e2e-svc-env:1.0'],
     ['Custom::ProtonServiceTemplateVersion', 'SUCCESS', 'e2e-svc:1.0'],
   ]);
   expect((await harness.proton.send(new GetServiceTemplateCommand({ name: 'e2e-svc' }))).serviceTemplate).toMatchObject({ displayName: 'Service', recommendedVersion: '1.0' });
@@ -258,10 +259,29 @@ test('a service template with a version compatible with an environment template 
   const destroyed = await harness.runner.destroy({ stackNames: [STACK] });
   expect(destroyed.success).toBe(true);
   expect(destroyed.requests.map(({ request }) => `${request.ResourceType} ${request.PhysicalResourceId}`)).toEqual([
+    // As they complete: the versions first (independent, at the same time), each template after its versions.
     'Custom::ProtonServiceTemplateVersion e2e-svc:1.0',
-    'Custom::ProtonServiceTemplate e2e-svc',
     `${VERSION_TYPE} e2e-svc-env:1.0`,
+    'Custom::ProtonServiceTemplate e2e-svc',
     'Custom::ProtonEnvironmentTemplate e2e-svc-env',
   ]);
   expect((await harness.proton.send(new ListServiceTemplatesCommand({}))).templates?.map((t) => t.name)).not.toContain('e2e-svc');
 });
+
+test('a registration call that never answers fails the version naming the call, with no stack trace in the reason', async () => {
+  // Every attempt hangs: the SDK gives each its request timeout, then gives up; nothing was registered.
+  harness.emulator.control.resetCallCounts();
+  harness.emulator.control.injectFault('CreateEnvironmentTemplateVersion', { kind: 'hang', count: 8 });
+  const hung = await harness.runner.deploy(versionsApp('e2e-hung', [{ id: 'V1', variant: 'hung' }]));
+  expect(hung.success).toBe(false);
+  const failed = hung.events.find((e) => e.status === 'CREATE_FAILED')!;
+  expect(failed.logicalId).toMatch(/^TemplateV1/);
+  expect(failed.reason).toMatch(new RegExp('^Create of TemplateV1[0-9A-F]{8} \\(Custom::ProtonEnvironmentTemplateVersion\\): Proton kept failing transiently until '
+    + 'the handler ran out of time \\(Proton CreateEnvironmentTemplateVersion got no answer in 8 attempts: TimeoutError: @smithy/node-http-handler - '
+    + '\\[ERROR\\] a request has exceeded the configured 10000 ms requestTimeout\\.\\)\n\nLogs: /aws/lambda/\\S+\n$'));
+  expect(harness.runner.stack(STACK)?.status).toBe('ROLLBACK_COMPLETE');
+  expect((await harness.proton.send(new ListEnvironmentTemplatesCommand({}))).templates?.map((t) => t.name)).not.toContain('e2e-hung');
+  // Eight attempts, each held until its timeout; then the handler had no time left to try again.
+  expect(harness.emulator.control.dump().pendingFaults).toEqual({});
+  expect(harness.emulator.control.callCounts().CreateEnvironmentTemplateVersion).toBe(8);
+}, 120_000);

@@ -10,8 +10,11 @@
  * | POST /_emulator/fail-next-deployment | `{"targetKey": "environment/dev", "message": "..."}` | |
  * | POST /_emulator/fail-next-deletion | `{"targetKey": "...", "message": "..."}` | |
  * | POST /_emulator/outputs | `{"targetKey": "...", "outputs": {"Url": "..."}}` | |
- * | POST /_emulator/faults | `{"operation": "GetEnvironment", "kind": "throttle", "count": 2}` | |
+ * | POST /_emulator/faults | `{"operation": "GetEnvironment", "kind": "throttle", "count": 2, "match": "dev"}` | |
+ * | POST /_emulator/chaos | `{"probability": 0.2, "kinds": ["internal", "reset"], "seed": 7}` or `{}` to stop | random faults |
  * | POST /_emulator/rate-limit | `{"requestsPerSecond": 5, "burst": 5}` or `{}` to remove | |
+ * | GET /_emulator/held-requests | | `[{"operation": "GetEnvironment", "kind": "hang", "remotePort": 51234}]` |
+ * | GET /_emulator/transitions | | `[{"label": "...", "scheduledAtMs": 0, "dueMs": 30000}]` |
  * | GET /_emulator/call-counts | | `{"GetEnvironment": 3}` |
  * | POST /_emulator/reset-call-counts | | |
  * | GET /_emulator/dump | | all state |
@@ -23,11 +26,12 @@
  * 400 `{"error": "<what is wrong and what is allowed>"}`.
  */
 import type * as http from 'http';
-import type { EmulatorState } from './emulator';
-import type { FaultSpec, RateLimit } from './faults';
+import type { EmulatorState, HeldRequest } from './emulator';
+import type { ChaosSpec, FaultSpec, RateLimit } from './faults';
 import type { CallerIdentity } from './iam';
 import { OPERATION_NAMES } from './model';
 import type { Durations, TargetKey } from './runtime';
+import type { TransitionRecord } from './scheduler';
 
 export const CONTROL_PREFIX = '/_emulator/';
 
@@ -38,8 +42,14 @@ export interface EmulatorControl {
   failNextDeployment(targetKey: TargetKey, message: string): void;
   failNextDeletion(targetKey: TargetKey, message: string): void;
   setOutputs(targetKey: TargetKey, outputs: Record<string, string>): void;
-  /** The next `count` calls of `operation` get the fault instead of running. */
+  /** The next `count` calls of `operation` (those whose body contains `match`, if given) get the fault. */
   injectFault(operation: string, fault: FaultSpec): void;
+  /** Random faults on every request, from a seeded sequence; undefined stops them. */
+  setChaos(chaos: ChaosSpec | undefined): void;
+  /** The requests held open by `hang` and `crash` faults right now, with the caller's port. */
+  heldRequests(): HeldRequest[];
+  /** The asynchronous transitions applied so far (registrations, deployments, deletes), in order. */
+  transitions(): TransitionRecord[];
   /** Token-bucket limit over all Proton requests, on the emulator clock; undefined removes it. */
   setRateLimit(limit: RateLimit | undefined): void;
   /** Proton requests received per operation (faulted and throttled attempts included). */
@@ -68,6 +78,9 @@ export function createControl(state: EmulatorState): EmulatorControl {
       }
       state.faults.inject(operation, fault);
     },
+    setChaos: (chaos) => state.faults.setChaos(chaos),
+    heldRequests: () => state.heldRequests(),
+    transitions: () => state.scheduler.applied(),
     setRateLimit: (limit) => state.setRateLimit(limit),
     callCounts: () => state.callCounts(),
     resetCallCounts: () => state.resetCallCounts(),
@@ -103,7 +116,17 @@ const ROUTES: Record<string, Route> = {
     c.injectFault(field(b, 'operation', 'string'), {
       kind: field<FaultSpec['kind']>(b, 'kind', 'string'),
       count: b.count === undefined ? undefined : field<number>(b, 'count', 'number'),
+      match: b.match === undefined ? undefined : field<string>(b, 'match', 'string'),
     }),
+  'POST chaos': (c, b) =>
+    c.setChaos(Object.keys(b).length === 0 ? undefined : {
+      probability: field<number>(b, 'probability', 'number'),
+      kinds: field<ChaosSpec['kinds']>(b, 'kinds', 'object'),
+      seed: field<number>(b, 'seed', 'number'),
+      operations: b.operations === undefined ? undefined : field<'all' | 'mutating'>(b, 'operations', 'string'),
+    }),
+  'GET held-requests': (c) => c.heldRequests(),
+  'GET transitions': (c) => c.transitions(),
   'POST rate-limit': (c, b) =>
     c.setRateLimit(Object.keys(b).length === 0 ? undefined : {
       requestsPerSecond: field<number>(b, 'requestsPerSecond', 'number'),

@@ -4,6 +4,7 @@
  * the state dump. No AWS behaviour is decided here.
  */
 import { randomUUID } from 'crypto';
+import type * as http from 'http';
 import { EmulatorClock } from './clock';
 import { FaultInjector, RateLimit, TokenBucket } from './faults';
 import { IdentityRegistry } from './iam';
@@ -20,6 +21,14 @@ export interface EmulatorStateOptions {
   readonly durations?: Partial<Durations>;
 }
 
+/** A Proton request the emulator holds open without answering (a `hang` or `crash` fault). */
+export interface HeldRequest {
+  readonly operation: string;
+  readonly kind: 'hang' | 'crash';
+  /** The caller's TCP port: which client connection waits (the local runner matches it to a Lambda container). */
+  readonly remotePort: number;
+}
+
 export class EmulatorState implements EmulatorRuntime {
   public readonly clock: EmulatorClock;
   public readonly scheduler: EmulatorScheduler;
@@ -31,6 +40,7 @@ export class EmulatorState implements EmulatorRuntime {
   public readonly identities = new IdentityRegistry();
   private rateLimiter: TokenBucket | undefined;
   private readonly calls = new Map<string, number>();
+  private readonly held = new Map<http.ServerResponse, HeldRequest>();
 
   constructor(options: EmulatorStateOptions) {
     this.clock = new EmulatorClock(options.clock, options.startTimeMs);
@@ -62,6 +72,23 @@ export class EmulatorState implements EmulatorRuntime {
     return this.rateLimiter ? this.rateLimiter.tryTake() : true;
   }
 
+  /** Holds `res` open without answering until the connection closes (or the emulator stops). */
+  public hold(res: http.ServerResponse, request: HeldRequest): void {
+    this.held.set(res, request);
+    res.on('close', () => this.held.delete(res));
+  }
+
+  /** The requests held open right now. */
+  public heldRequests(): HeldRequest[] {
+    return [...this.held.values()];
+  }
+
+  /** Closes every held request's connection (on stop). */
+  public releaseHeld(): void {
+    for (const res of this.held.keys()) res.destroy();
+    this.held.clear();
+  }
+
   public countCall(operation: string): void {
     this.calls.set(operation, (this.calls.get(operation) ?? 0) + 1);
   }
@@ -82,6 +109,8 @@ export class EmulatorState implements EmulatorRuntime {
       pendingTransitions: this.scheduler.pending(),
       scenario: this.scenario.dump(),
       pendingFaults: this.faults.pending(),
+      chaos: this.faults.chaosSpec() ?? null,
+      heldRequests: this.heldRequests(),
       rateLimit: this.rateLimiter?.limit ?? null,
       identities: this.identities.dump(),
       callCounts: this.callCounts(),

@@ -18,7 +18,8 @@
  *   account, and nothing is authorized;
  *   the region is the credential scope's region (default region when absent);
  * - order of checks: auth, target, call count, injected fault / rate limit, JSON, due transitions,
- *   input validation, IAM authorization, operation, output validation (strict mode);
+ *   input validation, IAM authorization, operation, output validation (strict mode), then the
+ *   after-the-operation faults (`lost-response`, `crash`);
  * - operations without an implementation (partial mode only) answer 501 NotImplemented, a status
  *   the SDKs do not retry.
  */
@@ -41,8 +42,6 @@ export interface ProtonEndpoint {
   readonly defaultRegion: string;
   /** Check every output against the model; a mismatch answers 500. */
   readonly strict: boolean;
-  /** Requests kept open by a 'hang' fault, answered never (closed on stop). */
-  readonly hanging: Set<http.ServerResponse>;
 }
 
 interface Caller {
@@ -108,6 +107,14 @@ function sendError(res: http.ServerResponse, type: string, status: number, messa
   send(res, status, { __type: type, message }, type);
 }
 
+/** The HTTP date of a SigV4 `x-amz-date` (`20260101T000000Z`); the wall clock when there is none. */
+function serverDate(amzDate: string | string[] | undefined): string {
+  const value = Array.isArray(amzDate) ? amzDate[0] : amzDate;
+  const match = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(value ?? '');
+  const date = match ? new Date(Date.UTC(+match[1], +match[2] - 1, +match[3], +match[4], +match[5], +match[6])) : new Date();
+  return date.toUTCString();
+}
+
 /** Handles one Proton request whose body has been read. */
 export async function handleProtonRequest(
   endpoint: ProtonEndpoint,
@@ -117,7 +124,11 @@ export async function handleProtonRequest(
   requestId: string,
 ): Promise<void> {
   res.setHeader('x-amzn-RequestId', requestId);
-  // The server's time (Date) stays the wall clock: a virtual Date would trip the SDKs' clock-skew retries.
+  // The server's time (Date) is the caller's own (its signing time): the emulator verifies no
+  // signature, so no caller's clock can be skewed against it, and a virtual Date would trip the SDKs'
+  // clock-skew corrections (a client on virtual time, as the local runner's Lambda functions are,
+  // signs with its virtual time). Inferred: AWS answers its own wall-clock time.
+  res.setHeader('Date', serverDate(req.headers['x-amz-date']));
   // The emulator's own (possibly virtual) time travels in this header, which clients measuring
   // elapsed time on the server's clock read in place of Date (lambda/engine/deployment.ts).
   res.setHeader(EMULATOR_CLOCK_HEADER, String(endpoint.state.clock.nowMs()));
@@ -128,10 +139,9 @@ export async function handleProtonRequest(
     const { state } = endpoint;
     state.countCall(operation);
 
-    const fault = state.faults.take(operation);
+    const fault = state.faults.take(operation, body.toString('utf-8'));
     if (fault === 'hang') {
-      endpoint.hanging.add(res);
-      res.on('close', () => endpoint.hanging.delete(res));
+      state.hold(res, { operation, kind: 'hang', remotePort: req.socket.remotePort ?? 0 });
       return;
     }
     if (fault === 'reset') {
@@ -171,6 +181,11 @@ export async function handleProtonRequest(
     if (fault === 'lost-response') {
       // The operation took effect; its response never reaches the client.
       req.socket.destroy();
+      return;
+    }
+    if (fault === 'crash') {
+      // The operation took effect; its caller is gone and reads nothing (faults.ts).
+      state.hold(res, { operation, kind: 'crash', remotePort: req.socket.remotePort ?? 0 });
       return;
     }
     send(res, 200, output);

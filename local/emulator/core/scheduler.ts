@@ -10,15 +10,27 @@ import type { Scheduler } from './runtime';
 
 interface Task {
   readonly dueMs: number;
+  readonly scheduledAtMs: number;
   readonly seq: number;
   readonly label: string;
   readonly fn: () => void;
 }
 
+/** A transition that ran: when it was scheduled and when it became due (virtual ms). */
+export interface TransitionRecord {
+  readonly label: string;
+  readonly scheduledAtMs: number;
+  readonly dueMs: number;
+}
+
+/** How many applied transitions the journal keeps (the oldest are dropped first). */
+const JOURNAL_LIMIT = 10_000;
+
 export class EmulatorScheduler implements Scheduler, Timeline {
   private tasks: Task[] = [];
   private seq = 0;
   private running = false;
+  private readonly journal: TransitionRecord[] = [];
 
   constructor(private readonly clock: EmulatorClock) {
     clock.attach(this);
@@ -26,7 +38,7 @@ export class EmulatorScheduler implements Scheduler, Timeline {
 
   public at(dueMs: number, label: string, fn: () => void): void {
     if (!Number.isFinite(dueMs)) throw new Error(`Scheduled transition '${label}' needs a finite due time, got ${dueMs}.`);
-    this.tasks.push({ dueMs, seq: this.seq++, label, fn });
+    this.tasks.push({ dueMs, scheduledAtMs: this.clock.nowMs(), seq: this.seq++, label, fn });
     this.tasks.sort((a, b) => a.dueMs - b.dueMs || a.seq - b.seq);
   }
 
@@ -38,6 +50,11 @@ export class EmulatorScheduler implements Scheduler, Timeline {
     return this.tasks.map(({ dueMs, label }) => ({ dueMs, label }));
   }
 
+  /** The transitions applied so far (at most the last 10,000), in the order they ran. */
+  public applied(): TransitionRecord[] {
+    return [...this.journal];
+  }
+
   /** Applies every transition due at the current time, in order. Re-entrant calls are no-ops. */
   public runDue(): void {
     if (this.running) return;
@@ -46,6 +63,8 @@ export class EmulatorScheduler implements Scheduler, Timeline {
       const now = this.clock.nowMs();
       while (this.tasks.length > 0 && this.tasks[0].dueMs <= now) {
         const task = this.tasks.shift()!;
+        this.journal.push({ label: task.label, scheduledAtMs: task.scheduledAtMs, dueMs: task.dueMs });
+        if (this.journal.length > JOURNAL_LIMIT) this.journal.shift();
         this.clock.pinnedAt(task.dueMs, task.fn);
       }
     } finally {

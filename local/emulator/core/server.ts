@@ -76,8 +76,7 @@ export async function startServer(endpoint: ProtonEndpoint, control: EmulatorCon
     port: (server.address() as AddressInfo).port,
     close: () =>
       new Promise<void>((resolve, reject) => {
-        for (const res of endpoint.hanging) res.destroy();
-        endpoint.hanging.clear();
+        endpoint.state.releaseHeld();
         server.close((e) => (e ? reject(e) : resolve()));
         server.closeAllConnections();
       }),
