@@ -40,6 +40,16 @@ function nested(prefix: string): StackState {
   return resource.stack!;
 }
 
+/**
+ * Checks the nested stack operations of an operation: exactly `expected` (in any order: independent
+ * nested stacks run side by side), each of `order`'s pairs `[first, then]` in that order.
+ */
+function expectNested(result: OperationResult, expected: string[], order: Array<[string, string]> = []): void {
+  const events = nestedEvents(result);
+  expect([...events].sort()).toEqual([...expected].sort());
+  for (const [first, then] of order) expect([first, events.indexOf(first) < events.indexOf(then)]).toEqual([first, true]);
+}
+
 /** The nested stack operations of an operation, in order: `<construct> <status>`. */
 function nestedEvents(result: OperationResult): string[] {
   return result.events
@@ -53,12 +63,17 @@ test('the demo platform deploys, upgrades, loses an instance, detaches and remov
   expect(initial.events.filter((e) => e.reason && /FAILED/.test(e.status)).map((e) => `${e.logicalId}: ${e.reason}`)).toEqual([]);
   expect(initial.success).toBe(true);
   expect(initial.requests).toEqual([]);
-  expect(nestedEvents(initial)).toEqual([
+  expectNested(initial, [
     'Staging CREATE_COMPLETE',
     'Production CREATE_COMPLETE',
     'StagingJobs CREATE_COMPLETE',
     'ApiInstancestaging CREATE_COMPLETE',
     'ApiInstanceproduction1 CREATE_COMPLETE',
+  ], [
+    // Environments first, the component before the instance that reads its outputs.
+    ['Staging CREATE_COMPLETE', 'StagingJobs CREATE_COMPLETE'],
+    ['StagingJobs CREATE_COMPLETE', 'ApiInstancestaging CREATE_COMPLETE'],
+    ['Production CREATE_COMPLETE', 'ApiInstanceproduction1 CREATE_COMPLETE'],
   ]);
   expect(nestedStacks()).toEqual([
     'ApiInstanceproduction1 CREATE_COMPLETE', 'ApiInstancestaging CREATE_COMPLETE', 'Production CREATE_COMPLETE',
@@ -80,11 +95,11 @@ test('the demo platform deploys, upgrades, loses an instance, detaches and remov
   const upgraded = await harness.runner.deploy(demoApp('upgraded'));
   expect(upgraded.success).toBe(true);
   // 1.1 re-renders both environments (MINOR_VERSION: in place); production-2 is created.
-  expect(nestedEvents(upgraded)).toEqual([
+  expectNested(upgraded, [
     'Staging UPDATE_COMPLETE',
     'Production UPDATE_COMPLETE',
     'ApiInstanceproduction2 CREATE_COMPLETE',
-  ]);
+  ], [['Production UPDATE_COMPLETE', 'ApiInstanceproduction2 CREATE_COMPLETE']]);
   expect(nested('Staging').resources.Vpc.properties).toEqual({
     CidrBlock: '10.1.0.0/16', EnableDnsSupport: true, EnableDnsHostnames: true, Tags: [{ Key: 'Name', Value: 'demo-staging' }],
   });
@@ -93,24 +108,24 @@ test('the demo platform deploys, upgrades, loses an instance, detaches and remov
   const removed = await harness.runner.deploy(demoApp('instance-removed'));
   expect(removed.success).toBe(true);
   // The detached component renders the same template (it reads names only): unchanged; the staging instance is re-rendered without its queue.
-  expect(nestedEvents(removed)).toEqual([
+  expectNested(removed, [
     'ApiInstancestaging UPDATE_COMPLETE',
     'ApiInstanceproduction2 DELETE_COMPLETE',
-  ]);
+  ], [['ApiInstancestaging UPDATE_COMPLETE', 'ApiInstanceproduction2 DELETE_COMPLETE']]);
   expect(Object.keys(nested('ApiInstancestaging').resources).sort()).toEqual(['ClientSecurityGroup', 'Config', 'SecurityGroup']);
 
   const componentRemoved = await harness.runner.deploy(demoApp('component-removed'));
   expect(componentRemoved.success).toBe(true);
-  expect(nestedEvents(componentRemoved)).toEqual(['StagingJobs DELETE_COMPLETE']);
+  expectNested(componentRemoved, ['StagingJobs DELETE_COMPLETE']);
 
   const destroyed = await harness.runner.destroy({ stackNames: [DEMO_STACK_NAME] });
   expect(destroyed.success).toBe(true);
-  expect(nestedEvents(destroyed)).toEqual([
+  expectNested(destroyed, [
     'ApiInstanceproduction1 DELETE_COMPLETE',
     'ApiInstancestaging DELETE_COMPLETE',
     'Production DELETE_COMPLETE',
     'Staging DELETE_COMPLETE',
-  ]);
+  ], [['ApiInstanceproduction1 DELETE_COMPLETE', 'Production DELETE_COMPLETE'], ['ApiInstancestaging DELETE_COMPLETE', 'Staging DELETE_COMPLETE']]);
   expect(harness.runner.stack(DEMO_STACK_NAME)).toBeUndefined();
   expect(harness.emulator.control.callCounts()).toEqual({});
 }, 120_000);
