@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { ITaggable, Lazy, RemovalPolicy, Stack, TagManager, Token } from 'aws-cdk-lib';
+import { Aspects, ITaggable, Lazy, RemovalPolicy, Stack, TagManager, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { Environment, IEnvironment } from './environment';
@@ -463,12 +463,18 @@ export class Component extends ComponentBase implements ITaggable {
       const instanceName = instanceNameAtSynth(instance);
       registerComponentOutputs(service, instanceName, (key) => this.getOutput(key));
       const instanceFile = service._cfnRendering?.bundle?.cloudFormationFiles.instance_infrastructure?.text ?? '';
-      const declared = declaredInstance(instance);
-      if (declared) {
-        // The environment's nested stack comes first; the instance's before or after this one.
-        nested.resource.node.addDependency(declared.environment!);
-        if (!/service_instance\.components\b/.test(instanceFile)) nested.resource.node.addDependency(declared);
-      }
+      // At synth, not now: the instance may be declared after the component (addInstance, or a ServiceInstance).
+      let wired = false;
+      Aspects.of(nested.stack).add({
+        visit: (node) => {
+          const declared = node === nested.stack && !wired ? declaredInstance(instance) : undefined;
+          if (!declared) return;
+          wired = true;
+          // The environment's nested stack comes first; the instance's before or after this one.
+          nested.resource.node.addDependency(declared.environment!);
+          if (!/service_instance\.components\b/.test(instanceFile)) nested.resource.node.addDependency(declared);
+        },
+      });
     }
     return nested;
   }

@@ -13,9 +13,10 @@ import { Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { buildDemoApp, DEMO_STACK_NAME } from '../../examples/app';
 import {
-  Backend, BackendSetting, Environment, EnvironmentAccountConnection, EnvironmentProvisioning, EnvironmentSpec, EnvironmentTemplate,
+  AccountSettings, Backend, BackendSetting, Component, ComponentInfrastructure, ComponentSource, ComponentTemplateLanguage, Environment,
+  EnvironmentAccountConnection, EnvironmentAccountConnectionAcceptance, EnvironmentProvisioning, EnvironmentSpec, EnvironmentTemplate,
   EnvironmentTemplateProvisioning, EnvironmentTemplateVersion, Repository, RepositoryProvider, Service, ServiceInstance, ServicePipelineSpec,
-  ServiceTemplate,
+  ServiceSyncConfig, ServiceTemplate,
   SyncedTemplate, TemplateBundle, TemplateSyncConfig,
 } from '../../src';
 
@@ -327,4 +328,49 @@ test("a customer-managed environment has no nested stack: its outputs are its sp
   expect(() => env.getOutput('Subnets')).toThrow("Environment 'Platform/Dev': getOutput('Subnets'): a customer-managed environment's outputs are its spec's inputs, "
     + 'and the spec has no input \'Subnets\' (inputs: VpcId, ClusterName). Read one of these, or add it to the spec.');
   expect(Template.fromStack(stack).toJSON().Resources).toBeUndefined();
+});
+
+test('a component attached to an instance the service adds after it deploys after that instance', () => {
+  const app = new App({ context: CFN });
+  const stack = new Stack(app, 'Platform', { env: ENV });
+  const network = new EnvironmentTemplate(stack, 'Network', { environmentTemplateName: 'network' });
+  const v1 = network.addVersion('V1', { bundle: TemplateBundle.fromDirectory(path.join(__dirname, '..', '..', 'examples', 'templates', 'network-v1.0')) });
+  const env = new Environment(stack, 'Dev', {
+    environmentName: 'dev',
+    templateVersion: v1,
+    provisioning: EnvironmentProvisioning.awsManaged({ protonServiceRole: iam.Role.fromRoleArn(stack, 'R', 'arn:aws:iam::123456789012:role/r') }),
+    componentRole: iam.Role.fromRoleArn(stack, 'C', 'arn:aws:iam::123456789012:role/c'),
+    spec: EnvironmentSpec.fromInputs({ vpc_cidr: '10.0.0.0/16', subnet_a_cidr: '10.0.0.0/20', subnet_b_cidr: '10.0.16.0/20' }),
+  });
+  const template = new ServiceTemplate(stack, 'Queues', { serviceTemplateName: 'queues' });
+  const version = template.addVersion('V1', {
+    bundle: TemplateBundle.fromDirectory(serviceBundle()),
+    compatibleEnvironmentTemplates: [{ template: network, majorVersion: '1' }],
+    supportedComponentSources: [ComponentSource.DIRECTLY_DEFINED],
+  });
+  const service = new Service(stack, 'Api', { serviceName: 'api', templateVersion: version, pipelineSpec: ServicePipelineSpec.fromInputs({}) });
+  const infrastructure = ComponentInfrastructure.fromString('Resources:\n  Jobs:\n    Type: AWS::SQS::Queue\n', ComponentTemplateLanguage.CLOUDFORMATION);
+  const jobs = new Component(stack, 'Jobs', {
+    serviceInstance: ServiceInstance.fromServiceInstanceName(stack, 'OneRef', service, 'one'), infrastructure,
+  });
+  const one = service.addInstance('one', { environment: env });
+
+  const parent = Template.fromStack(stack).toJSON().Resources;
+  const id = (construct: { node: { findChild(id: string): unknown } }) => stack.getLogicalId((construct.node.findChild('Stack') as NestedStack).nestedStackResource!);
+  expect(parent[id(jobs)].DependsOn).toEqual([id(env), id(one)].sort());
+});
+
+test('account settings, a service sync configuration and a connection acceptance are omitted with a warning naming each, and create nothing', () => {
+  const app = new App({ context: CFN });
+  const stack = new Stack(app, 'Platform', { env: ENV });
+  const repository = Repository.fromRepositoryAttributes(stack, 'Repo', { provider: RepositoryProvider.GITHUB, repositoryName: 'acme/services' });
+  new AccountSettings(stack, 'Settings', { pipelineServiceRole: iam.Role.fromRoleArn(stack, 'PipelineRole', 'arn:aws:iam::123456789012:role/p') });
+  new ServiceSyncConfig(stack, 'ServiceSync', { service: Service.fromServiceName(stack, 'Api', 'api'), repository, branch: 'main' });
+  new EnvironmentAccountConnectionAcceptance(stack, 'Accept', { environmentAccountId: '222222222222', environmentName: 'prod' });
+  expect(Template.fromStack(stack).toJSON().Resources).toBeUndefined();
+  expect(warnings(app, 'Platform')).toEqual([
+    "The account settings 'Platform/Settings' is Proton-only and is omitted by the cloudformation backend. [ack: cdk-proton:backend-ignored]",
+    "The service sync configuration 'Platform/ServiceSync' is Proton-only and is omitted by the cloudformation backend. [ack: cdk-proton:backend-ignored]",
+    "The environment account connection acceptance 'Platform/Accept' is Proton-only and is omitted by the cloudformation backend. [ack: cdk-proton:backend-ignored]",
+  ]);
 });
