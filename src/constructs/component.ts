@@ -392,8 +392,6 @@ export class Component extends ComponentBase implements ITaggable {
         TemplateFile: props.infrastructure.templateFile,
         ServiceInstanceInputs: instance ? this.renderInputs(instance, props.serviceInstanceSpec) : undefined,
         Description: props.description,
-        // Rendered at synth from the TagManager (a token here); the contract type is what it resolves to.
-        Tags: this.tags.renderedTags as unknown as Record<string, string>,
         // Lazy: getOutput() may be called after construction.
         Outputs: Lazy.list({ produce: () => [...this.requestedOutputs].sort() }, { omitEmpty: true }),
       },

@@ -217,8 +217,6 @@ export class EnvironmentAccountConnection extends EnvironmentAccountConnectionBa
         RoleArn: props.role?.roleArn,
         ComponentRoleArn: props.componentRole?.roleArn,
         CodebuildRoleArn: props.codebuildRole?.roleArn,
-        // Rendered at synth from the TagManager (a token here); the contract type is what it resolves to.
-        Tags: this.tags.renderedTags as unknown as Record<string, string>,
       },
       removalPolicy: props.removalPolicy,
       tags: this.tags,

@@ -411,8 +411,6 @@ export class Environment extends EnvironmentBase implements ITaggable {
         CodebuildRoleArn: members.codebuildRoleArn,
         ComponentRoleArn: props.componentRole?.roleArn,
         ProvisioningRepository: repository && { Provider: repository.provider, Name: repository.name, Branch: repository.branch },
-        // Rendered at synth from the TagManager (a token here); the contract type is what it resolves to.
-        Tags: this.tags.renderedTags as unknown as Record<string, string>,
         // Lazy: getOutput() may be called after construction.
         Outputs: Lazy.list({ produce: () => [...this.requestedOutputs].sort() }, { omitEmpty: true }),
       },

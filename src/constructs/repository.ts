@@ -194,8 +194,6 @@ export class Repository extends RepositoryBase implements ITaggable {
         Name: props.repositoryName,
         ConnectionArn: props.connectionArn,
         EncryptionKey: props.encryptionKey?.keyArn,
-        // Rendered at synth from the TagManager (a token here); the contract type is what it resolves to.
-        Tags: this.tags.renderedTags as unknown as Record<string, string>,
       },
       removalPolicy: props.removalPolicy,
       tags: this.tags,

@@ -240,7 +240,6 @@ export class ServiceInstance extends ServiceInstanceBase implements ITaggable {
         Inputs: Stack.of(this).toJsonString(props.spec?.inputs ?? {}),
         TemplateMajorVersion: props.templateMajorVersion,
         TemplateMinorVersion: props.templateMinorVersion,
-        Tags: this.tags.renderedTags as unknown as Record<string, string>,
         // Lazy: getOutput() may be called after construction.
         Outputs: Lazy.list({ produce: () => [...this.requestedOutputs].sort() }, { omitEmpty: true }),
       },

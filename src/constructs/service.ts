@@ -441,7 +441,6 @@ export class Service extends ServiceBase implements ITaggable {
         RepositoryConnectionArn: props.repositoryConnectionArn,
         RepositoryId: props.repositoryId,
         BranchName: props.branchName,
-        Tags: this.tags.renderedTags as unknown as Record<string, string>,
         InstanceOutputs: Lazy.list({ produce: () => [...this.instanceOutputs].sort() }, { omitEmpty: true }),
         PipelineOutputs: Lazy.list({ produce: () => [...this.pipelineOutputs].sort() }, { omitEmpty: true }),
       },

@@ -61,8 +61,6 @@ export function createTemplateResource<K extends TemplateKind>(scope: Construct,
       DisplayName: options.displayName,
       Description: options.description,
       EncryptionKey: options.encryptionKey?.keyArn,
-      // Rendered at synth from the TagManager (a token here); the contract type is what it resolves to.
-      Tags: options.tags.renderedTags as unknown as Record<string, string>,
       ...options.kindProperties,
     } as ProtonContract[K['resourceType']]['properties'],
     removalPolicy: options.removalPolicy,

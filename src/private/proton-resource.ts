@@ -137,7 +137,10 @@ export interface ProtonCustomResourceOptions<T extends ProtonResourceTypeName> {
   readonly properties: ProtonContract[T]['properties'];
   /** @default RemovalPolicy.DESTROY */
   readonly removalPolicy?: RemovalPolicy;
-  /** The resource's tags (`tags` of the construct), checked for reserved prefixes once the app is built. */
+  /**
+   * The resource's tags (`tags` of the construct): rendered into the `Tags` property, and checked
+   * for reserved prefixes once the app is built.
+   */
   readonly tags?: TagManager;
   /**
    * The Proton identity, unique in an account and region, of what the resource creates: a second
@@ -188,7 +191,8 @@ export class ProtonCustomResource<T extends ProtonResourceTypeName> {
     this.resource = new CustomResource(scope, 'Resource', {
       serviceToken: ProtonProvider.getOrCreate(scope).serviceToken,
       resourceType: kind.resourceType,
-      properties: { ...options.properties },
+      // The tags are rendered at synth from the TagManager (Tags.of(...) included).
+      properties: { ...options.properties, ...options.tags && { Tags: options.tags.renderedTags } },
       serviceTimeout: ProtonProvider.SERVICE_TIMEOUT,
       removalPolicy: options.removalPolicy ?? RemovalPolicy.DESTROY,
     });
