@@ -175,7 +175,7 @@ project.addTask('demo', {
 
 project.addTask('bench', {
   description: 'Benchmarks (ratios measured side by side in one run; see bench/README.md).',
-  steps: ['synth-scale', 'render-synth', 'handler-require', 'proton-calls', 'demo-critical-path', 'emulator-throughput'].map((script) => ({
+  steps: ['synth-scale', 'render-synth', 'handler-require', 'proton-calls', 'demo-critical-path', 'emulator-throughput', 'kind-size'].map((script) => ({
     exec: `${tsNode} bench/${script}.ts`,
   })),
 }).prependSpawn(handlerBundle.bundleTask);

@@ -14,12 +14,13 @@ import { ComponentHandler } from './component';
 import { log } from './engine/log';
 import { createProtonClient } from './engine/proton-client';
 import type { LifecycleHandler } from './engine/resource-handler';
+import { SynchronousResourceHandler } from './engine/synchronous-resource';
 import type { IsCompleteRequest, IsCompleteResponse, OnEventRequest, OnEventResponse } from './engine/types';
 import { EnvironmentHandler } from './environment';
 import { EnvironmentAccountConnectionHandler } from './environment-account-connection';
 import { EnvironmentAccountConnectionAcceptanceHandler } from './environment-account-connection-acceptance';
 import { EnvironmentTemplateHandler } from './environment-template';
-import { RepositoryHandler } from './repository';
+import { REPOSITORY } from './repository';
 import { ServiceHandler } from './service';
 import { ServiceInstanceHandler } from './service-instance';
 import { ServiceSyncConfigHandler } from './service-sync-config';
@@ -35,7 +36,7 @@ const HANDLERS: Record<ProtonResourceTypeName, HandlerFactory> = {
   [ProtonResourceType.ENVIRONMENT]: (proton, event) => new EnvironmentHandler(proton, event),
   [ProtonResourceType.SERVICE]: (proton, event) => new ServiceHandler(proton, event),
   [ProtonResourceType.SERVICE_INSTANCE]: (proton, event) => new ServiceInstanceHandler(proton, event),
-  [ProtonResourceType.REPOSITORY]: (proton, event) => new RepositoryHandler(proton, event),
+  [ProtonResourceType.REPOSITORY]: (proton, event) => new SynchronousResourceHandler(REPOSITORY, proton, event),
   [ProtonResourceType.ENVIRONMENT_ACCOUNT_CONNECTION]: (proton, event) => new EnvironmentAccountConnectionHandler(proton, event),
   [ProtonResourceType.ENVIRONMENT_ACCOUNT_CONNECTION_ACCEPTANCE]: (proton, event) => new EnvironmentAccountConnectionAcceptanceHandler(proton, event),
   [ProtonResourceType.ACCOUNT_SETTINGS]: (proton, event) => new AccountSettingsHandler(proton, event),

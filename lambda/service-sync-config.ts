@@ -1,4 +1,5 @@
 import {
+  ProtonClient,
   CreateServiceSyncConfigCommand,
   DeleteServiceSyncConfigCommand,
   GetServiceSyncConfigCommand,
@@ -6,10 +7,10 @@ import {
   ServiceSyncConfig,
   UpdateServiceSyncConfigCommand,
 } from '@aws-sdk/client-proton';
-import { PropertyReader } from './engine/properties';
 import { UpdatePlan, planUpdate } from './engine/resource-handler';
 import { SyncConfigHandler, SyncSource } from './engine/sync-config';
-import { REPOSITORY_PROVIDERS, ServiceSyncConfigData, ServiceSyncConfigProperties } from '../src/custom-resources/contract';
+import type { IsCompleteRequest } from './engine/types';
+import { SERVICE_SYNC_CONFIG_SCHEMA, ServiceSyncConfigData, ServiceSyncConfigProperties } from '../src/custom-resources/contract';
 
 /** A service sync configuration is keyed by its service: another service is another configuration. */
 const IMMUTABLE: ReadonlyArray<keyof ServiceSyncConfigProperties> = ['ServiceName'];
@@ -23,15 +24,10 @@ export class ServiceSyncConfigHandler extends SyncConfigHandler<ServiceSyncConfi
   protected readonly kind = 'service sync configuration';
   protected readonly pathLabel = 'file path';
 
-  protected parseProperties(reader: PropertyReader): ServiceSyncConfigProperties {
-    return {
-      ServiceName: reader.requiredString('ServiceName'),
-      RepositoryProvider: reader.requiredOneOf('RepositoryProvider', REPOSITORY_PROVIDERS),
-      RepositoryName: reader.requiredString('RepositoryName'),
-      Branch: reader.requiredString('Branch'),
-      FilePath: reader.requiredString('FilePath'),
-    };
+  constructor(proton: ProtonClient, event: IsCompleteRequest) {
+    super(proton, event, SERVICE_SYNC_CONFIG_SCHEMA);
   }
+
 
   protected identity(props: ServiceSyncConfigProperties): string {
     return props.ServiceName;

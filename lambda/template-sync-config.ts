@@ -1,4 +1,5 @@
 import {
+  ProtonClient,
   CreateTemplateSyncConfigCommand,
   DeleteTemplateSyncConfigCommand,
   GetTemplateSyncConfigCommand,
@@ -7,10 +8,10 @@ import {
   TemplateType,
   UpdateTemplateSyncConfigCommand,
 } from '@aws-sdk/client-proton';
-import { PropertyReader } from './engine/properties';
 import { UpdatePlan, planUpdate } from './engine/resource-handler';
 import { SyncConfigHandler, SyncSource } from './engine/sync-config';
-import { REPOSITORY_PROVIDERS, TEMPLATE_TYPES, TemplateSyncConfigData, TemplateSyncConfigProperties } from '../src/custom-resources/contract';
+import type { IsCompleteRequest } from './engine/types';
+import { TEMPLATE_SYNC_CONFIG_SCHEMA, TemplateSyncConfigData, TemplateSyncConfigProperties } from '../src/custom-resources/contract';
 
 /** A sync configuration is keyed by its template: another template is another configuration. */
 const IMMUTABLE: ReadonlyArray<keyof TemplateSyncConfigProperties> = ['TemplateType', 'TemplateName'];
@@ -24,16 +25,10 @@ export class TemplateSyncConfigHandler extends SyncConfigHandler<TemplateSyncCon
   protected readonly kind = 'template sync configuration';
   protected readonly pathLabel = 'subdirectory';
 
-  protected parseProperties(reader: PropertyReader): TemplateSyncConfigProperties {
-    return {
-      TemplateType: reader.requiredOneOf('TemplateType', TEMPLATE_TYPES),
-      TemplateName: reader.requiredString('TemplateName'),
-      RepositoryProvider: reader.requiredOneOf('RepositoryProvider', REPOSITORY_PROVIDERS),
-      RepositoryName: reader.requiredString('RepositoryName'),
-      Branch: reader.requiredString('Branch'),
-      Subdirectory: reader.optionalString('Subdirectory'),
-    };
+  constructor(proton: ProtonClient, event: IsCompleteRequest) {
+    super(proton, event, TEMPLATE_SYNC_CONFIG_SCHEMA);
   }
+
 
   protected identity(props: TemplateSyncConfigProperties): string {
     return `${props.TemplateType}:${props.TemplateName}`;

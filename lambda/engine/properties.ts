@@ -1,3 +1,5 @@
+import type { PropertiesOf, PropertyRule, PropertySchema } from '../../src/custom-resources/contract';
+
 /**
  * The one parser of CloudFormation `ResourceProperties`.
  *
@@ -102,6 +104,23 @@ export class PropertyReader {
     }
     const nested = new PropertyReader(`${this.resourceType}.${key}`, value as Record<string, unknown>);
     return Object.fromEntries(Object.keys(value).map((k) => [k, nested.optionalString(k) ?? '']));
+  }
+
+  /** Every key of `schema`, read by its rule (the kind's contract, `src/custom-resources/contract.ts`). */
+  public read<S extends PropertySchema>(schema: S): PropertiesOf<S> {
+    const entries = Object.entries(schema).map(([key, rule]) => [key, this.byRule(key, rule)] as const);
+    return Object.fromEntries(entries.filter(([, value]) => value !== undefined)) as PropertiesOf<S>;
+  }
+
+  private byRule(key: string, rule: PropertyRule<unknown, boolean>): unknown {
+    switch (rule.read) {
+      case 'stringMap':
+        return this.optionalStringMap(key);
+      case 'oneOf':
+        return this.requiredOneOf(key, rule.allowed!);
+      case 'string':
+        return rule.optional ? this.optionalString(key) : this.requiredString(key);
+    }
   }
 
   private malformed(key: string, problem: string): Error {

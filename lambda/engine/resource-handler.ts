@@ -5,7 +5,7 @@ import { DEPLOYMENT_POLL_MS, FIRST_SHORT_POLL_MS, Invocation, LambdaContextLike,
 import { log } from './log';
 import { PropertyReader } from './properties';
 import type { IsCompleteRequest, IsCompleteResponse, OnEventResponse } from './types';
-import { DeploymentBookkeeping } from '../../src/custom-resources/contract';
+import { DeploymentBookkeeping, PropertySchema } from '../../src/custom-resources/contract';
 
 /**
  * How long after `onEvent` an isComplete call counts as the request's first, in seconds on
@@ -91,11 +91,18 @@ export abstract class ResourceHandler<P extends object, D extends { readonly [K 
   private steps = 0;
   private stepStartedAtMs?: number;
 
-  constructor(protected readonly proton: ProtonClient, protected readonly event: IsCompleteRequest) {
+  /**
+   * @param schema the kind's properties as declared in the contract: read by it (else by `parseProperties`)
+   */
+  constructor(protected readonly proton: ProtonClient, protected readonly event: IsCompleteRequest, schema?: PropertySchema) {
     this.clock = ProtonClock.attach(proton);
-    this.props = this.parseProperties(new PropertyReader(event.ResourceType, event.ResourceProperties));
+    const parse = (raw: Record<string, unknown>) => {
+      const reader = new PropertyReader(event.ResourceType, raw);
+      return schema ? reader.read(schema) as P : this.parseProperties(reader);
+    };
+    this.props = parse(event.ResourceProperties);
     if (event.RequestType === 'Update') {
-      this.oldProps = this.parseProperties(new PropertyReader(event.ResourceType, event.OldResourceProperties));
+      this.oldProps = parse(event.OldResourceProperties);
     }
   }
 
@@ -230,8 +237,10 @@ export abstract class ResourceHandler<P extends object, D extends { readonly [K 
       || (this.event.RequestType === 'Update' && this.identity(this.oldProps!) !== this.event.PhysicalResourceId);
   }
 
-  /** Reads and checks the resource's properties (CloudFormation stringifies scalars). */
-  protected abstract parseProperties(reader: PropertyReader): P;
+  /** Reads and checks the resource's properties (CloudFormation stringifies scalars), for kinds without a schema. */
+  protected parseProperties(_reader: PropertyReader): P {
+    throw new Error(`${this.event.ResourceType}: the handler declares neither a property schema nor parseProperties.`);
+  }
 
   /** The Proton identity the properties designate (the physical id of the resource). */
   protected abstract identity(props: P): string;

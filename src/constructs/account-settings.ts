@@ -3,8 +3,6 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { IRepository } from './repository';
 import { validateLength } from './validation-util';
-import { ProtonProvider } from '../custom-resources/proton-provider';
-import { usesCloudFormationBackend } from '../private/cfn-backend/backend';
 import { KINDS } from '../private/kinds';
 import { ProtonCustomResource } from '../private/proton-resource';
 
@@ -82,16 +80,13 @@ export class AccountSettings extends Resource {
     const repository = props.pipelineProvisioningRepository;
     validateLength('pipelineProvisioningRepository.branch', repository?.branch, 1, 200);
 
-    // The cloudformation backend omits the resource (ProtonCustomResource warns): no handler.
-    if (!usesCloudFormationBackend(this)) {
-      const provider = ProtonProvider.getOrCreate(this);
-      provider.allowHandler(this, KINDS.accountSettings.resourceType, {
-        role: [props.pipelineServiceRole, props.pipelineCodebuildRole].filter((r): r is iam.IRole => r !== undefined).map((r) => r.roleArn),
-      });
-    }
-
     const resource = new ProtonCustomResource(this, {
       kind: KINDS.accountSettings,
+      handlerAccess: {
+        targets: {
+          role: [props.pipelineServiceRole, props.pipelineCodebuildRole].filter((r): r is iam.IRole => r !== undefined).map((r) => r.roleArn),
+        },
+      },
       properties: {
         PipelineServiceRoleArn: props.pipelineServiceRole?.roleArn,
         PipelineCodebuildRoleArn: props.pipelineCodebuildRole?.roleArn,

@@ -1,19 +1,12 @@
 import { IResource, ITaggable, RemovalPolicy, Resource, TagManager, Token } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
-import { ProtonProvider } from '../custom-resources/proton-provider';
-import { usesCloudFormationBackend } from '../private/cfn-backend/backend';
+import { validateConnectionArn, validatePattern } from './validation-util';
 import { KINDS } from '../private/kinds';
 import { protonArnComponents, repositoryArnOf } from '../private/proton-arns';
-import { ProtonCustomResource, protonTags } from '../private/proton-resource';
+import { ProtonCustomResource, importResource, protonTags } from '../private/proton-resource';
 
 const KIND = KINDS.repository;
-
-/** Proton's `RepositoryName`: `owner/name`, 1 to 100 characters. */
-const REPOSITORY_NAME_PATTERN = /^[A-Za-z0-9_.-].*\/[A-Za-z0-9_.-].*$/;
-
-/** A CodeStar (CodeConnections) connection ARN. */
-const CONNECTION_ARN_PATTERN = /^arn:(aws|aws-cn|aws-us-gov):(codestar-connections|codeconnections):[a-z0-9-]+:\d{12}:connection\/[\w-]+$/;
 
 /**
  * The Git provider of a linked repository.
@@ -90,21 +83,6 @@ export interface RepositoryProps {
   readonly removalPolicy?: RemovalPolicy;
 }
 
-abstract class RepositoryBase extends Resource implements IRepository {
-  public abstract readonly repositoryName: string;
-  public abstract readonly repositoryProvider: RepositoryProvider;
-  public abstract readonly repositoryArn: string;
-}
-
-function validateRepositoryName(value: string): void {
-  if (Token.isUnresolved(value)) {
-    return;
-  }
-  if (value.length < 1 || value.length > 100 || !REPOSITORY_NAME_PATTERN.test(value)) {
-    throw new Error(`repositoryName '${value}' is not a valid repository name: give it as 'owner/name' (1 to 100 characters), e.g. 'my-org/proton-templates'.`);
-  }
-}
-
 /**
  * A link from AWS Proton to a Git repository, through an AWS CodeStar connection. Environments
  * provisioned through a repository (self-managed provisioning), the account's pipeline
@@ -117,11 +95,10 @@ function validateRepositoryName(value: string): void {
  * @resource Custom::ProtonRepository
  * @see https://docs.aws.amazon.com/proton/latest/userguide/ag-create-repo.html
  */
-export class Repository extends RepositoryBase implements ITaggable {
+export class Repository extends Resource implements IRepository, ITaggable {
   /** References a repository already linked to Proton, in the stack's account and region. */
   public static fromRepositoryAttributes(scope: Construct, id: string, attrs: RepositoryAttributes): IRepository {
-    validateRepositoryName(attrs.repositoryName);
-    return Repository.imported(scope, id, attrs.provider, attrs.repositoryName, repositoryArnOf(scope, attrs.provider, attrs.repositoryName));
+    return imported(scope, id, attrs.provider, attrs.repositoryName, repositoryArnOf(scope, attrs.provider, attrs.repositoryName));
   }
 
   /**
@@ -137,33 +114,17 @@ export class Repository extends RepositoryBase implements ITaggable {
         + 'give them to Repository.fromRepositoryAttributes instead.');
     }
     // Not protonArnName: the resource name `<provider>:<owner>/<name>` holds a '/'.
-    const match = /^arn:[^:]+:proton:[^:]*:[^:]*:repository\/(github|github_enterprise|bitbucket):(.+)$/.exec(repositoryArn);
-    if (!match) {
-      throw new Error(`repositoryArn '${repositoryArn}' is not a repository link ARN: expected ${expected} (provider github, github_enterprise or bitbucket).`);
-    }
-    validateRepositoryName(match[2]);
-    return Repository.imported(scope, id, match[1].toUpperCase() as RepositoryProvider, match[2], repositoryArn);
-  }
-
-  private static imported(scope: Construct, id: string, provider: RepositoryProvider, name: string, arn: string): IRepository {
-    class Import extends RepositoryBase {
-      public readonly repositoryName = name;
-      public readonly repositoryProvider = provider;
-      public readonly repositoryArn = arn;
-    }
-    return new Import(scope, id, { environmentFromArn: arn });
+    const pattern = /^arn:[^:]+:proton:[^:]*:[^:]*:repository\/(github|github_enterprise|bitbucket):(.+)$/;
+    validatePattern('repositoryArn', repositoryArn, pattern, `a repository link ARN: expected ${expected} (provider github, github_enterprise or bitbucket)`);
+    const [, provider, name] = pattern.exec(repositoryArn)!;
+    return imported(scope, id, provider.toUpperCase() as RepositoryProvider, name, repositoryArn);
   }
 
   public readonly repositoryName: string;
   public readonly repositoryProvider: RepositoryProvider;
   public readonly repositoryArn: string;
-  /**
-   * The name known at synth time, for IAM policies (the `Name` attribute would make the
-   * handler's policy depend on this resource: a cycle).
-   * @internal
-   */
+  /** @internal The name known at synth time, for IAM policies (the `Name` attribute would make the handler's policy depend on this resource: a cycle). */
   public readonly _nameAtSynth: string;
-
   /** Tags of the link (`Tags.of(...)` works too). Updated in place. */
   public readonly tags: TagManager = protonTags(KIND);
 
@@ -171,38 +132,34 @@ export class Repository extends RepositoryBase implements ITaggable {
     super(scope, id, { physicalName: props.repositoryName });
     this._nameAtSynth = props.repositoryName;
     validateRepositoryName(props.repositoryName);
-    if (!Token.isUnresolved(props.connectionArn) && !CONNECTION_ARN_PATTERN.test(props.connectionArn)) {
-      throw new Error(`connectionArn '${props.connectionArn}' is not an AWS CodeStar connection ARN: expected `
-        + 'arn:<partition>:codestar-connections:<region>:<account>:connection/<id> (create the connection in the console or with AWS::CodeStarConnections::Connection).');
-    }
-
-    // The cloudformation backend omits the resource (ProtonCustomResource warns): no handler.
-    if (!usesCloudFormationBackend(this)) {
-      const provider = ProtonProvider.getOrCreate(this);
-      const arnAtSynth = repositoryArnOf(this, props.provider, props.repositoryName);
-      // Proton reaches the repository through the connection passed on the caller's behalf.
-      provider.allowHandler(this, KIND.resourceType, { repository: [arnAtSynth], connection: [props.connectionArn] });
-      if (props.encryptionKey) {
-        provider.allowKeyUse(props.encryptionKey);
-      }
-    }
-
+    validateConnectionArn('connectionArn', props.connectionArn);
+    const arnName = `${props.provider.toLowerCase()}:${props.repositoryName}`;
     const resource = new ProtonCustomResource(this, {
       kind: KIND,
       properties: {
-        Provider: props.provider,
-        Name: props.repositoryName,
-        ConnectionArn: props.connectionArn,
-        EncryptionKey: props.encryptionKey?.keyArn,
+        Provider: props.provider, Name: props.repositoryName, ConnectionArn: props.connectionArn, EncryptionKey: props.encryptionKey?.keyArn,
       },
       removalPolicy: props.removalPolicy,
       tags: this.tags,
       identity: { name: `${props.provider}:${props.repositoryName}`, property: 'repositoryName', importWith: 'Repository.fromRepositoryAttributes' },
+      // Proton reaches the repository through the connection passed on the caller's behalf.
+      handlerAccess: {
+        targets: { repository: [repositoryArnOf(this, props.provider, props.repositoryName)], connection: [props.connectionArn] },
+        keys: [props.encryptionKey],
+      },
     });
-
     this.repositoryProvider = props.provider;
     this.repositoryName = this.getResourceNameAttribute(resource.attr('Name'));
-    this.repositoryArn = this.getResourceArnAttribute(resource.attr('Arn'),
-      protonArnComponents(KIND.arnResourceType, `${props.provider.toLowerCase()}:${props.repositoryName}`));
+    this.repositoryArn = this.getResourceArnAttribute(resource.attr('Arn'), protonArnComponents(KIND.arnResourceType, arnName));
   }
+}
+
+function validateRepositoryName(value: string): void {
+  validatePattern('repositoryName', value, /^[A-Za-z0-9_.-].*\/[A-Za-z0-9_.-].*$/,
+    'a valid repository name: give it as \'owner/name\' (1 to 100 characters), e.g. \'my-org/proton-templates\'', 100);
+}
+
+function imported(scope: Construct, id: string, repositoryProvider: RepositoryProvider, repositoryName: string, repositoryArn: string): IRepository {
+  validateRepositoryName(repositoryName);
+  return importResource(scope, id, repositoryArn, { repositoryProvider, repositoryName, repositoryArn });
 }

@@ -4,8 +4,6 @@ import { IRepository } from './repository';
 import { IService, Service } from './service';
 import { ServiceInstance } from './service-instance';
 import { validateLength, validateRepositoryPath } from './validation-util';
-import { ProtonProvider } from '../custom-resources/proton-provider';
-import { usesCloudFormationBackend } from '../private/cfn-backend/backend';
 import { sameService } from '../private/instance-attachments';
 import { KINDS } from '../private/kinds';
 import { nameAtSynth } from '../private/proton-arns';
@@ -75,14 +73,9 @@ export class ServiceSyncConfig extends Resource {
     validateRepositoryPath('filePath', props.filePath);
     this.service = props.service;
 
-    // The cloudformation backend omits the resource (ProtonCustomResource warns): no handler.
-    if (!usesCloudFormationBackend(this)) {
-      const provider = ProtonProvider.getOrCreate(this);
-      provider.allowHandler(this, KINDS.serviceSyncConfig.resourceType, {});
-    }
-
     const resource = new ProtonCustomResource(this, {
       kind: KINDS.serviceSyncConfig,
+      handlerAccess: { targets: {} },
       properties: {
         ServiceName: props.service.serviceName,
         RepositoryProvider: props.repository.repositoryProvider,

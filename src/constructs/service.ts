@@ -11,7 +11,7 @@ import { IServiceTemplateVersion, ServiceTemplateVersion } from './service-templ
 import { ServiceInstanceSpec, ServicePipelineSpec } from './spec';
 import { TemplateSchema } from './template-bundle';
 import { resolveTemplateVersion } from './template-version-base';
-import { validateLength, validateResourceName } from './validation-util';
+import { validateConnectionArn, validateLength, validateResourceName } from './validation-util';
 import { PIPELINE_OUTPUT_ATTRIBUTE_PREFIX, ServiceInstanceEntry } from '../custom-resources/contract';
 import { ProtonProvider } from '../custom-resources/proton-provider';
 import { nonCloudFormationRefusal, usesCloudFormationBackend, warnIgnored } from '../private/cfn-backend/backend';
@@ -382,6 +382,7 @@ export class Service extends ServiceBase implements ITaggable {
     if (repository.some((v) => v !== undefined) && repository.some((v) => v === undefined)) {
       throw new Error('Give repositoryConnectionArn, repositoryId and branchName together (the pipeline\'s source repository), or none of them.');
     }
+    validateConnectionArn('repositoryConnectionArn', props.repositoryConnectionArn);
     const version = resolveTemplateVersion('A service', props,
       (v) => (ServiceTemplateVersion.isServiceTemplateVersion(v) ? v.schema : undefined));
     this.schema = version.schema;

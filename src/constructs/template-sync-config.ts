@@ -5,8 +5,6 @@ import { IRepository } from './repository';
 import { IServiceTemplate } from './service-template';
 import { TemplateType } from './template-bundle';
 import { validateLength, validateRepositoryPath } from './validation-util';
-import { ProtonProvider } from '../custom-resources/proton-provider';
-import { usesCloudFormationBackend } from '../private/cfn-backend/backend';
 import { KINDS } from '../private/kinds';
 import { nameAtSynth } from '../private/proton-arns';
 import { ProtonCustomResource } from '../private/proton-resource';
@@ -90,14 +88,9 @@ export class TemplateSyncConfig extends Resource {
     validateLength('branch', props.branch, 1, 200);
     validateRepositoryPath('subdirectory', props.subdirectory);
 
-    // The cloudformation backend omits the resource (ProtonCustomResource warns): no handler.
-    if (!usesCloudFormationBackend(this)) {
-      const provider = ProtonProvider.getOrCreate(this);
-      provider.allowHandler(this, KINDS.templateSyncConfig.resourceType, {});
-    }
-
     const resource = new ProtonCustomResource(this, {
       kind: KINDS.templateSyncConfig,
+      handlerAccess: { targets: {} },
       properties: {
         TemplateType: props.template.templateType,
         TemplateName: props.template.templateName,

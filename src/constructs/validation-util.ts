@@ -57,3 +57,26 @@ function suggestName(value: string): string {
   const cleaned = value.replace(/[^0-9A-Za-z_\-]/g, '-').replace(/^[^0-9A-Za-z]+/, '').slice(0, RESOURCE_NAME_MAX_LENGTH);
   return cleaned.length > 0 ? cleaned : 'my-template';
 }
+
+/** A CodeStar (CodeConnections) connection ARN. */
+const CONNECTION_ARN_PATTERN = /^arn:(aws|aws-cn|aws-us-gov):(codestar-connections|codeconnections):[a-z0-9-]+:\d{12}:connection\/[\w-]+$/;
+
+/**
+ * Checks an AWS CodeStar connection ARN known at synth time.
+ * @param prop the construct property, e.g. `connectionArn`
+ */
+export function validateConnectionArn(prop: string, value: string | undefined): void {
+  validatePattern(prop, value, CONNECTION_ARN_PATTERN, 'an AWS CodeStar connection ARN: expected '
+    + 'arn:<partition>:codestar-connections:<region>:<account>:connection/<id> (create the connection in the console or with AWS::CodeStarConnections::Connection)');
+}
+
+/**
+ * Checks a string known at synth time against Proton's pattern for it (and its length).
+ * @param prop the construct property, e.g. `repositoryName`
+ * @param expected what the value must be and how to give it, after "is not", e.g. `a valid repository name: give it as …`
+ */
+export function validatePattern(prop: string, value: string | undefined, pattern: RegExp, expected: string, maxLength: number = 2048): void {
+  if (value !== undefined && !Token.isUnresolved(value) && (value.length < 1 || value.length > maxLength || !pattern.test(value))) {
+    throw new Error(`${prop} '${value}' is not ${expected}.`);
+  }
+}

@@ -10,6 +10,40 @@
  * the handler parses them back with one shared parser (`lambda/engine/properties.ts`).
  */
 
+/**
+ * How the handler reads one `ResourceProperties` key: a kind declared by a schema (an object of
+ * these, one per key) gets its properties' type from it ({@link PropertiesOf}) and its parsing
+ * from the one parser (`lambda/engine/properties.ts`, `readSchema`), so the two cannot drift.
+ */
+export interface PropertyRule<T, Optional extends boolean> {
+  /** The reader: a string, one of `allowed`, or a map of strings. */
+  readonly read: 'string' | 'oneOf' | 'stringMap';
+  readonly optional: Optional;
+  /** For `oneOf`: the values Proton's model allows. */
+  readonly allowed?: readonly string[];
+  /** Carries the value type (never set). */
+  readonly valueType?: T;
+}
+
+/** The rules of a schema. */
+export const property = {
+  string: { read: 'string', optional: false } as PropertyRule<string, false>,
+  optionalString: { read: 'string', optional: true } as PropertyRule<string, true>,
+  oneOf: <T extends string>(allowed: readonly T[]) => ({ read: 'oneOf', optional: false, allowed }) as PropertyRule<T, false>,
+  /** A map of strings (customer tags): optional. */
+  tags: { read: 'stringMap', optional: true } as PropertyRule<Record<string, string>, true>,
+};
+
+/** A kind's properties as a schema: key → rule. */
+export type PropertySchema = Record<string, PropertyRule<unknown, boolean>>;
+
+type ValueOf<R> = R extends PropertyRule<infer T, boolean> ? T : never;
+
+/** The properties a schema describes: required keys for required rules, optional keys for optional ones. */
+export type PropertiesOf<S extends PropertySchema> =
+  { readonly [K in keyof S as S[K] extends PropertyRule<unknown, false> ? K : never]: ValueOf<S[K]> }
+  & { readonly [K in keyof S as S[K] extends PropertyRule<unknown, false> ? never : K]?: ValueOf<S[K]> };
+
 /** CloudFormation resource types of the custom resources, one per Proton resource. */
 export const ProtonResourceType = {
   ENVIRONMENT_TEMPLATE: 'Custom::ProtonEnvironmentTemplate',
@@ -151,18 +185,19 @@ export interface TemplateVersionData {
 export const REPOSITORY_PROVIDERS = ['GITHUB', 'GITHUB_ENTERPRISE', 'BITBUCKET'] as const;
 
 /** `ResourceProperties` of `Custom::ProtonRepository`. Proton has no update: all but tags are immutable. */
-export interface RepositoryProperties {
+export const REPOSITORY_SCHEMA = {
   /** `GITHUB` | `GITHUB_ENTERPRISE` | `BITBUCKET`. */
-  readonly Provider: string;
+  Provider: property.oneOf(REPOSITORY_PROVIDERS),
   /** `owner/name`. */
-  readonly Name: string;
+  Name: property.string,
   /** ARN of the CodeStar connection to the provider. */
-  readonly ConnectionArn: string;
+  ConnectionArn: property.string,
   /** Customer managed KMS key ARN. */
-  readonly EncryptionKey?: string;
+  EncryptionKey: property.optionalString,
   /** Customer tags (mutable). */
-  readonly Tags?: Record<string, string>;
-}
+  Tags: property.tags,
+};
+export type RepositoryProperties = PropertiesOf<typeof REPOSITORY_SCHEMA>;
 
 /** `Data` of `Custom::ProtonRepository`. */
 export interface RepositoryData {
@@ -248,16 +283,17 @@ export interface AccountSettingsData {
 export const TEMPLATE_TYPES = ['ENVIRONMENT', 'SERVICE'] as const;
 
 /** `ResourceProperties` of `Custom::ProtonTemplateSyncConfig`. */
-export interface TemplateSyncConfigProperties {
+export const TEMPLATE_SYNC_CONFIG_SCHEMA = {
   /** `ENVIRONMENT` | `SERVICE` (immutable). */
-  readonly TemplateType: string;
+  TemplateType: property.oneOf(TEMPLATE_TYPES),
   /** Template name (immutable). */
-  readonly TemplateName: string;
-  readonly RepositoryProvider: string;
-  readonly RepositoryName: string;
-  readonly Branch: string;
-  readonly Subdirectory?: string;
-}
+  TemplateName: property.string,
+  RepositoryProvider: property.oneOf(REPOSITORY_PROVIDERS),
+  RepositoryName: property.string,
+  Branch: property.string,
+  Subdirectory: property.optionalString,
+};
+export type TemplateSyncConfigProperties = PropertiesOf<typeof TEMPLATE_SYNC_CONFIG_SCHEMA>;
 
 /** `Data` of `Custom::ProtonTemplateSyncConfig`. */
 export interface TemplateSyncConfigData {
@@ -266,15 +302,16 @@ export interface TemplateSyncConfigData {
 }
 
 /** `ResourceProperties` of `Custom::ProtonServiceSyncConfig`: at most one per service. */
-export interface ServiceSyncConfigProperties {
+export const SERVICE_SYNC_CONFIG_SCHEMA = {
   /** The synced service (immutable; the identity). */
-  readonly ServiceName: string;
-  readonly RepositoryProvider: string;
-  readonly RepositoryName: string;
-  readonly Branch: string;
+  ServiceName: property.string,
+  RepositoryProvider: property.oneOf(REPOSITORY_PROVIDERS),
+  RepositoryName: property.string,
+  Branch: property.string,
   /** Path of the `proton-ops` file in the repository. */
-  readonly FilePath: string;
-}
+  FilePath: property.string,
+};
+export type ServiceSyncConfigProperties = PropertiesOf<typeof SERVICE_SYNC_CONFIG_SCHEMA>;
 
 /** `Data` of `Custom::ProtonServiceSyncConfig`. */
 export interface ServiceSyncConfigData {

@@ -11,6 +11,7 @@
 import { CustomResource, Lazy, RemovalPolicy, Resource, Stack, Stage, TagManager, TagType, Token } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct, IConstruct } from 'constructs';
 import { usesCloudFormationBackend, warnOmitted } from './cfn-backend/backend';
 import { OperationUse, PermissionTargets, ProtonArnType, grantProton } from './permissions';
@@ -147,6 +148,13 @@ export interface ProtonCustomResourceOptions<T extends ProtonResourceTypeName> {
    * construct of the app declaring the same identity fails synthesis. Unresolved names are not checked.
    */
   readonly identity?: ProtonIdentity;
+  /**
+   * What the stack's handler may act on for this resource (the permissions table's targets), and
+   * the KMS keys it lets Proton use on the caller's behalf. Granted only where the resource is
+   * deployed through the handler (not on the cloudformation backend).
+   * @default - nothing granted here (the construct grants it)
+   */
+  readonly handlerAccess?: { readonly targets: PermissionTargets; readonly keys?: ReadonlyArray<kms.IKey | undefined> };
 }
 
 /** What makes a Proton resource unique in its account and region. */
@@ -188,8 +196,13 @@ export class ProtonCustomResource<T extends ProtonResourceTypeName> {
       this.omitted = kind;
       return;
     }
+    const provider = ProtonProvider.getOrCreate(scope);
+    if (options.handlerAccess) {
+      provider.allowHandler(scope, kind.resourceType, options.handlerAccess.targets);
+      options.handlerAccess.keys?.forEach((key) => key && provider.allowKeyUse(key));
+    }
     this.resource = new CustomResource(scope, 'Resource', {
-      serviceToken: ProtonProvider.getOrCreate(scope).serviceToken,
+      serviceToken: provider.serviceToken,
       resourceType: kind.resourceType,
       // The tags are rendered at synth from the TagManager (Tags.of(...) included).
       properties: { ...options.properties, ...options.tags && { Tags: options.tags.renderedTags } },
@@ -269,6 +282,18 @@ export function reservedTagErrors(tags: TagManager, what: string): string[] {
     `Tag key(s) ${reserved.join(', ')} of ${what} use a reserved prefix (${RESERVED_TAG_PREFIXES.join(', ')}): `
     + 'AWS and cdk-proton\'s ownership tags use them. Rename these tags.',
   ];
+}
+
+/** Marks an imported resource: the importers of every kind return one of these with the kind's attributes. */
+class ImportedResource extends Resource {}
+
+/**
+ * An imported resource of `arn` (its account and region are the ARN's) carrying `attributes`,
+ * e.g. `{ repositoryName, repositoryArn }`: what a `fromXxx` importer returns for a kind whose
+ * interface has no methods of its own.
+ */
+export function importResource<T extends object>(scope: Construct, id: string, arn: string, attributes: T): T & Resource {
+  return Object.assign(new ImportedResource(scope, id, { environmentFromArn: arn }), attributes);
 }
 
 /** A tag manager of a Proton resource (a map of tags, rendered into the `Tags` property). */

@@ -93,6 +93,10 @@ describe('Service', () => {
       .toThrow("Service 'TestStack/Web' already has an instance named 'dev': instance names are unique in a service. Choose another name.");
     expect(() => new Service(stack, 'Partial', { templateVersion: version, repositoryId: 'acme/web' }))
       .toThrow("Give repositoryConnectionArn, repositoryId and branchName together (the pipeline's source repository), or none of them.");
+    expect(() => new Service(stack, 'BadConnection', {
+      templateVersion: version, repositoryConnectionArn: 'arn:aws:iam::123456789012:role/x', repositoryId: 'acme/web', branchName: 'main',
+    })).toThrow("repositoryConnectionArn 'arn:aws:iam::123456789012:role/x' is not an AWS CodeStar connection ARN: expected "
+      + 'arn:<partition>:codestar-connections:<region>:<account>:connection/<id> (create the connection in the console or with AWS::CodeStarConnections::Connection).');
     new Service(stack, 'Empty', { templateVersion: version });
     expect(() => Template.fromStack(stack)).toThrow(/Service 'TestStack\/Empty' has no instances: Proton needs at least one/);
   });

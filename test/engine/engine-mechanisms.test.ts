@@ -3,6 +3,7 @@ import { clientToken } from '../../lambda/engine/client-token';
 import { MAX_FAILURE_MESSAGE_LENGTH, failure, truncate } from '../../lambda/engine/errors';
 import { PropertyReader } from '../../lambda/engine/properties';
 import { planUpdate } from '../../lambda/engine/resource-handler';
+import { PropertiesOf, property } from '../../src/custom-resources/contract';
 
 describe('clientToken', () => {
   const request = { StackId: STACK_ID, LogicalResourceId: 'Version', RequestId: 'req-1' };
@@ -59,6 +60,24 @@ describe('PropertyReader', () => {
     expect(() => reader({ Name: ['x'] }).optionalString('Name')).toThrow('Custom::ProtonThing property Name must be a string, got object.');
     expect(() => reader({ Tags: ['x'] }).optionalStringMap('Tags')).toThrow('Custom::ProtonThing property Tags must be a map of strings.');
     expect(() => reader({ Tags: { a: { b: 'c' } } }).optionalStringMap('Tags')).toThrow('Custom::ProtonThing.Tags property a must be a string, got object.');
+  });
+});
+
+describe('PropertyReader.read (a kind\'s schema from the contract)', () => {
+  const reader = (raw: Record<string, unknown>) => new PropertyReader('Custom::ProtonThing', raw);
+  const schema = { Kind: property.oneOf(['A', 'B'] as const), Name: property.string, Key: property.optionalString, Tags: property.tags };
+
+  test('reads every key by its rule and leaves out absent optional keys (so an update compares equal)', () => {
+    const props: PropertiesOf<typeof schema> = reader({ Kind: 'A', Name: 42, Tags: { a: 1 }, Extra: 'ignored' }).read(schema);
+    expect(props).toEqual({ Kind: 'A', Name: '42', Tags: { a: '1' } });
+    expect(Object.keys(props)).toEqual(['Kind', 'Name', 'Tags']);
+    expect(reader({ Kind: 'B', Name: 'n', Key: 'k' }).read(schema)).toEqual({ Kind: 'B', Name: 'n', Key: 'k' });
+  });
+
+  test('names the property and the problem, as the readers do', () => {
+    expect(() => reader({ Kind: 'C', Name: 'n' }).read(schema)).toThrow('Custom::ProtonThing property Kind must be one of A, B, got "C".');
+    expect(() => reader({ Kind: 'A' }).read(schema)).toThrow('Custom::ProtonThing property Name is required.');
+    expect(() => reader({ Kind: 'A', Name: 'n', Tags: 'x' }).read(schema)).toThrow('Custom::ProtonThing property Tags must be a map of strings.');
   });
 });
 

@@ -2,6 +2,7 @@ import {
   CreateEnvironmentTemplateCommand,
   CreateRepositoryCommand,
   CreateTemplateSyncConfigCommand,
+  DeleteRepositoryCommand,
   DeleteTemplateSyncConfigCommand,
   GetRepositoryCommand,
   ListTagsForResourceCommand,
@@ -165,4 +166,21 @@ test('malformed properties are refused naming the property', async () => {
     .rejects.toThrow('Custom::ProtonRepository property Provider must be one of GITHUB, GITHUB_ENTERPRISE, BITBUCKET, got "GITLAB".');
   await expect(onEvent(createEvent(resource('Bad'), { Provider: 'GITHUB', Name: 'acme/bad' })))
     .rejects.toThrow('Custom::ProtonRepository property ConnectionArn is required.');
+});
+
+test('a tags update of a link deleted outside CloudFormation fails naming the fix; the keys Proton has no value for are left out', async () => {
+  const r = resource('Gone');
+  const before = props('acme/gone', { Tags: { team: 'a' } });
+  await harness.run(createEvent(r, before));
+  await harness.proton.send(new DeleteRepositoryCommand({ provider: 'GITHUB', name: 'acme/gone' }));
+  await expect(harness.run(updateEvent(r, 'GITHUB:acme/gone', before, props('acme/gone', { Tags: { team: 'b' } })))).rejects.toThrow(
+    "The Proton link to repository 'GITHUB:acme/gone' no longer exists; it was deleted outside CloudFormation. "
+    + 'Remove the Repository from the stack and add it again to create it again.',
+  );
+  harness.emu.control.resetCallCounts();
+  // No EncryptionKey in the properties: none is sent, and an update adding one is a replacement (other name: allowed).
+  await harness.run(createEvent(resource('NoKey'), props('acme/nokey')));
+  expect((await getRepository('acme/nokey')).encryptionKey).toBeUndefined();
+  await expect(harness.run(updateEvent(resource('NoKey'), 'GITHUB:acme/nokey', props('acme/nokey'), props('acme/nokey', { EncryptionKey: 'arn:aws:kms:us-east-1:111111111111:key/k2' }))))
+    .rejects.toThrow(/^Cannot replace the Proton link to repository 'GITHUB:acme\/nokey': EncryptionKey changed, which Proton cannot update, and the replacement would be the same repository/);
 });
