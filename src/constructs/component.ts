@@ -1,13 +1,13 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { Aspects, ITaggable, Lazy, RemovalPolicy, Stack, TagManager, Token } from 'aws-cdk-lib';
+import { Aspects, ITaggable, Lazy, RemovalPolicy, Stack, Stage, TagManager, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { Environment, IEnvironment } from './environment';
 import { generatePhysicalName } from './physical-name-util';
 import { IProtonDeployedResource } from './proton-resource';
 import { Service } from './service';
-import type { IServiceInstance } from './service-instance';
+import { IServiceInstance, ServiceInstance } from './service-instance';
 import { ServiceInstanceBase } from './service-instance-base';
 import { ComponentSource, ServiceTemplateVersion } from './service-template-version';
 import { ServiceInstanceSpec } from './spec';
@@ -15,12 +15,12 @@ import { validateLength, validateResourceName } from './validation-util';
 import { ProtonProvider } from '../custom-resources/proton-provider';
 import { usesCloudFormationBackend, warnIgnored } from '../private/cfn-backend/backend';
 import { labelKey, registerComponentOutputs, RenderedNestedStack } from '../private/cfn-backend/nested-stack';
-import { registerComponentAttachment } from '../private/instance-attachments';
 import { KINDS, importedIdentity } from '../private/kinds';
 import { GRANTS } from '../private/permissions';
 import { nameAtSynth, protonArn, protonArnComponents } from '../private/proton-arns';
 import { ProtonCustomResource, ProtonDeployedResourceBase, checkOutputKey, markAs, isMarked, protonTags } from '../private/proton-resource';
 import { checkComponentRendering, checkComponentTemplate } from '../private/render/synth';
+import { sameService } from '../private/same-service';
 import { checkSpecInputs } from '../private/spec-rendering';
 import { formatSpecErrors } from '../private/spec-schema';
 import { terraformOutputKeys } from '../private/template-bundle-rules';
@@ -281,8 +281,9 @@ abstract class ComponentBase extends ProtonDeployedResourceBase implements IComp
  * `'{{ environment.outputs.VpcId }}'`; Terraform: `var.environment.outputs.VpcId`).
  * A new IaC file or new inputs redeploy the component (CURRENT_VERSION), a new description does
  * not (NONE); each deployment is waited for and a failure carries Proton's message. The component
- * depends on its service (attached) or environment (standalone), and on the `ServiceInstance` of
- * this app declaring its instance, if any, so CloudFormation creates it after them and deletes it first.
+ * depends on its service (attached) or environment (standalone), and on whatever this app declares
+ * its instance with — a `ServiceInstance`, or a `Service` (also when the component was given an import
+ * of it, and whichever is declared first) — so CloudFormation creates it after them and deletes it first.
  *
  * @resource Custom::ProtonComponent
  * @see https://docs.aws.amazon.com/proton/latest/userguide/ag-components.html
@@ -365,6 +366,17 @@ export class Component extends ComponentBase implements ITaggable {
     this.node.addValidation({
       validate: () => (instance && Service.isService(instance.service) ? this.attachmentErrors(instance.service, instanceNameAtSynth(instance)) : []),
     });
+    if (instance) {
+      // At synth, not now: the app may declare the instance after the component (Service.addInstance, or a ServiceInstance).
+      let linked = false;
+      Aspects.of(this).add({
+        visit: (node) => {
+          if (node !== this || linked) return;
+          linked = true;
+          this.orderAfterInstance(instance);
+        },
+      });
+    }
     if (cloudFormation) {
       this.nested = this.renderedComponent(props, checkComponentRendering(this, rendering));
       this.componentName = name;
@@ -401,9 +413,6 @@ export class Component extends ComponentBase implements ITaggable {
     });
     // Deleted before the service (or environment) it lives in, and before its instance when a ServiceInstance of the app declares it.
     this.resource.resource.node.addDependency(service ?? props.environment!);
-    if (instance && service) {
-      registerComponentAttachment(this, service, instanceNameAtSynth(instance));
-    }
     checkComponentRendering(this, rendering);
 
     this.componentName = this.getResourceNameAttribute(this.resource.attr('Name'));
@@ -457,22 +466,7 @@ export class Component extends ComponentBase implements ITaggable {
     const instance = props.serviceInstance;
     if (props.environment) nested.resource.node.addDependency(props.environment);
     if (instance && Service.isService(instance.service)) {
-      const service = instance.service;
-      const instanceName = instanceNameAtSynth(instance);
-      registerComponentOutputs(service, instanceName, (key) => this.getOutput(key));
-      const instanceFile = service._cfnRendering?.bundle?.cloudFormationFiles.instance_infrastructure?.text ?? '';
-      // At synth, not now: the instance may be declared after the component (addInstance, or a ServiceInstance).
-      let wired = false;
-      Aspects.of(nested.stack).add({
-        visit: (node) => {
-          const declared = node === nested.stack && !wired ? declaredInstance(instance) : undefined;
-          if (!declared) return;
-          wired = true;
-          // The environment's nested stack comes first; the instance's before or after this one.
-          nested.resource.node.addDependency(declared.environment!);
-          if (!/service_instance\.components\b/.test(instanceFile)) nested.resource.node.addDependency(declared);
-        },
-      });
+      registerComponentOutputs(instance.service, instanceNameAtSynth(instance), (key) => this.getOutput(key));
     }
     return nested;
   }
@@ -544,6 +538,32 @@ export class Component extends ComponentBase implements ITaggable {
     return environment ? environment.environmentName : { Service: instance.service.serviceName, Instance: instanceNameAtSynth(instance) };
   }
 
+  /**
+   * Orders the component after the instance it is attached to, when this app (stage) declares that
+   * instance — with a `ServiceInstance`, or in a `Service` — whatever reference the component was
+   * given (the construct, or an import of the same service): CloudFormation then creates the
+   * component after its instance and deletes it first (Proton refuses to create a component for a
+   * missing instance, and to delete an instance with an attached component). Nothing in the
+   * component's properties references that construct otherwise. One mechanism for both backends:
+   * on the proton backend the component depends on the `ServiceInstance` (or the `Service`); on the
+   * cloudformation backend its nested stack depends on the instance's environment and, unless the
+   * instance's template reads the component's outputs (then the instance comes after), on the
+   * instance's nested stack.
+   */
+  private orderAfterInstance(instance: IServiceInstance): void {
+    const declared = instanceDeclaredInApp(this, instance);
+    if (declared === undefined) return;
+    const nested = this.nested;
+    if (nested === undefined) {
+      this.node.addDependency(declaredInService(declared) ? declared.service : declared);
+      return;
+    }
+    nested.resource.node.addDependency(declared.environment!);
+    const service = declared.service;
+    const instanceFile = Service.isService(service) ? service._cfnRendering?.bundle?.cloudFormationFiles.instance_infrastructure?.text ?? '' : '';
+    if (!/service_instance\.components\b/.test(instanceFile)) nested.resource.node.addDependency(declared);
+  }
+
   /** Problems of the attachment to an instance of a `Service` of this app, once every instance is declared. */
   private attachmentErrors(service: Service, instanceName: string): string[] {
     const instances = service._instances();
@@ -578,6 +598,30 @@ function declaredInstance(instance: IServiceInstance): IServiceInstance & Partia
   }
   const service = instance.service;
   return Service.isService(service) ? service._instances().find((i) => instanceNameAtSynth(i) === instanceNameAtSynth(instance)) : undefined;
+}
+
+/**
+ * The instance as this app's stage declares it, found at synth (when every construct exists): the
+ * given instance when it is a declaration, else a `ServiceInstance` or an instance of a `Service`
+ * of the same stage with the same name, of the same service (the same construct, or the same name
+ * in the same account and region). Dependencies cannot cross stages (separate cloud assemblies).
+ */
+function instanceDeclaredInApp(scope: Construct, instance: IServiceInstance): IServiceInstance & Partial<ServiceInstanceBase> | undefined {
+  const own = declaredInstance(instance);
+  if (own !== undefined) return own;
+  const name = instanceNameAtSynth(instance);
+  const stage = Stage.of(scope);
+  const inStage = scope.node.root.node.findAll().filter((c) => Stage.of(c) === stage);
+  const declarations = [
+    ...inStage.filter(ServiceInstance.isServiceInstance),
+    ...inStage.filter(Service.isService).flatMap((service) => service._instances()),
+  ] as Array<IServiceInstance & Partial<ServiceInstanceBase>>;
+  return declarations.find((i) => instanceNameAtSynth(i) === name && sameService(i.service, instance.service));
+}
+
+/** Whether an instance is one of a `Service`'s (its resource is the service's). */
+function declaredInService(instance: IServiceInstance): boolean {
+  return !ServiceInstance.isServiceInstance(instance);
 }
 
 function noComponentRole(environment: Environment): string {

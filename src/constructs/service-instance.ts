@@ -10,7 +10,6 @@ import { validateResourceName } from './validation-util';
 import { ProtonProvider } from '../custom-resources/proton-provider';
 import { usesCloudFormationBackend, warnIgnored } from '../private/cfn-backend/backend';
 import { labelKey, RenderedNestedStack } from '../private/cfn-backend/nested-stack';
-import { registerServiceInstance } from '../private/instance-attachments';
 import { KINDS } from '../private/kinds';
 import { nameAtSynth, protonArnComponents } from '../private/proton-arns';
 import { ProtonCustomResource, checkOutputKey, isMarked, markAs, protonTags } from '../private/proton-resource';
@@ -253,8 +252,7 @@ export class ServiceInstance extends ServiceInstanceBase implements ITaggable {
     });
     // Removed before the environment it runs in, and before (or with) its service.
     this.resource.resource.node.addDependency(props.environment, props.service);
-    // Created before, and removed after, the components attached to it.
-    registerServiceInstance(this, props.service, props.serviceInstanceName);
+    // The components attached to it are ordered after it at synth (Component, orderAfterInstance).
     checkServiceInstanceRendering(this, {
       service: props.service,
       name: props.serviceInstanceName,

@@ -4,10 +4,10 @@ import { IRepository } from './repository';
 import { IService, Service } from './service';
 import { ServiceInstance } from './service-instance';
 import { validateLength, validateRepositoryPath } from './validation-util';
-import { sameService } from '../private/instance-attachments';
 import { KINDS } from '../private/kinds';
 import { nameAtSynth } from '../private/proton-arns';
 import { ProtonCustomResource, isMarked, markAs } from '../private/proton-resource';
+import { sameService } from '../private/same-service';
 
 /** Proton's default name of the file mapping a synced service's instances to their spec files. */
 const DEFAULT_FILE_PATH = 'proton-ops.yaml';

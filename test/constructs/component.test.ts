@@ -449,6 +449,20 @@ describe('Component attached to an instance declared by a ServiceInstance of the
     expect(component(stack).DependsOn).toContain(extra);
   });
 
+  test('attached through an import of a service the app declares with Service: depends on that Service (its instances are its resource)', () => {
+    const { stack } = setup();
+    const imported = Service.fromServiceName(stack, 'WebRef', 'web');
+    new Component(stack, 'Queue', { componentName: 'queue', infrastructure: cfn(), serviceInstance: instanceOf(imported, 'main') });
+    // (Besides the removal policy of the handler's statement on the instance, which the import names.)
+    expect(component(stack).DependsOn).toEqual([expect.stringMatching(/^cdkprotonProtonProviderRemovalPolicy/), expect.stringMatching(/^Web[0-9A-F]{8}$/)]);
+    // Another instance name of that service: nothing to order after.
+    const other = setup();
+    new Component(other.stack, 'Queue', {
+      componentName: 'queue', infrastructure: cfn(), serviceInstance: instanceOf(Service.fromServiceName(other.stack, 'WebRef', 'web'), 'absent'),
+    });
+    expect(component(other.stack).DependsOn).toEqual([expect.stringMatching(/^cdkprotonProtonProviderRemovalPolicy/)]);
+  });
+
   test('depends on no other instance: another name, another service, the same service name in another account', () => {
     const app = new App();
     const stack = new Stack(app, 'TestStack', { env: ENV });
