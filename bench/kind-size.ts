@@ -137,6 +137,10 @@ function main(): void {
   if (!kind) throw new Error(`--kind ${kindName}: known kinds are ${Object.keys(KINDS).join(', ')}.`);
   const commits = option('commits', '87e48cc,HEAD').split(',');
   const results = commits.map((commit) => ({ commit, ...measure(commit, kind) }));
+  const missing = results.filter((r) => r.files === 0).map((r) => r.commit);
+  if (missing.length > 0) {
+    throw new Error(`No file of the ${kindName} kind at ${missing.join(', ')}: not a commit of this clone's history (a shallow clone? git fetch --unshallow).`);
+  }
   for (const r of results) {
     console.log(`\n${kindName} at ${r.commit}: ${r.total} code lines in ${r.files} files`);
     for (const [file, n, what] of r.rows) console.log(`  ${String(n).padStart(4)}  ${file}  — ${what}`);

@@ -1,18 +1,23 @@
 import {
+  ProtonClient,
   CreateEnvironmentTemplateCommand,
   DeleteEnvironmentTemplateCommand,
   EnvironmentTemplate,
   GetEnvironmentTemplateCommand,
   UpdateEnvironmentTemplateCommand,
 } from '@aws-sdk/client-proton';
-import type { PropertyReader } from './engine/properties';
+import type { IsCompleteRequest } from './engine/types';
 import { TemplateCreateInput, TemplateHandler, TemplateInput } from './template-handler';
 import { TemplateVersionCalls, environmentTemplateVersionCalls } from './template-versions';
-import type { EnvironmentTemplateProperties } from '../src/custom-resources/contract';
+import { ENVIRONMENT_TEMPLATE_SCHEMA, EnvironmentTemplateProperties } from '../src/custom-resources/contract';
 
 /** `Custom::ProtonEnvironmentTemplate`. */
 export class EnvironmentTemplateHandler extends TemplateHandler<EnvironmentTemplateProperties, EnvironmentTemplate> {
-  // Accessors, not fields: the base constructor parses the properties before subclass fields exist.
+  constructor(proton: ProtonClient, event: IsCompleteRequest) {
+    super(proton, event, ENVIRONMENT_TEMPLATE_SCHEMA);
+  }
+
+  // Accessors, not fields: the base constructor parses (and checks) the properties before subclass fields exist.
   protected get kind(): string {
     return 'environment template';
   }
@@ -25,16 +30,6 @@ export class EnvironmentTemplateHandler extends TemplateHandler<EnvironmentTempl
     return 'Provisioning';
   }
 
-  protected parseProperties(reader: PropertyReader): EnvironmentTemplateProperties {
-    return {
-      Name: reader.requiredString('Name'),
-      DisplayName: reader.optionalString('DisplayName'),
-      Description: reader.optionalString('Description'),
-      EncryptionKey: reader.optionalString('EncryptionKey'),
-      Provisioning: this.checkProvisioning(reader.optionalString('Provisioning')),
-      Tags: reader.optionalStringMap('Tags'),
-    };
-  }
 
   protected importHint(name: string): string {
     return `EnvironmentTemplate.fromEnvironmentTemplateName(scope, id, '${name}')`;

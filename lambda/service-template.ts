@@ -1,18 +1,23 @@
 import {
+  ProtonClient,
   CreateServiceTemplateCommand,
   DeleteServiceTemplateCommand,
   GetServiceTemplateCommand,
   ServiceTemplate,
   UpdateServiceTemplateCommand,
 } from '@aws-sdk/client-proton';
-import type { PropertyReader } from './engine/properties';
+import type { IsCompleteRequest } from './engine/types';
 import { TemplateCreateInput, TemplateHandler, TemplateInput } from './template-handler';
 import { TemplateVersionCalls, serviceTemplateVersionCalls } from './template-versions';
-import type { ServiceTemplateProperties } from '../src/custom-resources/contract';
+import { SERVICE_TEMPLATE_SCHEMA, ServiceTemplateProperties } from '../src/custom-resources/contract';
 
 /** `Custom::ProtonServiceTemplate`. */
 export class ServiceTemplateHandler extends TemplateHandler<ServiceTemplateProperties, ServiceTemplate> {
-  // Accessors, not fields: the base constructor parses the properties before subclass fields exist.
+  constructor(proton: ProtonClient, event: IsCompleteRequest) {
+    super(proton, event, SERVICE_TEMPLATE_SCHEMA);
+  }
+
+  // Accessors, not fields: the base constructor parses (and checks) the properties before subclass fields exist.
   protected get kind(): string {
     return 'service template';
   }
@@ -25,16 +30,6 @@ export class ServiceTemplateHandler extends TemplateHandler<ServiceTemplatePrope
     return 'PipelineProvisioning';
   }
 
-  protected parseProperties(reader: PropertyReader): ServiceTemplateProperties {
-    return {
-      Name: reader.requiredString('Name'),
-      DisplayName: reader.optionalString('DisplayName'),
-      Description: reader.optionalString('Description'),
-      EncryptionKey: reader.optionalString('EncryptionKey'),
-      PipelineProvisioning: this.checkProvisioning(reader.optionalString('PipelineProvisioning')),
-      Tags: reader.optionalStringMap('Tags'),
-    };
-  }
 
   protected importHint(name: string): string {
     return `ServiceTemplate.fromServiceTemplateName(scope, id, '${name}')`;

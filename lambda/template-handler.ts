@@ -5,16 +5,10 @@ import { deleteIfOwned } from './engine/owned-delete';
 import { ResourceHandler, UpdatePlan, planUpdate } from './engine/resource-handler';
 import { assertCustomerTags, listTags, syncCustomerTags, toProtonTags } from './engine/tags';
 import { TemplateVersionCalls, VersionRecord, allVersions, idOf, inDeletionOrder, physicalIdOf } from './template-versions';
-import { CUSTOMER_MANAGED_PROVISIONING, OwnershipTag } from '../src/custom-resources/contract';
+import { CUSTOMER_MANAGED_PROVISIONING, OwnershipTag, PropertiesOf, TEMPLATE_SCHEMA } from '../src/custom-resources/contract';
 
 /** The properties both template kinds share (the provisioning member differs by name). */
-export interface TemplatePropertiesBase {
-  readonly Name: string;
-  readonly DisplayName?: string;
-  readonly Description?: string;
-  readonly EncryptionKey?: string;
-  readonly Tags?: Record<string, string>;
-}
+export type TemplatePropertiesBase = PropertiesOf<typeof TEMPLATE_SCHEMA>;
 
 /** What the handler reads of a Proton template (both kinds share these members). */
 export interface TemplateRecord {
@@ -68,6 +62,10 @@ export abstract class TemplateHandler<P extends TemplatePropertiesBase, R extend
   protected abstract provisioningOf(template: R): string | undefined;
   /** Proton's calls on the template's versions. */
   protected abstract versionCalls(): TemplateVersionCalls;
+
+  protected checkProperties(props: P): void {
+    this.checkProvisioning(props[this.provisioningProperty] as string | undefined);
+  }
 
   /** Checks a provisioning value read from the properties. */
   protected checkProvisioning(value: string | undefined): string | undefined {

@@ -98,7 +98,9 @@ export abstract class ResourceHandler<P extends object, D extends { readonly [K 
     this.clock = ProtonClock.attach(proton);
     const parse = (raw: Record<string, unknown>) => {
       const reader = new PropertyReader(event.ResourceType, raw);
-      return schema ? reader.read(schema) as P : this.parseProperties(reader);
+      const props = schema ? reader.read(schema) as P : this.parseProperties(reader);
+      this.checkProperties(props);
+      return props;
     };
     this.props = parse(event.ResourceProperties);
     if (event.RequestType === 'Update') {
@@ -240,6 +242,11 @@ export abstract class ResourceHandler<P extends object, D extends { readonly [K 
   /** Reads and checks the resource's properties (CloudFormation stringifies scalars), for kinds without a schema. */
   protected parseProperties(_reader: PropertyReader): P {
     throw new Error(`${this.event.ResourceType}: the handler declares neither a property schema nor parseProperties.`);
+  }
+
+  /** Checks what a schema cannot say about the parsed properties (e.g. a value's meaning); throws with the fix. */
+  protected checkProperties(_props: P): void {
+    return undefined;
   }
 
   /** The Proton identity the properties designate (the physical id of the resource). */

@@ -91,21 +91,27 @@ export const OwnershipTag = {
 /** `provisioning` of a template whose infrastructure is provisioned outside Proton. */
 export const CUSTOMER_MANAGED_PROVISIONING = 'CUSTOMER_MANAGED';
 
-/** `ResourceProperties` of `Custom::ProtonEnvironmentTemplate` (besides `ServiceToken`). */
-export interface EnvironmentTemplateProperties {
+/** The `ResourceProperties` both template kinds share (besides `ServiceToken`). */
+export const TEMPLATE_SCHEMA = {
   /** Template name (immutable; the physical id). */
-  readonly Name: string;
+  Name: property.string,
   /** Display name (mutable). */
-  readonly DisplayName?: string;
+  DisplayName: property.optionalString,
   /** Description (mutable; never logged nor returned). */
-  readonly Description?: string;
+  Description: property.optionalString,
   /** Customer managed KMS key ARN (immutable). */
-  readonly EncryptionKey?: string;
-  /** `CUSTOMER_MANAGED`, or absent for a standard template (immutable). */
-  readonly Provisioning?: string;
+  EncryptionKey: property.optionalString,
   /** Customer tags (mutable: applied with TagResource / UntagResource). */
-  readonly Tags?: Record<string, string>;
-}
+  Tags: property.tags,
+};
+
+/** `ResourceProperties` of `Custom::ProtonEnvironmentTemplate`. */
+export const ENVIRONMENT_TEMPLATE_SCHEMA = {
+  ...TEMPLATE_SCHEMA,
+  /** `CUSTOMER_MANAGED`, or absent for a standard template (immutable; checked by the handler). */
+  Provisioning: property.optionalString,
+};
+export type EnvironmentTemplateProperties = PropertiesOf<typeof ENVIRONMENT_TEMPLATE_SCHEMA>;
 
 /** `Data` of `Custom::ProtonEnvironmentTemplate`: every key is always present. */
 export interface EnvironmentTemplateData {
@@ -113,21 +119,13 @@ export interface EnvironmentTemplateData {
   readonly Name: string;
 }
 
-/** `ResourceProperties` of `Custom::ProtonServiceTemplate` (besides `ServiceToken`). */
-export interface ServiceTemplateProperties {
-  /** Template name (immutable; the physical id). */
-  readonly Name: string;
-  /** Display name (mutable). */
-  readonly DisplayName?: string;
-  /** Description (mutable; never logged nor returned). */
-  readonly Description?: string;
-  /** Customer managed KMS key ARN (immutable). */
-  readonly EncryptionKey?: string;
-  /** `CUSTOMER_MANAGED` for a template without a Proton service pipeline, or absent (immutable). */
-  readonly PipelineProvisioning?: string;
-  /** Customer tags (mutable: applied with TagResource / UntagResource). */
-  readonly Tags?: Record<string, string>;
-}
+/** `ResourceProperties` of `Custom::ProtonServiceTemplate`. */
+export const SERVICE_TEMPLATE_SCHEMA = {
+  ...TEMPLATE_SCHEMA,
+  /** `CUSTOMER_MANAGED` for a template without a Proton service pipeline, or absent (immutable; checked by the handler). */
+  PipelineProvisioning: property.optionalString,
+};
+export type ServiceTemplateProperties = PropertiesOf<typeof SERVICE_TEMPLATE_SCHEMA>;
 
 /** `Data` of `Custom::ProtonServiceTemplate`: every key is always present. */
 export interface ServiceTemplateData {

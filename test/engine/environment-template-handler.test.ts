@@ -211,6 +211,12 @@ test('malformed properties are refused naming the property', async () => {
     .rejects.toThrow("Provisioning must be CUSTOMER_MANAGED or absent (standard provisioning), got 'SELF'.");
   await expect(onEvent(createEvent(resource('Bad'), { DisplayName: 'x' })))
     .rejects.toThrow('Custom::ProtonEnvironmentTemplate property Name is required.');
+  // The service template's provisioning member is checked the same way, under its own name; an Update checks the old properties too.
+  const serviceTemplate = { resourceType: ProtonResourceType.SERVICE_TEMPLATE, logicalId: 'BadService' };
+  await expect(onEvent(createEvent(serviceTemplate, { Name: 'bad', PipelineProvisioning: 'SELF' })))
+    .rejects.toThrow("PipelineProvisioning must be CUSTOMER_MANAGED or absent (standard provisioning), got 'SELF'.");
+  await expect(onEvent(updateEvent(serviceTemplate, 'bad', { Name: 'bad', PipelineProvisioning: 'NONE' }, { Name: 'bad' })))
+    .rejects.toThrow("PipelineProvisioning must be CUSTOMER_MANAGED or absent (standard provisioning), got 'NONE'.");
 });
 
 test('a leftover of this resource with another immutable property is refused with the fix', async () => {
