@@ -284,7 +284,7 @@ export function reservedTagErrors(tags: TagManager, what: string): string[] {
   ];
 }
 
-/** Marks an imported resource: the importers of every kind return one of these with the kind's attributes. */
+/** An imported resource of a kind whose interface has only attributes (see importResource). */
 class ImportedResource extends Resource {}
 
 /**
