@@ -16,7 +16,7 @@ import {
 } from './engine/deployment';
 import { failure, isProtonError } from './engine/errors';
 import { log } from './engine/log';
-import { createOrAdopt, getOrUndefined, requireOwned } from './engine/name-keyed-create';
+import { getOrUndefined, requireOwned } from './engine/name-keyed-create';
 import { deleteIfOwned } from './engine/owned-delete';
 import { PropertyReader } from './engine/properties';
 import { ResourceHandler, UpdatePlan, planUpdate } from './engine/resource-handler';
@@ -114,40 +114,36 @@ export class ComponentHandler extends ResourceHandler<ComponentProperties, Compo
     return this.props.Name;
   }
 
-  /**
-   * The first check of a create creates the component (or adopts the one an earlier attempt of
-   * this resource created), and knows the outcome before it returns; later checks find it.
-   */
-  private async created(): Promise<Component | undefined> {
-    const found = await this.readForCreate(() => this.get());
-    if (!this.isFirstCheck()) return found;
+  /** The component, created by the first check of a create (`createdOnFirstCheck`). */
+  private created(): Promise<Component | undefined> {
     const props = this.props;
-    const attachment = desiredAttachment(props);
-    const serviceSpec = attachment === undefined ? undefined : await this.serviceSpec(attachment);
-    const { resource } = await createOrAdopt(this.proton, this.event, {
-      kind: KIND,
-      name: props.Name,
-      importHint: importHint(props.Name),
-      get: () => this.get(),
-      create: async (ownership) => {
-        const response = await this.proton.send(new CreateComponentCommand({
-          name: props.Name,
-          manifest: props.Manifest,
-          templateFile: props.TemplateFile,
-          description: props.Description,
-          environmentName: props.EnvironmentName,
-          serviceName: attachment?.serviceName,
-          serviceInstanceName: attachment?.serviceInstanceName,
-          serviceSpec,
-          tags: toProtonTags({ ...props.Tags, ...ownership }),
-          clientToken: clientToken(this.event, 'create'),
-        }));
-        return response.component!;
-      },
-      // A replay: the checks wait for its deployment and bring the attachment up to date.
-      adopt: async (existing, tags) => syncCustomerTags(this.proton, existing.arn!, tags, props.Tags ?? {}),
-    }, this.invocation, { existing: found });
-    return resource;
+    return this.createdOnFirstCheck(() => this.get(), async () => {
+      const attachment = desiredAttachment(props);
+      const serviceSpec = attachment === undefined ? undefined : await this.serviceSpec(attachment);
+      return {
+        kind: KIND,
+        name: props.Name,
+        importHint: importHint(props.Name),
+        get: () => this.get(),
+        create: async (ownership) => {
+          const response = await this.proton.send(new CreateComponentCommand({
+            name: props.Name,
+            manifest: props.Manifest,
+            templateFile: props.TemplateFile,
+            description: props.Description,
+            environmentName: props.EnvironmentName,
+            serviceName: attachment?.serviceName,
+            serviceInstanceName: attachment?.serviceInstanceName,
+            serviceSpec,
+            tags: toProtonTags({ ...props.Tags, ...ownership }),
+            clientToken: clientToken(this.event, 'create'),
+          }));
+          return response.component!;
+        },
+        // A replay: the checks wait for its deployment and bring the attachment up to date.
+        adopt: async (existing, tags) => syncCustomerTags(this.proton, existing.arn!, tags, props.Tags ?? {}),
+      };
+    });
   }
 
   protected async onUpdateInPlace(oldProps: ComponentProperties, name: string): Promise<void> {

@@ -13,7 +13,7 @@ import {
 } from './engine/deployment';
 import { failure, isProtonError } from './engine/errors';
 import { log } from './engine/log';
-import { createOrAdopt, getOrUndefined, requireOwned } from './engine/name-keyed-create';
+import { getOrUndefined, requireOwned } from './engine/name-keyed-create';
 import { deleteIfOwned } from './engine/owned-delete';
 import { PropertyReader } from './engine/properties';
 import { ResourceHandler, UpdatePlan, planUpdate } from './engine/resource-handler';
@@ -98,15 +98,10 @@ export class EnvironmentHandler extends ResourceHandler<EnvironmentProperties, E
     return this.props.Name;
   }
 
-  /**
-   * The first check of a create creates the environment (or adopts the one an earlier attempt of
-   * this resource created), and knows the outcome before it returns; later checks find it.
-   */
-  private async created(name: string): Promise<Environment | undefined> {
-    const found = await this.readForCreate(() => this.get(name));
-    if (!this.isFirstCheck()) return found;
+  /** The environment, created by the first check of a create (`createdOnFirstCheck`). */
+  private created(name: string): Promise<Environment | undefined> {
     const props = this.props;
-    const { resource } = await createOrAdopt(this.proton, this.event, {
+    return this.createdOnFirstCheck(() => this.get(name), async () => ({
       kind: KIND,
       name: props.Name,
       importHint: `Environment.fromEnvironmentName(scope, id, '${props.Name}')`,
@@ -132,8 +127,7 @@ export class EnvironmentHandler extends ResourceHandler<EnvironmentProperties, E
         this.assertSameTemplate(existing);
         await syncCustomerTags(this.proton, existing.arn!, tags, this.props.Tags ?? {});
       },
-    }, this.invocation, { existing: found });
-    return resource;
+    }));
   }
 
   protected async onUpdateInPlace(oldProps: EnvironmentProperties, name: string): Promise<void> {

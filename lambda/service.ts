@@ -18,7 +18,7 @@ import {
 } from './engine/deployment';
 import { failure, isProtonError } from './engine/errors';
 import { log } from './engine/log';
-import { createOrAdopt, getOrUndefined, requireOwned } from './engine/name-keyed-create';
+import { getOrUndefined, requireOwned } from './engine/name-keyed-create';
 import { deleteIfOwned } from './engine/owned-delete';
 import { PropertyReader } from './engine/properties';
 import { ResourceHandler, UpdatePlan, planUpdate } from './engine/resource-handler';
@@ -114,15 +114,10 @@ export class ServiceHandler extends ResourceHandler<ServiceProperties, ServiceDa
     return this.props.Name;
   }
 
-  /**
-   * The first check of a create creates the service (or adopts the one an earlier attempt of this
-   * resource created), and knows the outcome before it returns; later checks find it.
-   */
-  private async created(name: string): Promise<Service | undefined> {
-    const found = await this.readForCreate(() => this.get(name));
-    if (!this.isFirstCheck()) return found;
+  /** The service, created by the first check of a create (`createdOnFirstCheck`). */
+  private created(name: string): Promise<Service | undefined> {
     const props = this.props;
-    const { resource } = await createOrAdopt(this.proton, this.event, {
+    return this.createdOnFirstCheck(() => this.get(name), async () => ({
       kind: KIND,
       name: props.Name,
       importHint: `Service.fromServiceName(scope, id, '${props.Name}')`,
@@ -144,8 +139,7 @@ export class ServiceHandler extends ResourceHandler<ServiceProperties, ServiceDa
       },
       // A replayed create: the checks converge the adopted service on the properties.
       adopt: async (existing, tags) => syncCustomerTags(this.proton, existing.arn!, tags, props.Tags ?? {}),
-    }, this.invocation, { existing: found });
-    return resource;
+    }));
   }
 
   protected async onUpdateInPlace(_oldProps: ServiceProperties, name: string): Promise<void> {

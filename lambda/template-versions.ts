@@ -63,6 +63,15 @@ export function idOf(version: VersionRecord): VersionId {
   return { templateName: version.templateName!, majorVersion: version.majorVersion!, minorVersion: version.minorVersion! };
 }
 
+/** Every version of a listing's pages; none when the template is gone (ResourceNotFound). */
+async function allVersionsOf(pages: AsyncIterable<{ readonly templateVersions?: VersionRecord[] }>): Promise<VersionRecord[]> {
+  return (await getOrUndefined(async () => {
+    const versions: VersionRecord[] = [];
+    for await (const page of pages) versions.push(...(page.templateVersions ?? []));
+    return versions;
+  })) ?? [];
+}
+
 export function environmentTemplateVersionCalls(proton: ProtonClient): TemplateVersionCalls {
   return {
     kind: 'environment template',
@@ -70,13 +79,7 @@ export function environmentTemplateVersionCalls(proton: ProtonClient): TemplateV
     delete: async (id) => {
       await proton.send(new DeleteEnvironmentTemplateVersionCommand(id));
     },
-    list: async (templateName, majorVersion) => (await getOrUndefined(async () => {
-      const versions: VersionRecord[] = [];
-      for await (const page of paginateListEnvironmentTemplateVersions({ client: proton }, { templateName, majorVersion })) {
-        versions.push(...(page.templateVersions ?? []));
-      }
-      return versions;
-    })) ?? [],
+    list: (templateName, majorVersion) => allVersionsOf(paginateListEnvironmentTemplateVersions({ client: proton }, { templateName, majorVersion })),
     recommendedVersion: async (templateName) => (await getOrUndefined(async () =>
       (await proton.send(new GetEnvironmentTemplateCommand({ name: templateName }))).environmentTemplate))?.recommendedVersion,
   };
@@ -89,13 +92,7 @@ export function serviceTemplateVersionCalls(proton: ProtonClient): TemplateVersi
     delete: async (id) => {
       await proton.send(new DeleteServiceTemplateVersionCommand(id));
     },
-    list: async (templateName, majorVersion) => (await getOrUndefined(async () => {
-      const versions: VersionRecord[] = [];
-      for await (const page of paginateListServiceTemplateVersions({ client: proton }, { templateName, majorVersion })) {
-        versions.push(...(page.templateVersions ?? []));
-      }
-      return versions;
-    })) ?? [],
+    list: (templateName, majorVersion) => allVersionsOf(paginateListServiceTemplateVersions({ client: proton }, { templateName, majorVersion })),
     recommendedVersion: async (templateName) => (await getOrUndefined(async () =>
       (await proton.send(new GetServiceTemplateCommand({ name: templateName }))).serviceTemplate))?.recommendedVersion,
   };

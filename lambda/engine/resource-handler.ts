@@ -3,6 +3,7 @@ import { ProtonClock } from './deployment';
 import { failure, gaveUp, isTransient, operationOf } from './errors';
 import { DEPLOYMENT_POLL_MS, FIRST_SHORT_POLL_MS, Invocation, LambdaContextLike, Pace } from './invocation';
 import { log } from './log';
+import { NameKeyedResource, createOrAdopt } from './name-keyed-create';
 import { PropertyReader } from './properties';
 import type { IsCompleteRequest, IsCompleteResponse, OnEventResponse } from './types';
 import { DeploymentBookkeeping, PropertySchema } from '../../src/custom-resources/contract';
@@ -213,6 +214,24 @@ export abstract class ResourceHandler<P extends object, D extends { readonly [K 
       if (isTransient(error) && this.firstCheck() !== false) throw gaveUp(`Could not create ${this.event.LogicalResourceId}`, error);
       throw error;
     }
+  }
+
+  /**
+   * A create made by the request's first check, for kinds whose create starts a deployment: reads
+   * the resource (`readForCreate`); on the first check creates it, or adopts the one an earlier
+   * attempt of this resource created (`createOrAdopt`, given that read), and knows the outcome
+   * before it returns; later checks return what they read.
+   *
+   * @param get the read (ResourceNotFound as `undefined`)
+   * @param resource how to create and adopt it, made only on the first check
+   */
+  protected async createdOnFirstCheck<R extends { readonly arn?: string }>(
+    get: () => Promise<R | undefined>,
+    resource: () => Promise<NameKeyedResource<R>>,
+  ): Promise<R | undefined> {
+    const found = await this.readForCreate(get);
+    if (!this.isFirstCheck()) return found;
+    return (await createOrAdopt(this.proton, this.event, await resource(), this.invocation, { existing: found })).resource;
   }
 
   /**
