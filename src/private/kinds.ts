@@ -6,7 +6,7 @@
  */
 import { Token } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
-import { protonArn, protonArnName } from './proton-arns';
+import { CONNECTION_ARN_RESOURCE_TYPE, REPOSITORY_ARN_RESOURCE_TYPE, protonArn, protonArnName } from './proton-arns';
 import type { ProtonKind } from './proton-resource';
 import { validateResourceName } from '../constructs/validation-util';
 import { ProtonResourceType } from '../custom-resources/contract';
@@ -95,18 +95,18 @@ export const KINDS = {
   repository: {
     description: 'repository',
     resourceType: ProtonResourceType.REPOSITORY,
-    arnResourceType: 'repository',
+    arnResourceType: REPOSITORY_ARN_RESOURCE_TYPE,
   },
   environmentAccountConnection: {
     description: 'environment account connection',
     resourceType: ProtonResourceType.ENVIRONMENT_ACCOUNT_CONNECTION,
-    arnResourceType: 'environment-account-connection',
+    arnResourceType: CONNECTION_ARN_RESOURCE_TYPE,
     statusChangeDetailType: 'AWS Proton Environment Account Connection Status Change',
   },
   environmentAccountConnectionAcceptance: {
     description: 'environment account connection acceptance',
     resourceType: ProtonResourceType.ENVIRONMENT_ACCOUNT_CONNECTION_ACCEPTANCE,
-    arnResourceType: 'environment-account-connection',
+    arnResourceType: CONNECTION_ARN_RESOURCE_TYPE,
     statusChangeDetailType: 'AWS Proton Environment Account Connection Status Change',
   },
   accountSettings: {

@@ -3,19 +3,9 @@ import { IConstruct } from 'constructs';
 
 /**
  * Proton's ARNs, built and read in one place: `arn:<partition>:proton:<region>:<account>:<type>/<name>`.
- *
- * Resource types of the constructs' own ARNs live here; the two template kinds keep theirs in
- * their `TemplateKind` (`template-base.ts`).
+ * Each kind's ARN resource type is in the kinds table (`kinds.ts`); the two below are there too,
+ * from here, because the ARN builders of their kinds need them.
  */
-
-/** ARN resource type of environments (`…:environment/<name>`). */
-export const ENVIRONMENT_ARN_RESOURCE_TYPE = 'environment';
-
-/** ARN resource type of services (`…:service/<name>`; instances: `…:service/<name>/service-instance/<instance>`). */
-export const SERVICE_ARN_RESOURCE_TYPE = 'service';
-
-/** ARN resource type of components (`…:component/<name>`). */
-export const COMPONENT_ARN_RESOURCE_TYPE = 'component';
 
 /** ARN resource type of connections (`…:<environment account>:environment-account-connection/<id>`). */
 export const CONNECTION_ARN_RESOURCE_TYPE = 'environment-account-connection';
